@@ -1,0 +1,17 @@
+package io.graphmailer.application.port.in;
+
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.domain.SendReceipt;
+
+/** Send one message as an allowed mailbox. Every trigger (HTTP, queue, timer, Lambda) calls this. */
+public interface SendMailUseCase {
+
+    /** Refuses a mailbox outside the allowlist; called before the request body is even read. */
+    void requireAllowedSender(Mailbox mailbox);
+
+    /**
+     * @param trackingId correlation id chosen by the caller (sent to Graph as client-request-id), or null for a new one
+     */
+    SendReceipt send(SendMailCommand command, String trackingId);
+}

@@ -1,0 +1,52 @@
+package io.graphmailer.domain;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A mailbox address with an optional display name, as Graph's {@code emailAddress}.
+ * The address rule is deliberately close to what Exchange accepts: one {@code @}, a dot-atom
+ * local part (or quoted), a domain of labels; no whitespace or control characters.
+ */
+public record EmailAddress(String address, String name) {
+    private static final Pattern LOCAL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-]+)*");
+    private static final Pattern DOMAIN = Pattern.compile("(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9\\-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9\\-]{2,63}");
+    private static final Pattern UNICODE_DOMAIN = Pattern.compile("(?=.{1,253}$)([\\p{L}\\p{N}]([\\p{L}\\p{N}\\-]{0,61}[\\p{L}\\p{N}])?\\.)+[\\p{L}\\p{N}\\-]{2,63}");
+
+    public static boolean isValid(String address) {
+        if (address == null || address.length() > 320 || Violations.hasLineBreak(address)) {
+            return false;
+        }
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || at == address.length() - 1 || address.indexOf('@') != at) {
+            return false;
+        }
+        String local = address.substring(0, at);
+        String domain = address.substring(at + 1);
+        return local.length() <= 64 && LOCAL.matcher(local).matches()
+                && (DOMAIN.matcher(domain).matches() || UNICODE_DOMAIN.matcher(domain).matches());
+    }
+
+    /** Validates into {@code violations} under {@code field}; returns null when invalid. */
+    public static EmailAddress of(String address, String name, String field, Violations violations) {
+        if (address == null || address.isBlank()) {
+            violations.add(field + ".address", "is required");
+            return null;
+        }
+        String trimmed = address.trim();
+        if (!isValid(trimmed)) {
+            violations.add(field + ".address", "is not a valid email address");
+            return null;
+        }
+        if (Violations.hasLineBreak(name)) {
+            violations.add(field + ".name", "must not contain line breaks");
+            return null;
+        }
+        return new EmailAddress(trimmed, name == null || name.isBlank() ? null : name);
+    }
+
+    /** Case-insensitive comparison key (Exchange addresses are case-insensitive). */
+    public String key() {
+        return address.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,5 @@
+package io.graphmailer.domain;
+
+public enum Importance {
+    LOW, NORMAL, HIGH
+}
