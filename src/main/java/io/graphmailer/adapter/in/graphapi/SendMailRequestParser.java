@@ -1,0 +1,293 @@
+package io.graphmailer.adapter.in.graphapi;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.graphmailer.adapter.in.graphapi.GraphJson.AttachmentJson;
+import io.graphmailer.adapter.in.graphapi.GraphJson.Recipient;
+import io.graphmailer.domain.Attachment;
+import io.graphmailer.domain.BodyType;
+import io.graphmailer.domain.EmailAddress;
+import io.graphmailer.domain.EmailMessage;
+import io.graphmailer.domain.Header;
+import io.graphmailer.domain.Importance;
+import io.graphmailer.domain.InvalidMailException;
+import io.graphmailer.domain.MailLimits;
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.domain.Violations;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns Graph's sendMail JSON body into a {@link SendMailCommand}, as leniently as Graph reads it
+ * (property-name and enum case, booleans as strings) and refusing what Graph refuses, with the
+ * field at fault. Shared by every trigger that carries a Graph sendMail body.
+ */
+public final class SendMailRequestParser {
+    /** Graph's message is at most ~5 levels deep; anything far deeper is hostile. */
+    static final int MAX_NESTING_DEPTH = 16;
+    private static final String FILE_ATTACHMENT = "#microsoft.graph.fileattachment";
+
+    private final ObjectMapper mapper;
+    private final MailLimits limits;
+
+    public SendMailRequestParser(MailLimits limits) {
+        this.limits = limits;
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                .build();
+        this.mapper = JsonMapper.builder(factory)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                .build();
+    }
+
+    public SendMailCommand parse(Mailbox mailbox, byte[] json) {
+        GraphJson.SendMailRequest request = read(json);
+        return toCommand(mailbox, request);
+    }
+
+    public SendMailCommand parse(Mailbox mailbox, com.fasterxml.jackson.databind.JsonNode json) {
+        try {
+            return toCommand(mailbox, mapper.treeToValue(json, GraphJson.SendMailRequest.class));
+        } catch (JsonProcessingException e) {
+            throw translate(e);
+        }
+    }
+
+    private GraphJson.SendMailRequest read(byte[] json) {
+        if (json == null || json.length == 0) {
+            throw new InvalidMailException("body", "is empty; expected Graph's sendMail JSON {\"message\": {...}}");
+        }
+        try {
+            GraphJson.SendMailRequest request = mapper.readValue(json, GraphJson.SendMailRequest.class);
+            if (request == null) {
+                throw new InvalidMailException("body", "must be a JSON object");
+            }
+            return request;
+        } catch (IOException e) {
+            throw translate(e);
+        }
+    }
+
+    private static InvalidMailException translate(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StreamConstraintsException) {
+                return new InvalidMailException("body", "is nested more deeply than " + MAX_NESTING_DEPTH + " levels");
+            }
+            if (t instanceof JsonEOFException) {
+                return new InvalidMailException("body", "ends before the JSON is complete");
+            }
+        }
+        if (e instanceof JsonParseException parse) {
+            String where = parse.getLocation() == null ? "" : " at line " + parse.getLocation().getLineNr()
+                    + ", column " + parse.getLocation().getColumnNr();
+            return new InvalidMailException("body", "is not valid JSON" + where);
+        }
+        if (e instanceof MismatchedInputException mismatch) {
+            String path = path(mismatch);
+            String expected = mismatch.getTargetType() == null ? "another type" : describe(mismatch.getTargetType());
+            return new InvalidMailException(path.isEmpty() ? "body" : path, "has the wrong type; expected " + expected);
+        }
+        if (e instanceof JsonMappingException mapping) {
+            String path = path(mapping);
+            return new InvalidMailException(path.isEmpty() ? "body" : path, "could not be read");
+        }
+        return new InvalidMailException("body", "could not be read");
+    }
+
+    private static String describe(Class<?> type) {
+        if (List.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "a boolean";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        return "an object";
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            } else if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            }
+        }
+        return sb.toString();
+    }
+
+    private SendMailCommand toCommand(Mailbox mailbox, GraphJson.SendMailRequest request) {
+        Violations v = new Violations();
+        unknown(request.unknown, "", v);
+        GraphJson.Message m = request.message;
+        if (m == null) {
+            v.add("message", "is required");
+            v.throwIfAny();
+        }
+        unknown(m.unknown, "message.", v);
+        BodyType bodyType = BodyType.TEXT;
+        String content = "";
+        if (m.body != null) {
+            unknown(m.body.unknown, "message.body.", v);
+            bodyType = bodyType(m.body.contentType, v);
+            content = m.body.content;
+        }
+        Importance importance = importance(m.importance, v);
+        EmailMessage message = new EmailMessage(
+                m.subject, bodyType, content,
+                recipients(m.toRecipients, "message.toRecipients", v),
+                recipients(m.ccRecipients, "message.ccRecipients", v),
+                recipients(m.bccRecipients, "message.bccRecipients", v),
+                recipients(m.replyTo, "message.replyTo", v),
+                m.from == null ? null : recipient(m.from, "message.from", v),
+                importance,
+                headers(m.internetMessageHeaders, v),
+                attachments(m.attachments, v),
+                m.categories == null ? List.of() : m.categories.stream().filter(c -> c != null).toList(),
+                Boolean.TRUE.equals(m.isDeliveryReceiptRequested),
+                Boolean.TRUE.equals(m.isReadReceiptRequested));
+        v.throwIfAny();
+        // Graph's default for saveToSentItems is true.
+        return new SendMailCommand(mailbox, message, request.saveToSentItems == null || request.saveToSentItems, limits);
+    }
+
+    private static void unknown(List<String> names, String prefix, Violations v) {
+        for (String name : names) {
+            v.add(prefix + name, "is not a property graph-mailer supports on this object");
+        }
+    }
+
+    private static BodyType bodyType(String value, Violations v) {
+        if (value == null) {
+            return BodyType.TEXT;
+        }
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "text":
+                return BodyType.TEXT;
+            case "html":
+                return BodyType.HTML;
+            default:
+                v.add("message.body.contentType", "must be 'text' or 'html'");
+                return BodyType.TEXT;
+        }
+    }
+
+    private static Importance importance(String value, Violations v) {
+        if (value == null) {
+            return Importance.NORMAL;
+        }
+        try {
+            return Importance.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            v.add("message.importance", "must be 'low', 'normal' or 'high'");
+            return Importance.NORMAL;
+        }
+    }
+
+    private static List<EmailAddress> recipients(List<Recipient> list, String field, Violations v) {
+        if (list == null) {
+            return List.of();
+        }
+        List<EmailAddress> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            EmailAddress a = recipient(list.get(i), field + "[" + i + "]", v);
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private static EmailAddress recipient(Recipient r, String field, Violations v) {
+        if (r == null || r.emailAddress == null) {
+            v.add(field + ".emailAddress", "is required");
+            return null;
+        }
+        unknown(r.unknown, field + ".", v);
+        unknown(r.emailAddress.unknown, field + ".emailAddress.", v);
+        return EmailAddress.of(r.emailAddress.address, r.emailAddress.name, field + ".emailAddress", v);
+    }
+
+    private static List<Header> headers(List<GraphJson.HeaderJson> list, Violations v) {
+        if (list == null) {
+            return List.of();
+        }
+        List<Header> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            GraphJson.HeaderJson h = list.get(i);
+            if (h == null) {
+                v.add("message.internetMessageHeaders[" + i + "]", "must be an object with name and value");
+                continue;
+            }
+            unknown(h.unknown, "message.internetMessageHeaders[" + i + "].", v);
+            out.add(new Header(h.name, h.value));
+        }
+        return out;
+    }
+
+    private static List<Attachment> attachments(List<AttachmentJson> list, Violations v) {
+        if (list == null) {
+            return List.of();
+        }
+        List<Attachment> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            AttachmentJson a = list.get(i);
+            String field = "message.attachments[" + i + "]";
+            if (a == null) {
+                v.add(field, "must be an object");
+                continue;
+            }
+            unknown(a.unknown, field + ".", v);
+            String type = a.odataType == null ? null : a.odataType.trim().toLowerCase(Locale.ROOT);
+            if (type == null) {
+                v.add(field + ".@odata.type", "is required; use '#microsoft.graph.fileAttachment'");
+                continue;
+            }
+            if (!(type.equals(FILE_ATTACHMENT) || type.equals(FILE_ATTACHMENT.substring(1)))) {
+                v.add(field + ".@odata.type", "only '#microsoft.graph.fileAttachment' is supported");
+                continue;
+            }
+            if (a.contentBytes == null) {
+                v.add(field + ".contentBytes", "is required");
+                continue;
+            }
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(a.contentBytes);
+            } catch (IllegalArgumentException e) {
+                v.add(field + ".contentBytes", "is not valid base64");
+                continue;
+            }
+            out.add(new Attachment(a.name, a.contentType == null || a.contentType.isBlank() ? "application/octet-stream" : a.contentType.trim(),
+                    bytes, Boolean.TRUE.equals(a.isInline), a.contentId));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,78 @@
+package io.graphmailer.adapter.in.http;
+
+import io.graphmailer.domain.InvalidMailException;
+import io.graphmailer.domain.MailTransportException;
+import io.graphmailer.domain.SenderNotAllowedException;
+import io.graphmailer.domain.Violation;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Every failure leaves as application/problem+json naming what is wrong. */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** Configuration faults are logged once per cause, not once per request. */
+    private static final Set<String> LOGGED_CAUSES = ConcurrentHashMap.newKeySet();
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidMailException e) {
+        Violation first = e.violations().isEmpty() ? new Violation("body", "is invalid") : e.violations().get(0);
+        String detail = e.violations().size() == 1
+                ? first.field() + " " + first.message()
+                : e.violations().size() + " problems, first: " + first.field() + " " + first.message();
+        return Problem.of(400, "invalid-request", "The message cannot be sent as requested", detail, "ErrorInvalidRequest")
+                .withErrors(e.violations()).response();
+    }
+
+    @ServerExceptionMapper
+    public Response senderNotAllowed(SenderNotAllowedException e) {
+        return Problem.of(403, "sender-not-allowed", "Sending as this mailbox is not allowed",
+                e.getMessage() + "; ask the graph-mailer operators to add it to GRAPH_MAILER_ALLOWED_SENDERS",
+                "ErrorAccessDenied").withErrors(java.util.List.of(new Violation("mailbox", "is not an allowed sender"))).response();
+    }
+
+    @ServerExceptionMapper
+    public Response transport(MailTransportException e) {
+        Problem p = switch (e.kind()) {
+            case REJECTED -> Problem.of(400, "rejected", "The mail service refused the message", e.getMessage(), e.code());
+            case TRANSIENT -> Problem.of(503, "busy", "The mail service is busy; try again later", e.getMessage(), e.code());
+            case OUTCOME_UNKNOWN -> Problem.of(504, "outcome-unknown",
+                    "The mail service did not confirm the send; it may or may not have been sent", e.getMessage(), e.code());
+            case CONFIGURATION -> {
+                if (LOGGED_CAUSES.add(e.code() + ":" + e.getMessage())) {
+                    LOG.errorf("configuration fault %s: %s", e.code(), e.getMessage());
+                }
+                yield Problem.of(500, "configuration", "graph-mailer is not configured correctly; this is not the caller's fault",
+                        e.getMessage(), e.code());
+            }
+        };
+        Response.ResponseBuilder builder = p.toResponse();
+        if (e.retryAfter() != null) {
+            builder.header("Retry-After", Math.max(1, e.retryAfter().toSeconds()));
+        }
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    public Response unsupported(NotSupportedException e) {
+        return Problem.of(415, "unsupported-media-type", "Unsupported Content-Type",
+                "send application/json (Graph's sendMail JSON) or text/plain (a base64 MIME message)", "UnsupportedMediaType")
+                .withErrors(java.util.List.of(new Violation("Content-Type", "must be application/json or text/plain"))).response();
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return Problem.of(404, "not-found", "No such resource", "graph-mailer serves POST /api/users/{mailbox}/sendMail", "ResourceNotFound").response();
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e) {
+        return Problem.of(405, "method-not-allowed", "Method not allowed", "use POST", "MethodNotAllowed").response();
+    }
+}

@@ -1,0 +1,153 @@
+package io.graphmailer.adapter.out.mime;
+
+import io.graphmailer.domain.Attachment;
+import io.graphmailer.domain.BodyType;
+import io.graphmailer.domain.EmailAddress;
+import io.graphmailer.domain.EmailMessage;
+import io.graphmailer.domain.Header;
+import io.graphmailer.domain.Importance;
+import io.graphmailer.domain.Mailbox;
+import jakarta.activation.DataHandler;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Builds an RFC 5322 / MIME message from a Graph-shaped {@link EmailMessage}: the body, inline
+ * images in multipart/related, files in multipart/mixed. Used by the outbox and by SMTP.
+ */
+public final class MimeMessageFactory {
+    public static final String TRACKING_HEADER = "X-Graph-Mailer-Tracking-Id";
+    private static final Session SESSION = Session.getInstance(new Properties());
+
+    public MimeMessage create(Mailbox mailbox, EmailMessage m, String trackingId) {
+        try {
+            MimeMessage msg = new MimeMessage(SESSION);
+            InternetAddress sender = new InternetAddress(mailbox.id());
+            if (m.from() != null) {
+                msg.setFrom(address(m.from()));
+                if (!m.from().key().equals(mailbox.key())) {
+                    msg.setSender(sender); // sending on behalf of another address, as Exchange shows it
+                }
+            } else {
+                msg.setFrom(sender);
+            }
+            msg.setRecipients(Message.RecipientType.TO, addresses(m.to()));
+            msg.setRecipients(Message.RecipientType.CC, addresses(m.cc()));
+            msg.setRecipients(Message.RecipientType.BCC, addresses(m.bcc()));
+            if (!m.replyTo().isEmpty()) {
+                msg.setReplyTo(addresses(m.replyTo()));
+            }
+            msg.setSubject(m.subject() == null ? "" : m.subject(), "UTF-8");
+            msg.setSentDate(new Date());
+            if (m.importance() != Importance.NORMAL) {
+                msg.setHeader("Importance", m.importance() == Importance.HIGH ? "high" : "low");
+                msg.setHeader("X-Priority", m.importance() == Importance.HIGH ? "1" : "5");
+            }
+            if (m.readReceiptRequested()) {
+                msg.setHeader("Disposition-Notification-To", sender.toString());
+            }
+            if (m.deliveryReceiptRequested()) {
+                msg.setHeader("Return-Receipt-To", sender.toString());
+            }
+            if (!m.categories().isEmpty()) {
+                msg.setHeader("Keywords", MimeUtility.fold(10, MimeUtility.encodeText(String.join(", ", m.categories()), "UTF-8", null)));
+            }
+            for (Header h : m.headers()) {
+                msg.addHeader(h.name(), MimeUtility.fold(h.name().length() + 2, MimeUtility.encodeText(h.value(), "UTF-8", null)));
+            }
+            msg.setHeader(TRACKING_HEADER, trackingId);
+            setContent(msg, m);
+            msg.saveChanges();
+            return msg;
+        } catch (MessagingException | IOException e) {
+            throw new IllegalStateException("could not build the MIME message", e);
+        }
+    }
+
+    public byte[] toBytes(MimeMessage message) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            message.writeTo(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (MessagingException e) {
+            throw new IllegalStateException("could not write the MIME message", e);
+        }
+    }
+
+    private static void setContent(MimeMessage msg, EmailMessage m) throws MessagingException {
+        MimeBodyPart body = new MimeBodyPart();
+        body.setText(m.bodyContent(), StandardCharsets.UTF_8.name(), m.bodyType() == BodyType.HTML ? "html" : "plain");
+        List<Attachment> inline = m.attachments().stream().filter(Attachment::inline).toList();
+        List<Attachment> files = m.attachments().stream().filter(a -> !a.inline()).toList();
+        if (inline.isEmpty() && files.isEmpty()) {
+            msg.setText(m.bodyContent(), StandardCharsets.UTF_8.name(), m.bodyType() == BodyType.HTML ? "html" : "plain");
+            return;
+        }
+        MimeBodyPart content = body;
+        MimeMultipart related = null;
+        if (!inline.isEmpty()) {
+            related = new MimeMultipart("related");
+            related.addBodyPart(body);
+            for (Attachment a : inline) {
+                related.addBodyPart(part(a));
+            }
+            content = new MimeBodyPart();
+            content.setContent(related);
+        }
+        if (files.isEmpty()) {
+            msg.setContent(related);
+            return;
+        }
+        MimeMultipart mixed = new MimeMultipart("mixed");
+        mixed.addBodyPart(content);
+        for (Attachment a : files) {
+            mixed.addBodyPart(part(a));
+        }
+        msg.setContent(mixed);
+    }
+
+    private static MimeBodyPart part(Attachment a) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        part.setDataHandler(new DataHandler(new ByteArrayDataSource(a.content(), a.contentType())));
+        try {
+            part.setFileName(MimeUtility.encodeText(a.name(), "UTF-8", null));
+        } catch (java.io.UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        part.setDisposition(a.inline() ? MimeBodyPart.INLINE : MimeBodyPart.ATTACHMENT);
+        if (a.contentId() != null && !a.contentId().isBlank()) {
+            part.setContentID("<" + a.contentId() + ">");
+        }
+        part.setHeader("Content-Transfer-Encoding", "base64");
+        return part;
+    }
+
+    private static InternetAddress address(EmailAddress a) throws java.io.UnsupportedEncodingException {
+        return new InternetAddress(a.address(), a.name(), "UTF-8");
+    }
+
+    private static InternetAddress[] addresses(List<EmailAddress> list) throws java.io.UnsupportedEncodingException {
+        InternetAddress[] out = new InternetAddress[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = address(list.get(i));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,64 @@
+package io.graphmailer.config;
+
+import io.graphmailer.config.GraphMailerConfig.CallerAuthMode;
+import io.graphmailer.domain.MailLimits;
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.InvalidMailException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Refuses missing or contradictory settings at startup, naming each env var, so a deployment fails
+ * at once instead of on the first message.
+ */
+public final class SettingsValidator {
+    /** Set by the Azure Functions host for a custom handler; its presence means the host fronts us. */
+    public static final String FUNCTIONS_PORT_ENV = "FUNCTIONS_CUSTOMHANDLER_PORT";
+
+    private SettingsValidator() {
+    }
+
+    public static List<String> problems(GraphMailerConfig config, boolean devMode, Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        if (config.allowedSenders().isEmpty()) {
+            problems.add("GRAPH_MAILER_ALLOWED_SENDERS is empty: list the mailboxes this deployment may send as");
+        }
+        for (String sender : config.allowedSenders()) {
+            try {
+                new Mailbox(sender.trim());
+            } catch (InvalidMailException e) {
+                problems.add("GRAPH_MAILER_ALLOWED_SENDERS: '" + sender + "' is not a mailbox address (UPN) or user object id");
+            }
+        }
+        CallerAuthMode mode = config.callerAuth().mode();
+        if (mode == CallerAuthMode.NONE && !devMode) {
+            problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=none is only allowed in the dev profile; use entra, or host-key behind the Azure Functions host");
+        }
+        if (mode == CallerAuthMode.HOST_KEY && isBlank(env.get(FUNCTIONS_PORT_ENV))) {
+            problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=host-key trusts the Azure Functions host's function-key check, but "
+                    + FUNCTIONS_PORT_ENV + " is not set, so no host is in front of this process; use entra");
+        }
+        if (mode == CallerAuthMode.ENTRA) {
+            if (config.tenantId().isEmpty() && (config.callerAuth().issuer().isEmpty() || config.callerAuth().jwksUrl().isEmpty())) {
+                problems.add("GRAPH_MAILER_TENANT_ID is required for caller auth mode entra (or set both GRAPH_MAILER_CALLER_AUTH_ISSUER and GRAPH_MAILER_CALLER_AUTH_JWKS_URL)");
+            }
+            if (config.callerAuth().audience().isEmpty()) {
+                problems.add("GRAPH_MAILER_CALLER_AUTH_AUDIENCE is required for caller auth mode entra: graph-mailer's client id or Application ID URI");
+            }
+        }
+        int maxRecipients = config.limits().maxRecipients();
+        if (maxRecipients < 1 || maxRecipients > MailLimits.EXCHANGE_MAX_RECIPIENTS) {
+            problems.add("GRAPH_MAILER_LIMITS_MAX_RECIPIENTS must be between 1 and " + MailLimits.EXCHANGE_MAX_RECIPIENTS + " (Exchange's ceiling)");
+        }
+        if (config.limits().maxRequestBytes() < 1024) {
+            problems.add("GRAPH_MAILER_LIMITS_MAX_REQUEST_BYTES must be at least 1024");
+        }
+        return problems;
+    }
+
+    static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,52 @@
+package io.graphmailer.architecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** Keeps the hexagon: the domain and the use cases know no framework, SDK or adapter. */
+class DependencyRuleTest {
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.graphmailer");
+
+    @Test
+    void givenDomain_thenItDependsOnlyOnTheJdk() {
+        classes().that().resideInAPackage("io.graphmailer.domain..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.graphmailer.domain..", "java..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void givenApplication_thenItDependsOnlyOnTheDomainAndItsPorts() {
+        classes().that().resideInAPackage("io.graphmailer.application..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.graphmailer.application..", "io.graphmailer.domain..", "java..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void givenInboundAdapters_thenTheyNeverCallOutboundAdapters() {
+        noClasses().that().resideInAPackage("io.graphmailer.adapter.in..")
+                .should().dependOnClassesThat().resideInAPackage("io.graphmailer.adapter.out..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void givenOutboundAdapters_thenTheyNeverCallInboundAdapters() {
+        noClasses().that().resideInAPackage("io.graphmailer.adapter.out..")
+                .should().dependOnClassesThat().resideInAPackage("io.graphmailer.adapter.in..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void givenDomainAndApplication_thenNoMicrosoftAzureAwsOrQuarkusTypes() {
+        noClasses().that().resideInAnyPackage("io.graphmailer.domain..", "io.graphmailer.application..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.microsoft..", "com.azure..", "software.amazon..",
+                        "io.quarkus..", "jakarta..", "io.vertx..", "com.fasterxml..")
+                .check(CLASSES);
+    }
+}

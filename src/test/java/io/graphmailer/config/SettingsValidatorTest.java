@@ -1,0 +1,62 @@
+package io.graphmailer.config;
+
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.common.MapBackedConfigSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SettingsValidatorTest {
+
+    private static GraphMailerConfig config(Map<String, String> values) {
+        Map<String, String> all = new HashMap<>(Map.of("graph-mailer.allowed-senders", "noreply@contoso.example"));
+        all.putAll(values);
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(GraphMailerConfig.class)
+                .withSources(new MapBackedConfigSource("test", all) {
+                })
+                .build();
+        return config.getConfigMapping(GraphMailerConfig.class);
+    }
+
+    @Test
+    void givenNoneModeOutsideDev_thenStartupIsRefused() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none")), false, Map.of());
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("GRAPH_MAILER_CALLER_AUTH_MODE=none"));
+    }
+
+    @Test
+    void givenNoneModeInDev_thenAllowed() {
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none")), true, Map.of())).isEmpty();
+    }
+
+    @Test
+    void givenHostKeyModeWithoutTheFunctionsHost_thenRefused() {
+        GraphMailerConfig c = config(Map.of("graph-mailer.caller-auth.mode", "host-key"));
+        assertThat(SettingsValidator.problems(c, false, Map.of())).anySatisfy(p -> assertThat(p).contains("FUNCTIONS_CUSTOMHANDLER_PORT"));
+        assertThat(SettingsValidator.problems(c, false, Map.of("FUNCTIONS_CUSTOMHANDLER_PORT", "34567"))).isEmpty();
+    }
+
+    @Test
+    void givenEntraModeWithoutTenantOrAudience_thenBothAreNamed() {
+        List<String> problems = SettingsValidator.problems(config(Map.of()), false, Map.of());
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_TENANT_ID"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_CALLER_AUTH_AUDIENCE"));
+    }
+
+    @Test
+    void givenInvalidSenderAndRecipientLimit_thenEachIsNamed() {
+        List<String> problems = SettingsValidator.problems(config(Map.of(
+                "graph-mailer.allowed-senders", "noreply@contoso.example,not a mailbox",
+                "graph-mailer.limits.max-recipients", "5000",
+                "graph-mailer.caller-auth.mode", "none")), true, Map.of());
+        assertThat(problems).hasSize(2);
+        assertThat(problems.get(0)).contains("'not a mailbox'");
+        assertThat(problems.get(1)).contains("GRAPH_MAILER_LIMITS_MAX_RECIPIENTS");
+    }
+}
