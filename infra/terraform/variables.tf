@@ -32,6 +32,11 @@ variable "name_prefix" {
     condition     = can(regex("^[a-z][a-z0-9-]{1,12}[a-z0-9]$", var.name_prefix))
     error_message = "name_prefix must be 3-14 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen."
   }
+
+  validation {
+    condition     = !strcontains(var.name_prefix, "--")
+    error_message = "name_prefix must not contain two hyphens in a row (Key Vault names forbid it)."
+  }
 }
 
 variable "location" {
@@ -66,11 +71,7 @@ variable "allowed_senders" {
 }
 
 variable "mailbox_scoping_mode" {
-  description = <<-EOT
-    How the app is limited to the allowed mailboxes.
-    "exchange_rbac" (recommended): no tenant-wide Graph permission at all; Exchange RBAC for Applications grants "Application Mail.Send" on a management scope (infra/exchange script).
-    "access_policy": tenant-wide Graph Mail.Send application permission, narrowed by an Exchange Application Access Policy on a mail-enabled security group (legacy model).
-  EOT
+  description = "How the app is limited to the allowed mailboxes. \"exchange_rbac\" (recommended): no tenant-wide Graph permission; Exchange RBAC for Applications grants \"Application Mail.Send\" on a management scope (infra/exchange script). \"access_policy\" (legacy): tenant-wide Graph Mail.Send narrowed by an Exchange Application Access Policy on a mail-enabled security group."
   type        = string
   default     = "exchange_rbac"
 

@@ -3,6 +3,14 @@ package io.graphmailer.config;
 import io.graphmailer.adapter.in.graphapi.MimeRequestParser;
 import io.graphmailer.adapter.in.graphapi.SendMailRequestParser;
 import io.graphmailer.adapter.in.http.CallerAuthenticator;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.security.keyvault.secrets.SecretClient;
+import com.azure.security.keyvault.secrets.SecretClientBuilder;
+import io.graphmailer.adapter.out.graph.GraphMailSender;
+import io.graphmailer.adapter.out.identity.CertificateSource;
+import io.graphmailer.adapter.out.identity.FileCertificateSource;
+import io.graphmailer.adapter.out.identity.KeyVaultCertificateSource;
+import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
 import io.graphmailer.adapter.out.outbox.OutboxMailTransport;
 import io.graphmailer.application.SendMailService;
@@ -11,8 +19,11 @@ import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import java.time.Clock;
 
 /** Builds each collaborator once from the settings and hands it out; the domain stays framework-free. */
 @ApplicationScoped
@@ -50,11 +61,35 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    MailTransport mailTransport(GraphMailerConfig config, MimeMessageFactory mimeFactory) {
+    MailTransport mailTransport(GraphMailerConfig config, MimeMessageFactory mimeFactory, Instance<MsalAccessTokenProvider> tokenProvider) {
         return switch (config.transport()) {
             case OUTBOX -> new OutboxMailTransport(config.outbox().directory(), mimeFactory);
-            case GRAPH -> throw new IllegalStateException("transport graph is not available in this build");
+            case GRAPH -> new GraphMailSender(
+                    GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(), config.graph().maxThrottleWait()),
+                    config.graph().baseUrl(), tokenProvider.get());
         };
+    }
+
+    /** Built once: MSAL's token cache lives in this one application instance. */
+    @Produces
+    @Singleton
+    MsalAccessTokenProvider tokenProvider(GraphMailerConfig config, CertificateSource certificates) {
+        return new MsalAccessTokenProvider(certificates, config.authorityHost(), config.tenantId().orElseThrow(),
+                config.clientId().orElseThrow(), config.certificateCheckInterval(), Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    CertificateSource certificateSource(GraphMailerConfig config) {
+        if (config.certificateFile().isPresent()) {
+            return new FileCertificateSource(config.certificateFile().get());
+        }
+        String vault = config.keyVaultUrl().orElseThrow();
+        SecretClient secrets = new SecretClientBuilder()
+                .vaultUrl(vault)
+                .credential(new DefaultAzureCredentialBuilder().build())
+                .buildClient();
+        return new KeyVaultCertificateSource(secrets, vault, config.certificateName());
     }
 
     @Produces

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,6 +24,33 @@ public interface GraphMailerConfig {
 
     /** Directory tenant (GUID or domain) of the app registration and of callers' tokens. */
     Optional<String> tenantId();
+
+    /** Application (client) id of graph-mailer's app registration, whose certificate signs token requests. */
+    Optional<String> clientId();
+
+    /** Key Vault holding the app registration's certificate, e.g. https://my-vault.vault.azure.net. */
+    Optional<String> keyVaultUrl();
+
+    /** Name of the certificate in Key Vault (its secret of the same name holds the private key). */
+    @WithDefault("graph-mailer")
+    String certificateName();
+
+    /** Local runs: a password-less .pfx/.p12 or a .pem (key + certificate) instead of Key Vault. */
+    Optional<Path> certificateFile();
+
+    /** How often Key Vault is asked whether a newer certificate version exists. */
+    @WithDefault("PT1H")
+    Duration certificateCheckInterval();
+
+    /** Identity platform host; another cloud's for sovereign clouds. */
+    @WithDefault("https://login.microsoftonline.com")
+    String authorityHost();
+
+    /** Read the certificate and get the first token while the HTTP server starts, not on the first request. */
+    @WithDefault("true")
+    boolean warmUp();
+
+    Graph graph();
 
     CallerAuth callerAuth();
 
@@ -57,6 +85,24 @@ public interface GraphMailerConfig {
 
         /** Where the signing keys are; defaults to the tenant's v2.0 JWKS. Also file: or classpath: locations. */
         Optional<String> jwksUrl();
+    }
+
+    interface Graph {
+        /** Graph endpoint; another cloud's for sovereign clouds. */
+        @WithDefault("https://graph.microsoft.com")
+        String baseUrl();
+
+        /** Longest wait for one Graph call; after it the outcome is unknown (504). */
+        @WithDefault("PT30S")
+        Duration timeout();
+
+        /** In-request retries of a 429 before answering 503 with Retry-After. */
+        @WithDefault("2")
+        int maxThrottleRetries();
+
+        /** A 429 whose Retry-After is longer than this is not waited for in-request. */
+        @WithDefault("PT10S")
+        Duration maxThrottleWait();
     }
 
     interface Outbox {

@@ -48,6 +48,28 @@ public final class SettingsValidator {
                 problems.add("GRAPH_MAILER_CALLER_AUTH_AUDIENCE is required for caller auth mode entra: graph-mailer's client id or Application ID URI");
             }
         }
+        if (config.transport() == GraphMailerConfig.TransportKind.GRAPH) {
+            if (config.tenantId().isEmpty()) {
+                problems.add("GRAPH_MAILER_TENANT_ID is required for transport graph");
+            }
+            if (config.clientId().isEmpty()) {
+                problems.add("GRAPH_MAILER_CLIENT_ID is required for transport graph: the application (client) id of graph-mailer's app registration");
+            }
+            if (config.keyVaultUrl().isEmpty() && config.certificateFile().isEmpty()) {
+                problems.add("GRAPH_MAILER_KEY_VAULT_URL is required for transport graph (or GRAPH_MAILER_CERTIFICATE_FILE for local runs)");
+            }
+            if (config.keyVaultUrl().isPresent() && config.certificateFile().isPresent()) {
+                problems.add("GRAPH_MAILER_KEY_VAULT_URL and GRAPH_MAILER_CERTIFICATE_FILE are both set: choose one certificate source");
+            }
+            config.keyVaultUrl().filter(u -> !u.startsWith("https://")).ifPresent(u ->
+                    problems.add("GRAPH_MAILER_KEY_VAULT_URL must be an https URL, e.g. https://my-vault.vault.azure.net"));
+            if (!config.authorityHost().startsWith("https://")) {
+                problems.add("GRAPH_MAILER_AUTHORITY_HOST must be an https URL");
+            }
+            if (!config.graph().baseUrl().startsWith("https://")) {
+                problems.add("GRAPH_MAILER_GRAPH_BASE_URL must be an https URL");
+            }
+        }
         int maxRecipients = config.limits().maxRecipients();
         if (maxRecipients < 1 || maxRecipients > MailLimits.EXCHANGE_MAX_RECIPIENTS) {
             problems.add("GRAPH_MAILER_LIMITS_MAX_RECIPIENTS must be between 1 and " + MailLimits.EXCHANGE_MAX_RECIPIENTS + " (Exchange's ceiling)");

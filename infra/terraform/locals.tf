@@ -1,0 +1,96 @@
+locals {
+  # Deterministic suffix for the globally unique names (storage, vault, app).
+  name_suffix = substr(sha1("${data.azurerm_client_config.current.subscription_id}/${var.name_prefix}"), 0, 6)
+
+  resource_group_name  = "rg-${var.name_prefix}"
+  storage_account_name = substr(replace("st${var.name_prefix}${local.name_suffix}", "-", ""), 0, 24)
+  key_vault_name       = "kv-${var.name_prefix}-${local.name_suffix}"
+  function_app_name    = "func-${var.name_prefix}-${local.name_suffix}"
+  service_plan_name    = "asp-${var.name_prefix}"
+  log_workspace_name   = "log-${var.name_prefix}"
+  app_insights_name    = "appi-${var.name_prefix}"
+  sender_app_name      = "${var.name_prefix}-graph-mailer-sender"
+  api_app_name         = "${var.name_prefix}-graph-mailer-api"
+
+  # Names the app expects (fixed by the application, not configurable here).
+  outbox_queue_name      = "graph-mailer-outbox"
+  poison_queue_name      = "graph-mailer-outbox-poison"
+  deadletter_queue_name  = "graph-mailer-outbox-deadletter"
+  ledger_table_name      = "GraphMailerLedger"
+  deployment_container   = "app-package"
+  caller_app_role_value  = "GraphMailer.Send"
+  caller_app_role_id     = "5c3b0d4e-2a4f-4f0e-9a52-6f3d1c7e8b21"
+  sender_tenant_id       = data.azuread_client_config.current.tenant_id
+  access_policy_mode     = var.mailbox_scoping_mode == "access_policy"
+  smtp_enabled           = length(var.smtp_mailboxes) > 0
+  self_signed_cert       = var.certificate_source == "self_signed"
+  storage_blob_endpoint  = azurerm_storage_account.this.primary_blob_endpoint
+  deployment_package_url = "${local.storage_blob_endpoint}${azurerm_storage_container.deployment.name}"
+
+  # Well-known application ids and app role ids (Microsoft first-party apps).
+  # The role ids are also looked up by value at plan time and cross-checked in
+  # data.tf, so a typo here fails the plan instead of granting the wrong role.
+  microsoft_graph_app_id  = "00000003-0000-0000-c000-000000000000"
+  exchange_online_app_id  = "00000002-0000-0ff1-ce00-000000000000"
+  graph_mail_send_id      = "b633e1c5-b582-4048-a93e-9f11b44c7e96"
+  graph_mail_readwrite_id = "e2a3a72e-5f79-4c64-b1b1-878b674786c9"
+
+  # ---------------------------------------------------------------------------
+  # Maximum instance count, derived from the mailbox limits
+  #
+  # Graph lets an app have about 4 concurrent requests open against one mailbox,
+  # counted across every instance of the app. Each instance keeps at most
+  # GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX (= q) sends in flight per
+  # mailbox, and Flex Consumption applies maximum_instance_count to each scale
+  # group separately (g = groups that send). So the worst case is n * g * q
+  # concurrent sends per mailbox, and we need n * g * q <= 4:
+  #
+  #   n = max(1, floor(4 / (q * g)))
+  #
+  #   q = 4, g = 1 -> n = 1 (the default)     q = 2, g = 1 -> n = 2
+  #   q = 3, g = 1 -> n = 1 (ceil would give 2 instances = 6 requests > 4)
+  #   q = 1, g = 1 -> n = 4                   q = 2, g = 2 -> n = 1
+  #
+  # q * g > 4 cannot be met even by one instance; the function app's
+  # precondition rejects that unless maximum_instance_count is set explicitly.
+  # ---------------------------------------------------------------------------
+  graph_concurrent_requests_per_mailbox = 4
+  sends_in_flight_per_instance          = var.queue_max_in_flight_per_mailbox * var.sending_function_groups
+  derived_maximum_instance_count        = max(1, floor(local.graph_concurrent_requests_per_mailbox / local.sends_in_flight_per_instance))
+  maximum_instance_count                = coalesce(var.maximum_instance_count, local.derived_maximum_instance_count)
+
+  # ---------------------------------------------------------------------------
+  # App settings: every GRAPH_MAILER_* setting the app requires for the graph
+  # transport. infra/tests checks these keys against the settings table in the
+  # repository README, so the two cannot drift apart.
+  # ---------------------------------------------------------------------------
+  graph_mailer_app_settings = {
+    GRAPH_MAILER_ALLOWED_SENDERS                 = join(",", var.allowed_senders)
+    GRAPH_MAILER_TRANSPORT                       = "graph"
+    GRAPH_MAILER_TENANT_ID                       = local.sender_tenant_id
+    GRAPH_MAILER_CLIENT_ID                       = azuread_application.sender.client_id
+    GRAPH_MAILER_KEY_VAULT_URL                   = azurerm_key_vault.this.vault_uri
+    GRAPH_MAILER_CERTIFICATE_NAME                = var.certificate_name
+    GRAPH_MAILER_CALLER_AUTH_MODE                = var.caller_auth_mode
+    GRAPH_MAILER_CALLER_AUTH_AUDIENCE            = azuread_application.api.client_id
+    GRAPH_MAILER_CALLER_AUTH_REQUIRED_ROLE       = local.caller_app_role_value
+    GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX = tostring(var.queue_max_in_flight_per_mailbox)
+  }
+
+  # Host storage through the app's managed identity (no connection string).
+  # azurerm writes an AzureWebJobsStorage connection string with an empty key
+  # even for identity-based storage (provider issues 29693 and 30732); the empty
+  # value here overrides it so the host uses the identity-based settings. It
+  # shows as an in-place change on every plan until the provider is fixed.
+  host_storage_app_settings = {
+    AzureWebJobsStorage              = ""
+    AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
+    AzureWebJobsStorage__credential  = "managedidentity"
+  }
+
+  function_app_settings = merge(var.extra_app_settings, local.host_storage_app_settings, local.graph_mailer_app_settings)
+
+  tags = merge(var.tags, {
+    application = "graph-mailer"
+  })
+}

@@ -1,0 +1,153 @@
+package io.graphmailer.adapter.out.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.graph.core.requests.GraphClientFactory;
+import com.microsoft.graph.core.requests.options.GraphClientOption;
+import com.microsoft.kiota.http.middleware.RetryHandler;
+import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
+import io.graphmailer.adapter.out.identity.AccessToken;
+import io.graphmailer.adapter.out.identity.AccessTokenProvider;
+import io.graphmailer.application.port.out.MailTransport;
+import io.graphmailer.domain.EmailMessage;
+import io.graphmailer.domain.MailTransportException;
+import io.graphmailer.domain.MailTransportException.Kind;
+import io.graphmailer.domain.MimeContent;
+import io.graphmailer.domain.SendMailCommand;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Sends through Microsoft Graph app-only {@code POST /users/{mailbox}/sendMail}, over graph-core's
+ * HTTP pipeline (telemetry, retry middleware). Only 429 is retried in-request, and only while the
+ * service's Retry-After stays within a bound: sendMail has no idempotency key, so anything that may
+ * already have been accepted (5xx, timeouts) is reported, never silently repeated.
+ */
+public final class GraphMailSender implements MailTransport {
+    public static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+    private static final Logger LOG = Logger.getLogger(GraphMailSender.class);
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final MediaType TEXT = MediaType.get("text/plain");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final OkHttpClient http;
+    private final String baseUrl;
+    private final AccessTokenProvider tokens;
+
+    public GraphMailSender(OkHttpClient http, String baseUrl, AccessTokenProvider tokens) {
+        this.http = http;
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.tokens = tokens;
+    }
+
+    /** graph-core's client with a retry policy that only repeats 429s whose Retry-After fits {@code maxThrottleWait}. */
+    public static OkHttpClient httpClient(Duration timeout, int maxThrottleRetries, Duration maxThrottleWait) {
+        long maxWaitSeconds = Math.max(0, maxThrottleWait.toSeconds());
+        RetryHandlerOption retry = new RetryHandlerOption((delay, attempt, request, response) ->
+                response.code() == 429 && retryAfterSeconds(response, 1) <= maxWaitSeconds,
+                Math.max(0, Math.min(maxThrottleRetries, RetryHandlerOption.MAX_RETRIES)), 1);
+        return GraphClientFactory.create(new GraphClientOption(), new RetryHandler(retry))
+                .callTimeout(timeout)
+                .readTimeout(timeout)
+                .connectTimeout(Duration.ofSeconds(10))
+                .retryOnConnectionFailure(false) // a silent re-send could deliver twice
+                .build();
+    }
+
+    @Override
+    public String name() {
+        return "graph";
+    }
+
+    @Override
+    public void send(SendMailCommand command, String trackingId) {
+        RequestBody body = command.content() instanceof EmailMessage m
+                ? RequestBody.create(GraphRequestBody.sendMail(m, command.saveToSentItems()), JSON)
+                : RequestBody.create(Base64.getEncoder().encodeToString(((MimeContent) command.content()).mime()), TEXT);
+        String url = baseUrl + "/v1.0/users/" + URLEncoder.encode(command.mailbox().id(), StandardCharsets.UTF_8) + "/sendMail";
+        AccessToken token = tokens.token(GRAPH_SCOPE);
+        Outcome outcome = post(url, body, token, trackingId);
+        if (outcome.status == 401) {
+            // A cached token the resource no longer accepts (revoked, clock skew): one retry with a fresh one.
+            token = tokens.freshToken(GRAPH_SCOPE);
+            outcome = post(url, body, token, trackingId);
+        }
+        if (outcome.status == 202) {
+            LOG.infof("graph: message %s from %s accepted", trackingId, command.mailbox());
+            return;
+        }
+        throw GraphErrors.translate(outcome.status, outcome.retryAfterSeconds, outcome.code, outcome.message,
+                command.mailbox().id(), GraphErrors.roles(token.value()));
+    }
+
+    private record Outcome(int status, String code, String message, Long retryAfterSeconds) {
+    }
+
+    private Outcome post(String url, RequestBody body, AccessToken token, String trackingId) {
+        Request request = new Request.Builder().url(url).post(body)
+                .header("Authorization", "Bearer " + token.value())
+                .header("client-request-id", trackingId)
+                .header("return-client-request-id", "true")
+                .build();
+        try (Response response = http.newCall(request).execute()) {
+            if (response.code() == 202) {
+                return new Outcome(202, null, null, null);
+            }
+            String code = null;
+            String message = null;
+            ResponseBody responseBody = response.body();
+            if (responseBody != null) {
+                try {
+                    JsonNode error = MAPPER.readTree(responseBody.byteStream()).path("error");
+                    code = error.path("code").asText(null);
+                    message = error.path("message").asText(null);
+                } catch (IOException e) {
+                    message = "unreadable error body";
+                }
+            }
+            String retryAfter = response.header("Retry-After");
+            return new Outcome(response.code(), code, message, retryAfter == null ? null : retryAfterSeconds(response, 0));
+        } catch (ConnectException | UnknownHostException e) {
+            throw new MailTransportException(Kind.TRANSIENT, "GraphUnreachable", "Microsoft Graph at " + baseUrl
+                    + " is unreachable (" + e.getClass().getSimpleName() + "); the message was not sent", null, e);
+        } catch (InterruptedIOException e) {
+            throw new MailTransportException(Kind.OUTCOME_UNKNOWN, "GraphTimeout", "Microsoft Graph did not answer in time;"
+                    + " the message may or may not have been sent (tracking id " + trackingId + ")", null, e);
+        } catch (IOException e) {
+            throw new MailTransportException(Kind.OUTCOME_UNKNOWN, "GraphConnectionLost", "the connection to Microsoft Graph broke ("
+                    + e.getClass().getSimpleName() + "); the message may or may not have been sent (tracking id " + trackingId + ")", null, e);
+        }
+    }
+
+    static long retryAfterSeconds(Response response, long fallback) {
+        String value = response.header("Retry-After");
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Math.max(0, Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    /** For tests and the doctor: the roles a token carries. */
+    static List<String> rolesOf(String token) {
+        return GraphErrors.roles(token);
+    }
+}

@@ -1,0 +1,254 @@
+package io.graphmailer.adapter.out.identity;
+
+import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.ClientCredentialParameters;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.MsalException;
+import com.microsoft.aad.msal4j.MsalServiceException;
+import io.graphmailer.domain.MailTransportException;
+import io.graphmailer.domain.MailTransportException.Kind;
+import org.jboss.logging.Logger;
+
+import java.net.MalformedURLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Client-credentials tokens from Microsoft Entra ID with the app registration's certificate.
+ * One {@link ConfidentialClientApplication} is kept and reused so MSAL's token cache works; it is
+ * rebuilt only when the certificate changes (a newer version in Key Vault, found on a periodic check
+ * or after the identity platform rejected the assertion), so rotation needs no restart.
+ */
+public final class MsalAccessTokenProvider implements AccessTokenProvider {
+    private static final Logger LOG = Logger.getLogger(MsalAccessTokenProvider.class);
+    /** After a failed certificate read, callers get the same answer for this long instead of hammering Key Vault. */
+    static final Duration FAILURE_BACKOFF = Duration.ofSeconds(15);
+
+    private record State(ClientCertificate certificate, ConfidentialClientApplication app, Instant checkedAt) {
+    }
+
+    private final CertificateSource source;
+    private final String clientId;
+    private final String authority;
+    private final Duration checkInterval;
+    private final Clock clock;
+    private volatile State state;
+    private volatile CertificateUnavailableException lastFailure;
+    private volatile Instant lastFailureAt = Instant.MIN;
+
+    /**
+     * @param authorityHost e.g. {@code https://login.microsoftonline.com} (or a sovereign cloud's host)
+     */
+    public MsalAccessTokenProvider(CertificateSource source, String authorityHost, String tenantId, String clientId,
+                                   Duration checkInterval, Clock clock) {
+        this.source = source;
+        this.clientId = clientId;
+        // The OIDC form keeps MSAL's cache keyed correctly even when the host carries a port.
+        this.authority = stripSlash(authorityHost) + "/" + tenantId + "/v2.0";
+        this.checkInterval = checkInterval;
+        this.clock = clock;
+    }
+
+    /** Loads the certificate and builds the MSAL app now, so the first request does not pay for it. */
+    public void warmUp() {
+        currentState();
+    }
+
+    public ClientCertificate certificate() {
+        return currentState().certificate();
+    }
+
+    @Override
+    public AccessToken token(String scope) {
+        return acquire(scope, false);
+    }
+
+    @Override
+    public AccessToken freshToken(String scope) {
+        return acquire(scope, true);
+    }
+
+    private AccessToken acquire(String scope, boolean skipCache) {
+        State current = currentState();
+        try {
+            return request(current.app(), scope, skipCache);
+        } catch (MsalServiceException e) {
+            if (!assertionRejected(e)) {
+                throw translate(e, current, scope);
+            }
+            // The certificate may have been rotated: read Key Vault again and retry once with a new one.
+            State reloaded = reload(current);
+            if (reloaded.certificate().version() != null && reloaded.certificate().version().equals(current.certificate().version())) {
+                throw translate(e, current, scope);
+            }
+            try {
+                return request(reloaded.app(), scope, true);
+            } catch (MsalServiceException again) {
+                throw translate(again, reloaded, scope);
+            }
+        }
+    }
+
+    private AccessToken request(ConfidentialClientApplication app, String scope, boolean skipCache) {
+        try {
+            IAuthenticationResult result = app.acquireToken(ClientCredentialParameters.builder(Set.of(scope))
+                    .skipCache(skipCache).build()).get();
+            return new AccessToken(result.accessToken(), result.expiresOnDate().toInstant());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MailTransportException(Kind.TRANSIENT, "Interrupted", "interrupted while getting a token", null, e);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof MsalServiceException service) {
+                throw service;
+            }
+            if (cause instanceof MsalException msal) {
+                throw new MailTransportException(Kind.TRANSIENT, "IdentityPlatformUnreachable", "no token from the identity platform at "
+                        + authority + " (" + msal.errorCode() + "); check GRAPH_MAILER_AUTHORITY_HOST and the network path", null, msal);
+            }
+            throw new MailTransportException(Kind.TRANSIENT, "IdentityPlatformUnreachable", "no token from the identity platform at "
+                    + authority + " (" + cause.getClass().getSimpleName() + ")", null, cause);
+        }
+    }
+
+    private static boolean assertionRejected(MsalServiceException e) {
+        String text = String.valueOf(e.getMessage());
+        return text.contains("AADSTS700027") || text.contains("AADSTS700024") || text.contains("AADSTS7000274")
+                || ("invalid_client".equals(e.errorCode()) && !text.contains("AADSTS7000218"));
+    }
+
+    private MailTransportException translate(MsalServiceException e, State state, String scope) {
+        String text = String.valueOf(e.getMessage());
+        String cert = "certificate " + state.certificate().thumbprint() + " from " + source.describe();
+        String code;
+        String message;
+        if (text.contains("AADSTS700027")) {
+            code = "CertificateNotRegistered";
+            message = "the identity platform rejected the client assertion (AADSTS700027): " + cert
+                    + " is not registered on app registration " + clientId + ", or has expired (valid until " + state.certificate().notAfter()
+                    + "). Upload the current certificate to the app registration (identity team)";
+        } else if (text.contains("AADSTS700016")) {
+            code = "AppNotFound";
+            message = "app registration " + clientId + " was not found in the tenant (AADSTS700016): check GRAPH_MAILER_CLIENT_ID and GRAPH_MAILER_TENANT_ID";
+        } else if (text.contains("AADSTS700024")) {
+            code = "AssertionOutsideValidity";
+            message = "the client assertion is outside its validity window (AADSTS700024): check this host's clock";
+        } else if (text.contains("AADSTS90002")) {
+            code = "TenantNotFound";
+            message = "tenant not found (AADSTS90002): check GRAPH_MAILER_TENANT_ID and GRAPH_MAILER_AUTHORITY_HOST (cloud)";
+        } else if (text.contains("AADSTS70011") || text.contains("AADSTS1002012")) {
+            code = "InvalidScope";
+            message = "the identity platform refused scope " + scope + " (" + (text.contains("AADSTS70011") ? "AADSTS70011" : "AADSTS1002012") + ")";
+        } else if (text.contains("AADSTS500011")) {
+            code = "ResourceNotInTenant";
+            message = "the resource of scope " + scope + " has no service principal in the tenant (AADSTS500011): for SMTP, Office 365 Exchange Online must exist in the tenant";
+        } else if (e.statusCode() != null && (e.statusCode() >= 500 || e.statusCode() == 429)) {
+            return new MailTransportException(Kind.TRANSIENT, "IdentityPlatformBusy", "the identity platform answered " + e.statusCode()
+                    + " (" + e.errorCode() + ")", null, e);
+        } else {
+            code = "TokenRefused";
+            message = "the identity platform refused a token for " + scope + " (" + e.errorCode() + ": " + firstLine(text) + ")";
+        }
+        return new MailTransportException(Kind.CONFIGURATION, code, message, null, e);
+    }
+
+    private State currentState() {
+        State current = state;
+        Instant now = clock.instant();
+        if (current == null) {
+            synchronized (this) {
+                if (state == null) {
+                    state = build(loadCertificate(), now);
+                }
+                return state;
+            }
+        }
+        if (Duration.between(current.checkedAt(), now).compareTo(checkInterval) >= 0) {
+            synchronized (this) {
+                if (state == current) {
+                    try {
+                        state = reloadLocked(current, now);
+                    } catch (MailTransportException e) {
+                        // Keep using the certificate we have; a failed periodic check is not fatal.
+                        LOG.warnf("periodic certificate check failed, keeping %s: %s", current.certificate(), e.getMessage());
+                        state = new State(current.certificate(), current.app(), now);
+                    }
+                }
+                return state;
+            }
+        }
+        return current;
+    }
+
+    private synchronized State reload(State seen) {
+        if (state != seen) {
+            return state; // another thread already reloaded
+        }
+        state = reloadLocked(seen, clock.instant());
+        return state;
+    }
+
+    private State reloadLocked(State current, Instant now) {
+        ClientCertificate latest = loadCertificate();
+        if (latest.version() != null && latest.version().equals(current.certificate().version())) {
+            return new State(current.certificate(), current.app(), now);
+        }
+        LOG.infof("certificate rotated: now using %s (was %s)", latest, current.certificate());
+        return build(latest, now);
+    }
+
+    private ClientCertificate loadCertificate() {
+        CertificateUnavailableException recent = lastFailure;
+        if (recent != null && Duration.between(lastFailureAt, clock.instant()).compareTo(FAILURE_BACKOFF) < 0) {
+            throw asTransportException(recent);
+        }
+        try {
+            ClientCertificate certificate = source.load();
+            lastFailure = null;
+            if (certificate.notAfter().isBefore(clock.instant())) {
+                LOG.warnf("%s has expired; the identity platform will refuse it (AADSTS700027)", certificate);
+            }
+            return certificate;
+        } catch (CertificateUnavailableException e) {
+            if (lastFailure == null || !lastFailure.getMessage().equals(e.getMessage())) {
+                LOG.errorf("cannot load the certificate: %s", e.getMessage());
+            }
+            lastFailure = e;
+            lastFailureAt = clock.instant();
+            throw asTransportException(e);
+        }
+    }
+
+    private static MailTransportException asTransportException(CertificateUnavailableException e) {
+        return new MailTransportException(e.isTransient() ? Kind.TRANSIENT : Kind.CONFIGURATION, e.code(), e.getMessage(),
+                e.isTransient() ? FAILURE_BACKOFF : null, e);
+    }
+
+    private State build(ClientCertificate certificate, Instant now) {
+        try {
+            ConfidentialClientApplication app = ConfidentialClientApplication
+                    .builder(clientId, ClientCredentialFactory.createFromCertificateChain(certificate.privateKey(), certificate.chain()))
+                    .oidcAuthority(authority)
+                    .build();
+            return new State(certificate, app, now);
+        } catch (MalformedURLException e) {
+            throw new MailTransportException(Kind.CONFIGURATION, "InvalidAuthority", "GRAPH_MAILER_AUTHORITY_HOST gives an invalid authority " + authority, null, e);
+        }
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static String firstLine(String s) {
+        int i = s.indexOf('\r');
+        int j = s.indexOf('\n');
+        int end = i < 0 ? j : (j < 0 ? i : Math.min(i, j));
+        return end < 0 ? s : s.substring(0, end);
+    }
+}
