@@ -64,6 +64,9 @@ function instances(body, overrides) {
   const ctx = evalContext(merged, { ...SCENARIO, ...overrides });
   if ('count' in body) return evaluateValue(body.count, ctx);
   if ('for_each' in body) {
+    // A map local: its keys are known even when its values come from resources.
+    const local = /^\$\{local\.(\w+)\}$/.exec(body.for_each);
+    if (local && locals[local[1]] && typeof locals[local[1]] === 'object') return Object.keys(locals[local[1]]).length;
     const v = evaluateValue(body.for_each, ctx);
     return Array.isArray(v) ? v.length : Object.keys(v).length;
   }

@@ -185,6 +185,8 @@ const FUNCTIONS = {
   lower: (s) => s.toLowerCase(),
   upper: (s) => s.toUpperCase(),
   join: (sep, list) => list.join(sep),
+  toset: (list) => [...new Set(list)],
+  tolist: (list) => [...list],
   one: (list) => (list.length === 0 ? null : list[0]),
   alltrue: (list) => list.every(Boolean),
   anytrue: (list) => list.some(Boolean),

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SettingsValidatorTest {
 
     private static GraphMailerConfig config(Map<String, String> values) {
-        Map<String, String> all = new HashMap<>(Map.of("graph-mailer.allowed-senders", "noreply@contoso.example"));
+        Map<String, String> all = new HashMap<>(Map.of("graph-mailer.allowed-senders", "noreply@contoso.example",
+                "graph-mailer.transport", "outbox"));
         all.putAll(values);
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(GraphMailerConfig.class)
@@ -58,5 +59,24 @@ class SettingsValidatorTest {
         assertThat(problems).hasSize(2);
         assertThat(problems.get(0)).contains("'not a mailbox'");
         assertThat(problems.get(1)).contains("GRAPH_MAILER_LIMITS_MAX_RECIPIENTS");
+    }
+
+    @Test
+    void givenGraphTransportWithoutAppOrCertificate_thenEachMissingSettingIsNamed() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.transport", "graph",
+                "graph-mailer.caller-auth.mode", "none")), true, Map.of());
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_TENANT_ID"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_CLIENT_ID"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_KEY_VAULT_URL"));
+    }
+
+    @Test
+    void givenBothCertificateSourcesOrPlainHttpVault_thenRefused() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.transport", "graph",
+                "graph-mailer.caller-auth.mode", "none", "graph-mailer.tenant-id", "t", "graph-mailer.client-id", "c",
+                "graph-mailer.key-vault-url", "http://vault.example", "graph-mailer.certificate-file", "cert.pem")), true, Map.of());
+        assertThat(problems).containsExactlyInAnyOrder(
+                "GRAPH_MAILER_KEY_VAULT_URL and GRAPH_MAILER_CERTIFICATE_FILE are both set: choose one certificate source",
+                "GRAPH_MAILER_KEY_VAULT_URL must be an https URL, e.g. https://my-vault.vault.azure.net");
     }
 }
