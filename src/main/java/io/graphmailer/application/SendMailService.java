@@ -16,10 +16,12 @@ public class SendMailService implements SendMailUseCase {
 
     private final SenderPolicy senderPolicy;
     private final MailTransport transport;
+    private final PerMailboxLimiter limiter;
 
-    public SendMailService(SenderPolicy senderPolicy, MailTransport transport) {
+    public SendMailService(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter) {
         this.senderPolicy = senderPolicy;
         this.transport = transport;
+        this.limiter = limiter;
     }
 
     @Override
@@ -31,7 +33,10 @@ public class SendMailService implements SendMailUseCase {
     public SendReceipt send(SendMailCommand command, String trackingId) {
         senderPolicy.requireAllowed(command.mailbox());
         String id = trackingId != null && GUID.matcher(trackingId).matches() ? trackingId.toLowerCase() : UUID.randomUUID().toString();
-        transport.send(command, id);
+        limiter.run(command.mailbox(), () -> {
+            transport.send(command, id);
+            return null;
+        });
         return new SendReceipt(id);
     }
 }

@@ -12,6 +12,19 @@ import io.graphmailer.adapter.out.identity.FileCertificateSource;
 import io.graphmailer.adapter.out.identity.KeyVaultCertificateSource;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
+import io.graphmailer.adapter.in.queue.OutboxEnvelopeParser;
+import io.graphmailer.adapter.out.storage.JsonEnvelopeWriter;
+import io.graphmailer.adapter.out.storage.StorageMailQueue;
+import io.graphmailer.adapter.out.storage.TableSendLedger;
+import io.graphmailer.application.PerMailboxLimiter;
+import io.graphmailer.application.QueuedSendService;
+import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
+import io.graphmailer.application.port.out.MailQueue;
+import io.graphmailer.application.port.out.SendLedger;
+import com.azure.data.tables.TableClientBuilder;
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
 import io.graphmailer.adapter.out.outbox.OutboxMailTransport;
 import io.graphmailer.application.SendMailService;
 import io.graphmailer.application.port.in.SendMailUseCase;
@@ -94,8 +107,75 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport) {
-        return new SendMailService(senderPolicy, transport);
+    OutboxEnvelopeParser envelopeParser(SendMailRequestParser jsonParser) {
+        return new OutboxEnvelopeParser(jsonParser);
+    }
+
+    @Produces
+    @Singleton
+    ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
+                                               SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter) {
+        GraphMailerConfig.Queue q = config.queue();
+        return new QueuedSendService(senderPolicy, transport, ledger, queue, new JsonEnvelopeWriter(),
+                limiter,
+                new QueuedSendService.Settings(q.unknownOutcomePolicy() == GraphMailerConfig.UnknownOutcome.PARK
+                        ? QueuedSendService.UnknownOutcomePolicy.PARK : QueuedSendService.UnknownOutcomePolicy.RESEND,
+                        q.maxAttempts(), q.backoffBase(), q.backoffMax()),
+                Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    SendLedger sendLedger(GraphMailerConfig config) {
+        GraphMailerConfig.Storage storage = config.storage();
+        TableClientBuilder builder = new TableClientBuilder().tableName(storage.ledgerTable());
+        if (storage.connectionString().isPresent()) {
+            builder.connectionString(storage.connectionString().get());
+        } else {
+            builder.endpoint(storage.tableEndpoint().orElseThrow(() -> new IllegalStateException(
+                    "the send ledger needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT (or a connection string locally)")))
+                    .credential(new DefaultAzureCredentialBuilder().build());
+        }
+        TableSendLedger ledger = new TableSendLedger(builder.buildClient(), Clock.systemUTC());
+        ledger.createIfMissing();
+        return ledger;
+    }
+
+    @Produces
+    @Singleton
+    MailQueue mailQueue(GraphMailerConfig config) {
+        GraphMailerConfig.Queue q = config.queue();
+        StorageMailQueue queue = new StorageMailQueue(queueClient(config, q.name()),
+                queueClient(config, q.deadLetterName().orElse(q.name() + "-deadletter")),
+                queueClient(config, q.poisonName().orElse(q.name() + "-poison")), Clock.systemUTC());
+        queue.createIfMissing();
+        return queue;
+    }
+
+    private static QueueClient queueClient(GraphMailerConfig config, String name) {
+        GraphMailerConfig.Storage storage = config.storage();
+        QueueClientBuilder builder = new QueueClientBuilder().queueName(name).messageEncoding(QueueMessageEncoding.BASE64);
+        if (storage.connectionString().isPresent()) {
+            builder.connectionString(storage.connectionString().get());
+        } else {
+            builder.endpoint(storage.queueEndpoint().orElseThrow(() -> new IllegalStateException(
+                    "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT (or a connection string locally)")))
+                    .credential(new DefaultAzureCredentialBuilder().build());
+        }
+        return builder.buildClient();
+    }
+
+    @Produces
+    @Singleton
+    SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter) {
+        return new SendMailService(senderPolicy, transport, limiter);
+    }
+
+    /** One limiter for HTTP and queue sends alike: Graph counts both against the mailbox. */
+    @Produces
+    @Singleton
+    PerMailboxLimiter perMailboxLimiter(GraphMailerConfig config) {
+        return new PerMailboxLimiter(config.queue().maxInFlightPerMailbox());
     }
 
     @Produces

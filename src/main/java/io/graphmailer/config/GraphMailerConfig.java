@@ -52,6 +52,10 @@ public interface GraphMailerConfig {
 
     Graph graph();
 
+    Queue queue();
+
+    Storage storage();
+
     CallerAuth callerAuth();
 
     Outbox outbox();
@@ -103,6 +107,55 @@ public interface GraphMailerConfig {
         /** A 429 whose Retry-After is longer than this is not waited for in-request. */
         @WithDefault("PT10S")
         Duration maxThrottleWait();
+    }
+
+    enum UnknownOutcome { RESEND, PARK }
+
+    interface Queue {
+        /** The outbox queue the queue-triggered function reads. */
+        @WithDefault("graph-mailer-outbox")
+        String name();
+
+        /** Where permanent failures are kept with their reason; default {@code <name>-deadletter}. */
+        Optional<String> deadLetterName();
+
+        /** Where messages go when transient failures used up the attempts; default {@code <name>-poison}, as the host names it. */
+        Optional<String> poisonName();
+
+        /** Sends in flight per mailbox inside one instance (Graph allows about 4 per app and mailbox). */
+        @WithDefault("4")
+        int maxInFlightPerMailbox();
+
+        /** After a timeout or 5xx the send may have happened: resend it, or park it for review. */
+        @WithDefault("resend")
+        UnknownOutcome unknownOutcomePolicy();
+
+        /** Attempts (first try plus re-enqueues after transient failures) before a message goes to the poison queue. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** First delay of the exponential backoff when Graph gives no Retry-After. */
+        @WithDefault("PT30S")
+        Duration backoffBase();
+
+        /** Longest backoff delay. */
+        @WithDefault("PT15M")
+        Duration backoffMax();
+    }
+
+    interface Storage {
+        /** Local runs and Azurite only: a storage connection string. In Azure use the endpoints and the managed identity. */
+        Optional<String> connectionString();
+
+        /** Queue service endpoint, e.g. https://account.queue.core.windows.net (managed identity). */
+        Optional<String> queueEndpoint();
+
+        /** Table service endpoint, e.g. https://account.table.core.windows.net (managed identity). */
+        Optional<String> tableEndpoint();
+
+        /** The send ledger's table. */
+        @WithDefault("graphmailerledger")
+        String ledgerTable();
     }
 
     interface Outbox {

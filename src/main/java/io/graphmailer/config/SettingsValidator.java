@@ -70,6 +70,22 @@ public final class SettingsValidator {
                 problems.add("GRAPH_MAILER_GRAPH_BASE_URL must be an https URL");
             }
         }
+        boolean behindHost = !isBlank(env.get(FUNCTIONS_PORT_ENV));
+        GraphMailerConfig.Storage storage = config.storage();
+        boolean endpoints = storage.queueEndpoint().isPresent() && storage.tableEndpoint().isPresent();
+        if (behindHost && storage.connectionString().isEmpty() && !endpoints) {
+            problems.add("GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT and GRAPH_MAILER_STORAGE_TABLE_ENDPOINT are required behind the Functions host:"
+                    + " the queue function needs the outbox queue and the send ledger");
+        }
+        if (storage.connectionString().isPresent() && (storage.queueEndpoint().isPresent() || storage.tableEndpoint().isPresent())) {
+            problems.add("GRAPH_MAILER_STORAGE_CONNECTION_STRING and the storage endpoints are both set: choose one");
+        }
+        if (config.queue().maxInFlightPerMailbox() < 1) {
+            problems.add("GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX must be at least 1");
+        }
+        if (config.queue().maxAttempts() < 1) {
+            problems.add("GRAPH_MAILER_QUEUE_MAX_ATTEMPTS must be at least 1");
+        }
         int maxRecipients = config.limits().maxRecipients();
         if (maxRecipients < 1 || maxRecipients > MailLimits.EXCHANGE_MAX_RECIPIENTS) {
             problems.add("GRAPH_MAILER_LIMITS_MAX_RECIPIENTS must be between 1 and " + MailLimits.EXCHANGE_MAX_RECIPIENTS + " (Exchange's ceiling)");

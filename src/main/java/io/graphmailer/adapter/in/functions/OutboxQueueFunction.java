@@ -1,0 +1,82 @@
+package io.graphmailer.adapter.in.functions;
+
+import io.graphmailer.adapter.in.queue.OutboxEnvelopeParser;
+import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
+import io.graphmailer.domain.QueueOutcome;
+import io.graphmailer.domain.QueuedMail;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+
+/**
+ * The queue-triggered function {@value #NAME}: the host posts each outbox message here. A 2xx answer
+ * deletes the message; anything else makes the host retry it and, after maxDequeueCount, move it to
+ * the poison queue. So: answer 200 once the message is sent or kept somewhere (dead-letter, poison,
+ * re-enqueued), and non-2xx only when it could not be kept (storage unavailable).
+ */
+@Path("/" + OutboxQueueFunction.NAME)
+public class OutboxQueueFunction {
+    public static final String NAME = "OutboxQueue";
+    /** The queueTrigger binding's name in functions/OutboxQueue/function.json. */
+    public static final String BINDING = "message";
+    private static final Logger LOG = Logger.getLogger(OutboxQueueFunction.class);
+
+    private final ProcessQueuedMailUseCase useCase;
+    private final OutboxEnvelopeParser parser;
+
+    public OutboxQueueFunction(ProcessQueuedMailUseCase useCase, OutboxEnvelopeParser parser) {
+        this.useCase = useCase;
+        this.parser = parser;
+    }
+
+    @POST
+    @Blocking
+    public Response invoke(byte[] body, @Context HttpServerRequest request) {
+        // Only the local Functions host invokes functions; this path has no caller token of its own.
+        if (!HostOnly.isLocal(request)) {
+            return Response.status(403).type(MediaType.APPLICATION_JSON)
+                    .entity(FunctionsResponse.logs("function invocations are accepted from the local Functions host only")).build();
+        }
+        FunctionsInvocation invocation;
+        try {
+            invocation = FunctionsInvocation.parse(body);
+        } catch (IOException e) {
+            // Not the host's format: nothing to keep or retry meaningfully, but say so loudly.
+            return Response.status(400).type(MediaType.APPLICATION_JSON)
+                    .entity(FunctionsResponse.logs("invocation body is not the Functions host's JSON")).build();
+        }
+        String text = invocation.dataText(BINDING);
+        String messageId = invocation.metadataText("Id");
+        QueueOutcome outcome;
+        try {
+            QueuedMail mail;
+            try {
+                mail = parser.parse(text);
+            } catch (OutboxEnvelopeParser.Rejected rejected) {
+                outcome = useCase.reject(text == null ? "" : text, rejected.code(), rejected.getMessage());
+                return ok(messageId, invocation.dequeueCount(), outcome);
+            }
+            outcome = useCase.process(mail);
+        } catch (RuntimeException e) {
+            // Could not send nor keep the message (ledger or queue unavailable): let the host retry it.
+            LOG.errorf("queue message %s (dequeue %d) left for the host to retry: %s", messageId, invocation.dequeueCount(), e.toString());
+            return Response.status(503).type(MediaType.APPLICATION_JSON)
+                    .entity(FunctionsResponse.logs("not processed, the host will retry: " + e.getClass().getSimpleName())).build();
+        }
+        return ok(messageId, invocation.dequeueCount(), outcome);
+    }
+
+    private static Response ok(String messageId, int dequeueCount, QueueOutcome outcome) {
+        String line = "message " + messageId + " (dequeue " + dequeueCount + "): " + outcome.kind()
+                + (outcome.detail() == null ? "" : " - " + outcome.detail());
+        LOG.info(line);
+        return Response.ok(FunctionsResponse.logs(line), MediaType.APPLICATION_JSON).build();
+    }
+}

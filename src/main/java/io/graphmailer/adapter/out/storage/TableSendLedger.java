@@ -1,0 +1,128 @@
+package io.graphmailer.adapter.out.storage;
+
+import com.azure.core.http.rest.Response;
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableEntityUpdateMode;
+import com.azure.data.tables.models.TableServiceException;
+import io.graphmailer.application.port.out.SendLedger;
+import io.graphmailer.domain.LedgerEntry;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * The send ledger in Azure Table Storage. Row key is the SHA-256 of the idempotency key (any text is
+ * allowed as a key); partitions spread over the first hex digits. Writes of an attempt are
+ * conditional (insert, or replace if the ETag is unchanged) so two workers cannot both send.
+ */
+public final class TableSendLedger implements SendLedger {
+    private static final int MAX_DETAIL = 8_000;
+
+    private final TableClient table;
+    private final Clock clock;
+
+    public TableSendLedger(TableClient table, Clock clock) {
+        this.table = table;
+        this.clock = clock;
+    }
+
+    public void createIfMissing() {
+        // Terraform creates it in Azure; local runs and tests need this.
+        try {
+            table.createTable();
+        } catch (TableServiceException e) {
+            if (e.getResponse() == null || e.getResponse().getStatusCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public Optional<LedgerEntry> find(String key) {
+        String row = rowKey(key);
+        try {
+            Response<TableEntity> response = table.getEntityWithResponse(partition(row), row, null, null, null);
+            return Optional.of(toEntry(key, response.getValue()));
+        } catch (TableServiceException e) {
+            if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public LedgerEntry recordAttempt(String key, String trackingId, LedgerEntry previous) {
+        String row = rowKey(key);
+        Instant now = clock.instant();
+        int attempts = previous == null ? 1 : previous.sendAttempts() + 1;
+        TableEntity entity = new TableEntity(partition(row), row)
+                .addProperty("IdempotencyKey", truncate(key, 1024))
+                .addProperty("State", LedgerEntry.State.ATTEMPTING.name())
+                .addProperty("TrackingId", trackingId)
+                .addProperty("SendAttempts", attempts)
+                .addProperty("UpdatedAt", OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
+        try {
+            if (previous == null) {
+                table.createEntity(entity);
+            } else {
+                entity.addProperty("odata.etag", previous.etag()); // the SDK reads the ETag from this property
+                table.updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null);
+            }
+        } catch (TableServiceException e) {
+            int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
+            if (status == 409 || status == 412) {
+                throw new ConcurrentAttemptException(key);
+            }
+            throw e;
+        }
+        TableEntity stored = table.getEntity(partition(row), row);
+        return toEntry(key, stored);
+    }
+
+    @Override
+    public void recordOutcome(LedgerEntry entry) {
+        String row = rowKey(entry.key());
+        TableEntity entity = new TableEntity(partition(row), row)
+                .addProperty("IdempotencyKey", truncate(entry.key(), 1024))
+                .addProperty("State", entry.state().name())
+                .addProperty("TrackingId", entry.trackingId())
+                .addProperty("SendAttempts", entry.sendAttempts())
+                .addProperty("UpdatedAt", OffsetDateTime.ofInstant(entry.updatedAt(), java.time.ZoneOffset.UTC));
+        if (entry.detail() != null) {
+            entity.addProperty("Detail", truncate(entry.detail(), MAX_DETAIL));
+        }
+        table.upsertEntity(entity);
+    }
+
+    private static LedgerEntry toEntry(String key, TableEntity e) {
+        Object updated = e.getProperty("UpdatedAt");
+        Instant updatedAt = updated instanceof OffsetDateTime odt ? odt.toInstant() : Instant.EPOCH;
+        Object attempts = e.getProperty("SendAttempts");
+        return new LedgerEntry(key, LedgerEntry.State.valueOf((String) e.getProperty("State")), (String) e.getProperty("TrackingId"),
+                attempts instanceof Number n ? n.intValue() : 0, updatedAt, (String) e.getProperty("Detail"), e.getETag());
+    }
+
+    static String rowKey(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String partition(String rowKey) {
+        return rowKey.substring(0, 2);
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,13 @@
+package io.graphmailer.application.port.in;
+
+import io.graphmailer.domain.QueueOutcome;
+import io.graphmailer.domain.QueuedMail;
+
+/** Sends one outbox queue message at most once, or keeps it with the reason. */
+public interface ProcessQueuedMailUseCase {
+
+    QueueOutcome process(QueuedMail mail);
+
+    /** A message that cannot become a command (bad JSON, unknown version, bad field): kept, never retried. */
+    QueueOutcome reject(String original, String code, String reason);
+}

@@ -1,0 +1,24 @@
+package io.graphmailer.domain;
+
+import java.time.Duration;
+
+/** What became of a queue message; every outcome leaves the message sent once or kept. */
+public record QueueOutcome(Kind kind, String detail, Duration delay) {
+    public enum Kind {
+        SENT,
+        /** Redelivered, but the ledger shows it was sent: acknowledged without sending. */
+        ALREADY_SENT,
+        /** Re-enqueued with a visibility delay (throttling, transient fault). */
+        REQUEUED,
+        /** A permanent fault: kept in the dead-letter queue with the reason. */
+        DEAD_LETTERED,
+        /** Transient faults exhausted the configured attempts: kept in the poison queue with the reason. */
+        POISONED,
+        /** Outcome of an earlier attempt unknown and policy is park: kept for manual review. */
+        PARKED
+    }
+
+    public static QueueOutcome of(Kind kind, String detail) {
+        return new QueueOutcome(kind, detail, null);
+    }
+}
