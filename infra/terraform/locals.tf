@@ -75,6 +75,12 @@ locals {
     GRAPH_MAILER_CALLER_AUTH_AUDIENCE            = azuread_application.api.client_id
     GRAPH_MAILER_CALLER_AUTH_REQUIRED_ROLE       = local.caller_app_role_value
     GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX = tostring(var.queue_max_in_flight_per_mailbox)
+    GRAPH_MAILER_QUEUE_NAME                      = azurerm_storage_queue.outbox.name
+    GRAPH_MAILER_QUEUE_DEAD_LETTER_NAME          = azurerm_storage_queue.deadletter.name
+    GRAPH_MAILER_QUEUE_POISON_NAME               = azurerm_storage_queue.poison.name
+    GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT          = azurerm_storage_account.this.primary_queue_endpoint
+    GRAPH_MAILER_STORAGE_TABLE_ENDPOINT          = azurerm_storage_account.this.primary_table_endpoint
+    GRAPH_MAILER_STORAGE_LEDGER_TABLE            = azurerm_storage_table.ledger.name
   }
 
   # Host storage through the app's managed identity (no connection string).
