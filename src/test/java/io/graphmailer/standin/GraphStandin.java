@@ -325,17 +325,14 @@ public final class GraphStandin extends StandinServer {
     private void sendMail(Request request) throws IOException {
         totalSendMailRequests.incrementAndGet();
         String mailboxInPath = request.pathGroup(1);
-        String resolved = null;
-        try {
-            resolved = handleSendMail(request, mailboxInPath);
-        } finally {
-            seen.add(new RequestSeen(request.method(), request.path(), resolved, request.status(),
-                    request.header("client-request-id"), Instant.now()));
-        }
+        String[] resolved = new String[1];
+        request.beforeResponse(status -> seen.add(new RequestSeen(request.method(), request.path(), resolved[0],
+                status, request.header("client-request-id"), Instant.now())));
+        resolved[0] = handleSendMail(request, mailboxInPath, resolved);
     }
 
-    /** Returns the resolved mailbox (or null when rejected before resolving). */
-    private String handleSendMail(Request request, String mailboxInPath) throws IOException {
+    /** Returns the resolved mailbox (or null when rejected before resolving); also stores it in {@code resolved}. */
+    private String handleSendMail(Request request, String mailboxInPath, String[] resolved) throws IOException {
         // reads (and, when too large, drains) the body first so the client hears the 413 instead of a reset
         byte[] body = request.body(maxRequestBytes);
         if (body == null) {
@@ -350,6 +347,7 @@ public final class GraphStandin extends StandinServer {
         if (mailbox == null) {
             return null;
         }
+        resolved[0] = mailbox;
         sendMailRequests.computeIfAbsent(mailbox, k -> new AtomicInteger()).incrementAndGet();
         AtomicInteger current = inFlight.computeIfAbsent(mailbox, k -> new AtomicInteger());
         int nowInFlight = current.incrementAndGet();

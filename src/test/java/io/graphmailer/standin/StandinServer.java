@@ -200,6 +200,7 @@ abstract class StandinServer implements AutoCloseable {
         private byte[] body;
         private boolean responded;
         private int status;
+        private java.util.function.IntConsumer beforeResponse = status -> { };
 
         Request(HttpExchange exchange) {
             this.exchange = exchange;
@@ -267,6 +268,11 @@ abstract class StandinServer implements AutoCloseable {
             return responded;
         }
 
+        /** Runs with the status just before the response goes out (so observers see it before the client does). */
+        void beforeResponse(java.util.function.IntConsumer hook) {
+            this.beforeResponse = hook;
+        }
+
         /** Status sent, 0 before the response. */
         int status() {
             return status;
@@ -286,6 +292,7 @@ abstract class StandinServer implements AutoCloseable {
         void send(int status, byte[] bytes, Map<String, String> headers) throws IOException {
             responded = true;
             this.status = status;
+            beforeResponse.accept(status);
             headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
