@@ -1,0 +1,596 @@
+package io.graphmailer.standin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Stand-in for Microsoft Graph at {@code https://graph.localhost:<port>}: {@code POST /v1.0/users/{id|upn}/sendMail}
+ * (JSON and MIME forms) with Graph's token, permission, mailbox and payload checks, request recording, concurrency
+ * tracking and fault injection. New endpoints (drafts, upload sessions) are added with {@link #route} and reuse
+ * {@link #authenticate}, {@link #resolveMailbox} and {@link #sendError}.
+ */
+public final class GraphStandin extends StandinServer {
+
+    public static final String HOST = "graph.localhost";
+    public static final String MAIL_SEND = "Mail.Send";
+    /** About 4 MB per request (service-limits.md); above it Graph answers 413. */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+    private static final Pattern ADDRESS = Pattern.compile("[^@\\s<>\",;]+@[^@\\s<>\",;]+");
+    private static final Set<String> FILE_ATTACHMENT_TYPES =
+            Set.of("#microsoft.graph.fileAttachment", "microsoft.graph.fileAttachment");
+
+    public enum Form { JSON, MIME }
+
+    /** A sendMail request Graph accepted (202). {@code json} for the JSON form, {@code mime} (decoded) for MIME. */
+    public record AcceptedMessage(String mailbox, String mailboxInPath, String appId, Form form, JsonNode json,
+                                  byte[] mime, Map<String, List<String>> headers, String clientRequestId,
+                                  String requestId, Instant acceptedAt) {
+
+        public String mimeText() {
+            return mime == null ? null : new String(mime, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Every request to the stand-in with its outcome, in arrival order. */
+    public record RequestSeen(String method, String path, String mailbox, int status, String clientRequestId,
+                              Instant at) {
+    }
+
+    /** Who called: the verified token's claims. */
+    record Caller(String appId, String tenantId, List<String> roles) {
+    }
+
+    private static final class Mailbox {
+        final String upn;
+        final String objectId;
+        volatile boolean restEnabled = true;
+
+        Mailbox(String upn, String objectId) {
+            this.upn = upn;
+            this.objectId = objectId;
+        }
+    }
+
+    private final AccessTokenVerifier verifier;
+    private final IdentityPlatformStandin identity;
+    private final Map<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> appScopes = new ConcurrentHashMap<>();
+    private final Deque<GraphFault> faults = new ArrayDeque<>();
+    private final List<AcceptedMessage> accepted = new CopyOnWriteArrayList<>();
+    private final List<RequestSeen> seen = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> sendMailRequests = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> maxInFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger totalSendMailRequests = new AtomicInteger();
+    private volatile Duration responseDelay = Duration.ZERO;
+    private volatile int mailboxConcurrencyLimit;
+    private volatile int throttleRetryAfterSeconds = 1;
+    private volatile int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+
+    public GraphStandin(IdentityPlatformStandin identity) {
+        this(identity, 0);
+    }
+
+    public GraphStandin(IdentityPlatformStandin identity, int port) {
+        super("graph", HOST, port, true);
+        this.identity = identity;
+        this.verifier = new AccessTokenVerifier(identity, Set.of(IdentityPlatformStandin.GRAPH_RESOURCE,
+                IdentityPlatformStandin.GRAPH_RESOURCE + "/", IdentityPlatformStandin.GRAPH_APP_ID), Duration.ZERO);
+        route("POST", "/v1\\.0/users/([^/]+)/sendMail", this::sendMail);
+    }
+
+    /** {@code https://graph.localhost:<port>/v1.0}. */
+    public String graphUrl() {
+        return baseUrl() + "/v1.0";
+    }
+
+    public String sendMailUrl(String mailbox) {
+        return graphUrl() + "/users/" + mailbox + "/sendMail";
+    }
+
+    // ---------------------------------------------------------------- configuration API
+
+    /** Adds a licensed, REST-enabled mailbox; returns its user object id. */
+    public String addMailbox(String upn) {
+        String objectId = UUID.randomUUID().toString();
+        addMailbox(upn, objectId);
+        return objectId;
+    }
+
+    public void addMailbox(String upn, String objectId) {
+        Mailbox mailbox = new Mailbox(upn.toLowerCase(Locale.ROOT), objectId);
+        mailboxes.put(mailbox.upn, mailbox);
+        mailboxes.put(objectId.toLowerCase(Locale.ROOT), mailbox);
+    }
+
+    /** The mailbox exists but is inactive, unlicensed or on-premises: 404 {@code MailboxNotEnabledForRESTAPI}. */
+    public void disableMailbox(String upnOrId) {
+        mailbox(upnOrId).restEnabled = false;
+    }
+
+    /**
+     * Exchange RBAC for Applications: the app may send only as these mailboxes (UPNs); others get 403
+     * {@code ErrorAccessDenied}. Apps without a scope may send as any mailbox (tenant-wide Mail.Send).
+     */
+    public void restrictApp(String appId, Set<String> mailboxUpns) {
+        appScopes.put(appId, mailboxUpns.stream().map(m -> m.toLowerCase(Locale.ROOT))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+    }
+
+    public void unrestrictApp(String appId) {
+        appScopes.remove(appId);
+    }
+
+    /** The next {@code times} sendMail requests that pass authentication and mailbox checks get {@code fault}. */
+    public synchronized void injectFaults(int times, GraphFault fault) {
+        for (int i = 0; i < times; i++) {
+            faults.add(fault);
+        }
+    }
+
+    public synchronized void clearFaults() {
+        faults.clear();
+    }
+
+    /** Every sendMail request is held this long (while counted as in flight) before it is answered. */
+    public void responseDelay(Duration delay) {
+        this.responseDelay = delay;
+    }
+
+    /** Enforce Graph's per-mailbox concurrency (e.g. 4): more in-flight requests get 429; 0 turns it off. */
+    public void mailboxConcurrencyLimit(int limit) {
+        this.mailboxConcurrencyLimit = limit;
+    }
+
+    public void mailboxConcurrencyLimit(int limit, int retryAfterSeconds) {
+        this.mailboxConcurrencyLimit = limit;
+        this.throttleRetryAfterSeconds = retryAfterSeconds;
+    }
+
+    public void maxRequestBytes(int bytes) {
+        this.maxRequestBytes = bytes;
+    }
+
+    /** Clears mailboxes, scopes, faults, settings, recordings and counters. */
+    public synchronized void reset() {
+        mailboxes.clear();
+        appScopes.clear();
+        faults.clear();
+        accepted.clear();
+        seen.clear();
+        sendMailRequests.clear();
+        inFlight.clear();
+        maxInFlight.clear();
+        totalSendMailRequests.set(0);
+        responseDelay = Duration.ZERO;
+        mailboxConcurrencyLimit = 0;
+        throttleRetryAfterSeconds = 1;
+        maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+        clearUnmatched();
+    }
+
+    // ---------------------------------------------------------------- observation API
+
+    public List<AcceptedMessage> acceptedMessages() {
+        return List.copyOf(accepted);
+    }
+
+    public List<AcceptedMessage> acceptedMessages(String mailbox) {
+        String key = mailbox.toLowerCase(Locale.ROOT);
+        return accepted.stream().filter(m -> m.mailbox().equals(key)).toList();
+    }
+
+    public List<RequestSeen> requests() {
+        return List.copyOf(seen);
+    }
+
+    /** sendMail requests received (any outcome). */
+    public int sendMailRequests() {
+        return totalSendMailRequests.get();
+    }
+
+    /** sendMail requests for this mailbox (as resolved; any outcome after authentication). */
+    public int sendMailRequests(String mailbox) {
+        AtomicInteger count = sendMailRequests.get(mailbox.toLowerCase(Locale.ROOT));
+        return count == null ? 0 : count.get();
+    }
+
+    /** Highest number of requests for this mailbox that were in flight at the same time (including rejected ones). */
+    public int maxConcurrentRequests(String mailbox) {
+        AtomicInteger max = maxInFlight.get(mailbox.toLowerCase(Locale.ROOT));
+        return max == null ? 0 : max.get();
+    }
+
+    // ---------------------------------------------------------------- shared checks (for further endpoints)
+
+    /** Verifies the bearer token; on failure answers 401 and returns null. */
+    Caller authenticate(Request request) throws IOException {
+        AccessTokenVerifier.Result result = verifier.verify(request.header("Authorization"));
+        if (!result.ok()) {
+            String message = switch (result.failure()) {
+                case MISSING -> "Access token is empty.";
+                case EXPIRED_OR_NOT_YET_VALID -> "Access token has expired or is not yet valid.";
+                case BAD_AUDIENCE -> "Access token validation failure. Invalid audience.";
+                case BAD_ISSUER -> "Access token validation failure. Invalid issuer.";
+                case MALFORMED, BAD_SIGNATURE -> "Access token validation failure.";
+            };
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"" + identity.baseUrl()
+                    + "/common/oauth2/authorize\", client_id=\"" + IdentityPlatformStandin.GRAPH_APP_ID + "\"");
+            sendError(request, 401, "InvalidAuthenticationToken", message, headers);
+            return null;
+        }
+        return new Caller(result.claim("appid"), result.claim("tid"), result.roles());
+    }
+
+    /** Requires an app role; answers 403 and returns false when the token lacks it. */
+    boolean requireRole(Request request, Caller caller, String role) throws IOException {
+        if (caller.roles().isEmpty()) {
+            sendError(request, 403, "NoPermissionsInAccessToken",
+                    "The token contains no permissions, or permissions can not be understood.", Map.of());
+            return false;
+        }
+        if (!caller.roles().contains(role)) {
+            sendError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.",
+                    Map.of());
+            return false;
+        }
+        return true;
+    }
+
+    /** Finds the mailbox and applies the app's mailbox scope; answers 404/403 and returns null when it fails. */
+    String resolveMailbox(Request request, Caller caller, String upnOrId) throws IOException {
+        Mailbox mailbox = mailboxes.get(upnOrId.toLowerCase(Locale.ROOT));
+        if (mailbox == null) {
+            sendError(request, 404, "ErrorInvalidUser", "The requested user '" + upnOrId + "' is invalid.",
+                    Map.of());
+            return null;
+        }
+        if (!mailbox.restEnabled) {
+            sendError(request, 404, "MailboxNotEnabledForRESTAPI",
+                    "The mailbox is either inactive, soft-deleted, or is hosted on-premise.", Map.of());
+            return null;
+        }
+        Set<String> scope = appScopes.get(caller.appId());
+        if (scope != null && !scope.contains(mailbox.upn)) {
+            sendError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.",
+                    Map.of());
+            return null;
+        }
+        return mailbox.upn;
+    }
+
+    /** Graph's error envelope with {@code innerError} (date without zone, request ids). */
+    void sendError(Request request, int status, String code, String message, Map<String, String> extraHeaders)
+            throws IOException {
+        String requestId = UUID.randomUUID().toString();
+        String clientRequestId = clientRequestId(request, requestId);
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("date", LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
+        inner.put("request-id", requestId);
+        inner.put("client-request-id", clientRequestId);
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        error.put("innerError", inner);
+        Map<String, String> headers = responseHeaders(requestId, clientRequestId);
+        headers.putAll(extraHeaders);
+        request.sendJson(status, Map.of("error", error), headers);
+    }
+
+    private static String clientRequestId(Request request, String requestId) {
+        String given = request.header("client-request-id");
+        return given != null && !given.isBlank() ? given : requestId;
+    }
+
+    private static Map<String, String> responseHeaders(String requestId, String clientRequestId) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("request-id", requestId);
+        headers.put("client-request-id", clientRequestId);
+        headers.put("Access-Control-Expose-Headers",
+                "ETag, Location, Preference-Applied, Content-Range, request-id, client-request-id");
+        headers.put("Cache-Control", "no-cache");
+        return headers;
+    }
+
+    @Override
+    void unmatched(Request request) throws IOException {
+        sendError(request, 400, "BadRequest", "Resource not found for the segment '" + request.path() + "'.",
+                Map.of());
+    }
+
+    // ---------------------------------------------------------------- sendMail
+
+    private void sendMail(Request request) throws IOException {
+        totalSendMailRequests.incrementAndGet();
+        String mailboxInPath = request.pathGroup(1);
+        String[] resolved = new String[1];
+        request.beforeResponse(status -> seen.add(new RequestSeen(request.method(), request.path(), resolved[0],
+                status, request.header("client-request-id"), Instant.now())));
+        resolved[0] = handleSendMail(request, mailboxInPath, resolved);
+    }
+
+    /** Returns the resolved mailbox (or null when rejected before resolving); also stores it in {@code resolved}. */
+    private String handleSendMail(Request request, String mailboxInPath, String[] resolved) throws IOException {
+        // reads (and, when too large, drains) the body first so the client hears the 413 instead of a reset
+        byte[] body = request.body(maxRequestBytes);
+        if (body == null) {
+            tooLarge(request);
+            return null;
+        }
+        Caller caller = authenticate(request);
+        if (caller == null || !requireRole(request, caller, MAIL_SEND)) {
+            return null;
+        }
+        String mailbox = resolveMailbox(request, caller, mailboxInPath);
+        if (mailbox == null) {
+            return null;
+        }
+        resolved[0] = mailbox;
+        sendMailRequests.computeIfAbsent(mailbox, k -> new AtomicInteger()).incrementAndGet();
+        AtomicInteger current = inFlight.computeIfAbsent(mailbox, k -> new AtomicInteger());
+        int nowInFlight = current.incrementAndGet();
+        maxInFlight.computeIfAbsent(mailbox, k -> new AtomicInteger()).accumulateAndGet(nowInFlight, Math::max);
+        try {
+            int limit = mailboxConcurrencyLimit;
+            if (limit > 0 && nowInFlight > limit) {
+                throttled(request, throttleRetryAfterSeconds);
+                return mailbox;
+            }
+            GraphFault fault = nextFault();
+            if (fault != null && fault.kind() != GraphFault.Kind.ACCEPT_THEN_DELAY) {
+                applyFault(request, fault);
+                return mailbox;
+            }
+            pause(responseDelay);
+            AcceptedMessage message = validate(request, caller, mailbox, mailboxInPath, body);
+            if (message == null) {
+                return mailbox;
+            }
+            accepted.add(message);
+            if (fault != null) {
+                pause(fault.delay());
+            }
+            Map<String, String> headers = responseHeaders(message.requestId(), message.clientRequestId());
+            request.sendEmpty(202, headers);
+            return mailbox;
+        } finally {
+            current.decrementAndGet();
+        }
+    }
+
+    private synchronized GraphFault nextFault() {
+        return faults.poll();
+    }
+
+    private void applyFault(Request request, GraphFault fault) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (fault.retryAfterSeconds() != null) {
+            headers.put("Retry-After", Integer.toString(fault.retryAfterSeconds()));
+        }
+        switch (fault.kind()) {
+            case THROTTLED -> sendError(request, 429, "ApplicationThrottled",
+                    "Application is over its MailboxConcurrency limit.", headers);
+            case SERVICE_UNAVAILABLE -> sendError(request, 503, "ServiceUnavailable",
+                    "The service is temporarily unavailable. Please try again later.", headers);
+            case GATEWAY_TIMEOUT -> sendError(request, 504, "GatewayTimeout",
+                    "The gateway did not receive a timely response from the upstream server.", headers);
+            default -> throw new IllegalStateException("not a rejecting fault: " + fault);
+        }
+    }
+
+    private void throttled(Request request, int retryAfterSeconds) throws IOException {
+        sendError(request, 429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
+                Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+    }
+
+    private void tooLarge(Request request) throws IOException {
+        sendError(request, 413, "RequestEntityTooLarge",
+                "The request is larger than the maximum size this endpoint accepts.", Map.of());
+    }
+
+    private static void pause(Duration delay) {
+        if (delay == null || delay.isZero() || delay.isNegative()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Payload checks as Graph does them; answers 4xx and returns null when the payload is rejected. */
+    private AcceptedMessage validate(Request request, Caller caller, String mailbox, String mailboxInPath,
+                                     byte[] body) throws IOException {
+        String contentType = request.header("Content-Type");
+        String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        String requestId = UUID.randomUUID().toString();
+        String clientRequestId = clientRequestId(request, requestId);
+        if (mediaType.equals("text/plain")) {
+            byte[] mime = decodeMime(request, body);
+            if (mime == null) {
+                return null;
+            }
+            return new AcceptedMessage(mailbox, mailboxInPath, caller.appId(), Form.MIME, null, mime,
+                    request.headers(), clientRequestId, requestId, Instant.now());
+        }
+        if (!mediaType.equals("application/json")) {
+            sendError(request, 415, "UnsupportedMediaType",
+                    "Content-Type '" + contentType + "' is not supported: use application/json or text/plain (MIME).",
+                    Map.of());
+            return null;
+        }
+        if (body.length == 0) {
+            sendError(request, 400, "BadRequest", "Empty Payload. JSON content expected.", Map.of());
+            return null;
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (json == null || !json.isObject()) {
+            sendError(request, 400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type"
+                    + " header is set and payload is of valid JSON format.", Map.of());
+            return null;
+        }
+        String problem = jsonProblem(json);
+        if (problem != null) {
+            String[] parts = problem.split("\\|", 2);
+            sendError(request, 400, parts[0], parts[1], Map.of());
+            return null;
+        }
+        return new AcceptedMessage(mailbox, mailboxInPath, caller.appId(), Form.JSON, json, null, request.headers(),
+                clientRequestId, requestId, Instant.now());
+    }
+
+    /** {@code code|message} of the first problem, or null. */
+    private static String jsonProblem(JsonNode root) {
+        JsonNode message = root.get("message");
+        if (message == null || message.isNull() || !message.isObject()) {
+            return "ErrorInvalidParameter|The value of the parameter 'Message' is empty.";
+        }
+        JsonNode save = root.get("saveToSentItems");
+        if (save != null && !save.isBoolean() && !save.isNull()) {
+            return "RequestBodyRead|Cannot convert the literal '" + save.asText()
+                    + "' to the expected type 'Edm.Boolean'.";
+        }
+        JsonNode body = message.get("body");
+        if (body != null && !body.isNull()) {
+            JsonNode type = body.get("contentType");
+            if (type != null && !type.isNull()) {
+                String value = type.asText();
+                if (!value.equalsIgnoreCase("text") && !value.equalsIgnoreCase("html")) {
+                    return "RequestBodyRead|Cannot convert the literal '" + value
+                            + "' to the expected type 'microsoft.graph.bodyType'.";
+                }
+            }
+        }
+        int recipients = 0;
+        for (String field : List.of("toRecipients", "ccRecipients", "bccRecipients")) {
+            JsonNode list = message.get(field);
+            if (list == null || list.isNull()) {
+                continue;
+            }
+            if (!list.isArray()) {
+                return "RequestBodyRead|An unexpected 'StartObject' node was found for property named '" + field
+                        + "' when reading from the JSON reader. A 'StartArray' node was expected.";
+            }
+            for (JsonNode recipient : list) {
+                JsonNode address = recipient.path("emailAddress").path("address");
+                if (!address.isTextual() || !ADDRESS.matcher(address.asText()).matches()) {
+                    String shown = address.isMissingNode() || address.isNull() ? "" : address.asText();
+                    return "ErrorInvalidRecipients|At least one recipient is not valid., Recipient '" + shown
+                            + "' is not resolved. All recipients must be resolved before a message can be submitted.";
+                }
+                recipients++;
+            }
+        }
+        if (recipients == 0) {
+            return "ErrorInvalidRecipients|At least one recipient is not valid., A message can't be sent because it"
+                    + " contains no recipients.";
+        }
+        JsonNode attachments = message.get("attachments");
+        if (attachments != null && !attachments.isNull()) {
+            if (!attachments.isArray()) {
+                return "RequestBodyRead|A 'StartArray' node was expected for property 'attachments'.";
+            }
+            for (JsonNode attachment : attachments) {
+                JsonNode odataType = attachment.get("@odata.type");
+                if (odataType == null || !odataType.isTextual()) {
+                    return "RequestBodyRead|The property 'contentBytes' does not exist on type"
+                            + " 'microsoft.graph.attachment'. Make sure to only use property names that are defined by"
+                            + " the type or mark the type as open type.";
+                }
+                if (!FILE_ATTACHMENT_TYPES.contains(odataType.asText())) {
+                    return "RequestBodyRead|The stand-in accepts only '#microsoft.graph.fileAttachment' attachments,"
+                            + " not '" + odataType.asText() + "'.";
+                }
+                JsonNode bytes = attachment.get("contentBytes");
+                if (bytes == null || !bytes.isTextual() || !isBase64(bytes.asText())) {
+                    String shown = bytes == null ? "" : bytes.asText();
+                    return "RequestBodyRead|Cannot convert the literal '"
+                            + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown)
+                            + "' to the expected type 'Edm.Binary'.";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isBase64(String value) {
+        try {
+            Base64.getDecoder().decode(value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private byte[] decodeMime(Request request, byte[] body) throws IOException {
+        String text = new String(body, StandardCharsets.US_ASCII).replaceAll("[\\r\\n\\t ]", "");
+        byte[] mime;
+        try {
+            mime = text.isEmpty() ? null : Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            mime = null;
+        }
+        if (mime == null) {
+            sendError(request, 400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.",
+                    Map.of());
+            return null;
+        }
+        if (!mimeHasRecipient(new String(mime, StandardCharsets.UTF_8))) {
+            sendError(request, 400, "ErrorInvalidRecipients",
+                    "At least one recipient is not valid., A message can't be sent because it contains no recipients.",
+                    Map.of());
+            return null;
+        }
+        return mime;
+    }
+
+    private static boolean mimeHasRecipient(String mime) {
+        for (String line : mime.split("\\r?\\n")) {
+            if (line.isEmpty()) {
+                return false;
+            }
+            String lower = line.toLowerCase(Locale.ROOT);
+            if ((lower.startsWith("to:") || lower.startsWith("cc:") || lower.startsWith("bcc:"))
+                    && line.contains("@")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Mailbox mailbox(String upnOrId) {
+        Mailbox mailbox = mailboxes.get(upnOrId.toLowerCase(Locale.ROOT));
+        if (mailbox == null) {
+            throw new IllegalArgumentException("no mailbox " + upnOrId);
+        }
+        return mailbox;
+    }
+}
