@@ -40,7 +40,13 @@ class SettingsValidatorTest {
     void givenHostKeyModeWithoutTheFunctionsHost_thenRefused() {
         GraphMailerConfig c = config(Map.of("graph-mailer.caller-auth.mode", "host-key"));
         assertThat(SettingsValidator.problems(c, false, Map.of())).anySatisfy(p -> assertThat(p).contains("FUNCTIONS_CUSTOMHANDLER_PORT"));
-        assertThat(SettingsValidator.problems(c, false, Map.of("FUNCTIONS_CUSTOMHANDLER_PORT", "34567"))).isEmpty();
+        assertThat(SettingsValidator.problems(c, false, Map.of("FUNCTIONS_CUSTOMHANDLER_PORT", "34567")))
+                .containsExactly("GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT and GRAPH_MAILER_STORAGE_TABLE_ENDPOINT are required behind the Functions host:"
+                        + " the queue function needs the outbox queue and the send ledger");
+        GraphMailerConfig withStorage = config(Map.of("graph-mailer.caller-auth.mode", "host-key",
+                "graph-mailer.storage.queue-endpoint", "https://a.queue.core.windows.net",
+                "graph-mailer.storage.table-endpoint", "https://a.table.core.windows.net"));
+        assertThat(SettingsValidator.problems(withStorage, false, Map.of("FUNCTIONS_CUSTOMHANDLER_PORT", "34567"))).isEmpty();
     }
 
     @Test

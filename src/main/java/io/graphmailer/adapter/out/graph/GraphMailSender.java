@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.core.requests.options.GraphClientOption;
+import com.microsoft.kiota.http.ObservabilityOptions;
 import com.microsoft.kiota.http.middleware.RetryHandler;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import io.graphmailer.adapter.out.identity.AccessToken;
@@ -14,6 +15,7 @@ import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
 import io.graphmailer.domain.MimeContent;
 import io.graphmailer.domain.SendMailCommand;
+import io.opentelemetry.api.trace.Span;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -44,6 +46,7 @@ public final class GraphMailSender implements MailTransport {
     private static final MediaType JSON = MediaType.get("application/json");
     private static final MediaType TEXT = MediaType.get("text/plain");
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObservabilityOptions OBSERVABILITY = new ObservabilityOptions();
 
     private final OkHttpClient http;
     private final String baseUrl;
@@ -103,6 +106,9 @@ public final class GraphMailSender implements MailTransport {
                 .header("Authorization", "Bearer " + token.value())
                 .header("client-request-id", trackingId)
                 .header("return-client-request-id", "true")
+                // graph-core's middleware expects the span its request adapter would attach; we call OkHttp directly.
+                .tag(ObservabilityOptions.class, OBSERVABILITY)
+                .tag(Span.class, Span.getInvalid())
                 .build();
         try (Response response = http.newCall(request).execute()) {
             if (response.code() == 202) {

@@ -49,7 +49,7 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
         this.source = source;
         this.clientId = clientId;
         // The OIDC form keeps MSAL's cache keyed correctly even when the host carries a port.
-        this.authority = stripSlash(authorityHost) + "/" + tenantId + "/v2.0";
+        this.authority = stripSlash(authorityHost) + "/" + tenantId + "/v2.0/"; // MSAL appends .well-known/openid-configuration
         this.checkInterval = checkInterval;
         this.clock = clock;
     }

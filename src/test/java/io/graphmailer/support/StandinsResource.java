@@ -1,0 +1,68 @@
+package io.graphmailer.support;
+
+import io.graphmailer.standin.Standins;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Points a test's app at the local stand-ins with transport graph. Init args shape the world the app
+ * starts in: {@code tokenLifetimeSeconds} (short lifetimes make MSAL ask for a token on every send),
+ * {@code keyVault} = {@code denied} or {@code stopped}.
+ */
+public class StandinsResource implements QuarkusTestResourceLifecycleManager {
+    public static final String OTHER_MAILBOX = "reports@contoso.test";
+    public static final String UNSCOPED_MAILBOX = "ceo@contoso.test";
+    private Map<String, String> args = Map.of();
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        this.args = initArgs;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Standins s = Standins.shared();
+        s.reset();
+        prepare(s);
+        Map<String, String> config = new HashMap<>();
+        config.put("graph-mailer.transport", "graph");
+        config.put("graph-mailer.tenant-id", s.tenantId());
+        config.put("graph-mailer.client-id", s.clientId());
+        config.put("graph-mailer.key-vault-url", s.vaultUrl());
+        config.put("graph-mailer.certificate-name", Standins.CERTIFICATE_NAME);
+        config.put("graph-mailer.authority-host", s.identity().baseUrl());
+        config.put("graph-mailer.graph.base-url", s.graph().baseUrl());
+        config.put("graph-mailer.allowed-senders", String.join(",", s.mailbox(), OTHER_MAILBOX, UNSCOPED_MAILBOX));
+        config.put("graph-mailer.graph.max-throttle-wait", "PT3S");
+        config.put("graph-mailer.graph.timeout", args.getOrDefault("graphTimeout", "PT5S"));
+        return config;
+    }
+
+    /** Applies the init args to freshly reset stand-ins (also used by tests between cases). */
+    public void prepare(Standins s) {
+        s.graph().addMailbox(OTHER_MAILBOX);
+        s.graph().addMailbox(UNSCOPED_MAILBOX);
+        s.graph().restrictApp(Standins.CLIENT_ID, java.util.Set.of(s.mailbox(), OTHER_MAILBOX));
+        if (args.containsKey("tokenLifetimeSeconds")) {
+            s.identity().tokenLifetime(Duration.ofSeconds(Long.parseLong(args.get("tokenLifetimeSeconds"))));
+        }
+        switch (args.getOrDefault("keyVault", "up")) {
+            case "denied" -> s.keyVault().revokeAccess(Standins.FUNCTION_IDENTITY_OID);
+            case "stopped" -> s.keyVault().stop();
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        Standins s = Standins.shared();
+        if (!s.keyVault().isRunning()) {
+            s.keyVault().start();
+        }
+        s.reset();
+    }
+}
