@@ -103,6 +103,8 @@ public final class IdentityPlatformStandin extends StandinServer {
                                       Map<String, Object> header, Map<String, Object> claims) {
     }
 
+    private static final String SIGNING_KEY_PROPERTY = "graph-mailer.standin.identity.signing-key";
+
     public IdentityPlatformStandin() {
         this(0);
     }
@@ -110,9 +112,19 @@ public final class IdentityPlatformStandin extends StandinServer {
     public IdentityPlatformStandin(int port) {
         super("identity", HOST, port, true);
         // the token-signing key has a self-signed certificate, as Entra's keys do (x5t, x5c in the JWKS)
-        StandinPki.ClientCertificate signing = StandinPki.newClientCertificate("graph-mailer stand-in token signing");
-        this.signingKeyPair = new KeyPair(signing.certificate().getPublicKey(), signing.privateKey());
-        this.signingCertificate = signing.certificate();
+        // One signing key per JVM, kept in JDK types in the system properties: Quarkus loads test classes
+        // anew for each test app, and clients cache tokens JVM-wide (managed identity), which must stay valid.
+        Object[] signing;
+        synchronized (System.getProperties()) {
+            signing = (Object[]) System.getProperties().get(SIGNING_KEY_PROPERTY);
+            if (signing == null) {
+                StandinPki.ClientCertificate created = StandinPki.newClientCertificate("graph-mailer stand-in token signing");
+                signing = new Object[] {new KeyPair(created.certificate().getPublicKey(), created.privateKey()), created.certificate()};
+                System.getProperties().put(SIGNING_KEY_PROPERTY, signing);
+            }
+        }
+        this.signingKeyPair = (KeyPair) signing[0];
+        this.signingCertificate = (X509Certificate) signing[1];
         this.keyId = base64Url(StandinPki.digest("SHA-1", StandinPki.der(signingCertificate)));
         route("GET", "/([^/]+)/v2\\.0/\\.well-known/openid-configuration", this::metadata);
         route("GET", "/([^/]+)/discovery/v2\\.0/keys", this::keys);

@@ -52,6 +52,8 @@ public final class Standins implements AutoCloseable {
     }
 
     /** A new, started set (managed identity on the {@code IDENTITY_ENDPOINT} port when that is set). */
+    private static final String CLOSER_PROPERTY = "graph-mailer.standin.closer";
+
     public static Standins start() {
         Standins standins = new Standins();
         standins.identity.start();
@@ -62,10 +64,23 @@ public final class Standins implements AutoCloseable {
         return standins;
     }
 
-    /** One started set per JVM (never closed; its threads are daemons). Call {@link #reset()} per test. */
+    /**
+     * One started set per class loader (never closed; its threads are daemons). Call {@link #reset()} per test.
+     * Quarkus loads test classes anew for each test app, so a set made by an earlier class loader may
+     * still hold the managed-identity port (fixed by the environment): it is closed first, through a
+     * JDK-typed handle kept in the system properties.
+     */
     public static synchronized Standins shared() {
         if (shared == null) {
-            shared = start();
+            synchronized (System.getProperties()) {
+                Object previous = System.getProperties().remove(CLOSER_PROPERTY);
+                if (previous instanceof Runnable closer) {
+                    closer.run();
+                }
+                shared = start();
+                Standins created = shared;
+                System.getProperties().put(CLOSER_PROPERTY, (Runnable) created::close);
+            }
         }
         return shared;
     }

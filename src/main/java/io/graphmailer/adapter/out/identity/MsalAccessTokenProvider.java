@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -37,6 +38,7 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     private final String authority;
     private final Duration checkInterval;
     private final Clock clock;
+    private final ConcurrentHashMap<String, Object> scopeLocks = new ConcurrentHashMap<>();
     private volatile State state;
     private volatile CertificateUnavailableException lastFailure;
     private volatile Instant lastFailureAt = Instant.MIN;
@@ -74,6 +76,14 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     }
 
     private AccessToken acquire(String scope, boolean skipCache) {
+        // One token request per scope at a time: MSAL does not merge concurrent cache misses, so without
+        // this a warm-up and the first send (or a burst of queue invocations) would each fetch a token.
+        synchronized (scopeLocks.computeIfAbsent(scope, s -> new Object())) {
+            return acquireLocked(scope, skipCache);
+        }
+    }
+
+    private AccessToken acquireLocked(String scope, boolean skipCache) {
         State current = currentState();
         try {
             return request(current.app(), scope, skipCache);

@@ -1,5 +1,6 @@
 package io.graphmailer.adapter.in.http;
 
+import io.graphmailer.support.LogCapture;
 import io.graphmailer.support.Outbox;
 import io.graphmailer.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -11,11 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,38 +21,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LogSecrecyTest {
     private static final String BODY_SECRET = "BODY-SECRET-7f3a";
     private static final String ATTACHMENT_SECRET = "ATTACHMENT-SECRET-9c1d";
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            String message = record.getMessage();
-            if (record.getParameters() != null) {
-                for (Object p : record.getParameters()) {
-                    message += " " + p;
-                }
-            }
-            lines.add(message + (record.getThrown() == null ? "" : " " + record.getThrown()));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture capture;
 
     @BeforeEach
     void attach() {
         Outbox.clear();
-        capture.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(capture);
+        capture = LogCapture.start();
     }
 
     @AfterEach
     void detach() {
-        Logger.getLogger("").removeHandler(capture);
+        capture.close();
     }
 
     @Test
@@ -75,9 +50,9 @@ class LogSecrecyTest {
         given().header("Authorization", "Bearer " + expired).contentType(ContentType.JSON).body(good)
                 .post("/api/users/noreply@contoso.example/sendMail").then().statusCode(401);
 
-        assertThat(lines).as("the capture must see the app's own log lines").anySatisfy(l -> assertThat(l).contains("outbox"));
+        assertThat(capture.lines()).as("the capture must see the app's own log lines").anySatisfy(l -> assertThat(l).contains("outbox"));
         String signature = token.substring(token.lastIndexOf('.') + 1);
         String expiredSignature = expired.substring(expired.lastIndexOf('.') + 1);
-        assertThat(lines).noneSatisfy(l -> assertThat(l).containsAnyOf(BODY_SECRET, ATTACHMENT_SECRET, attachment, signature, expiredSignature));
+        assertThat(capture.lines()).noneSatisfy(l -> assertThat(l).containsAnyOf(BODY_SECRET, ATTACHMENT_SECRET, attachment, signature, expiredSignature));
     }
 }
