@@ -13,7 +13,7 @@ import io.graphmailer.adapter.out.identity.KeyVaultCertificateSource;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
 import io.graphmailer.adapter.in.queue.OutboxEnvelopeParser;
-import io.graphmailer.adapter.out.storage.JsonEnvelopeWriter;
+import io.graphmailer.adapter.in.queue.OutboxEnvelopeWriter;
 import io.graphmailer.adapter.out.storage.StorageMailQueue;
 import io.graphmailer.adapter.out.storage.TableSendLedger;
 import io.graphmailer.application.PerMailboxLimiter;
@@ -116,7 +116,7 @@ public class ApplicationBeans {
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter) {
         GraphMailerConfig.Queue q = config.queue();
-        return new QueuedSendService(senderPolicy, transport, ledger, queue, new JsonEnvelopeWriter(),
+        return new QueuedSendService(senderPolicy, transport, ledger, queue, new OutboxEnvelopeWriter(),
                 limiter,
                 new QueuedSendService.Settings(q.unknownOutcomePolicy() == GraphMailerConfig.UnknownOutcome.PARK
                         ? QueuedSendService.UnknownOutcomePolicy.PARK : QueuedSendService.UnknownOutcomePolicy.RESEND,

@@ -90,12 +90,14 @@ public final class OutboxEnvelopeParser {
         } else {
             key = derivedKey(mailboxNode.asText(), sendMail);
         }
-        JsonNode attemptNode = root.get("attempt");
-        int attempt = attemptNode != null && attemptNode.canConvertToInt() ? Math.max(0, attemptNode.asInt()) : 0;
+        JsonNode attemptNode = root.path(OutboxEnvelopeWriter.BOOKKEEPING).path("attempt");
+        int attempt = attemptNode.canConvertToInt() ? Math.max(0, attemptNode.asInt()) : 0;
+        String producers = OutboxEnvelopeWriter.producersEnvelope((com.fasterxml.jackson.databind.node.ObjectNode) root);
+        String original = producers == null ? text : producers;
         try {
             Mailbox mailbox = new Mailbox(mailboxNode.asText().trim());
             SendMailCommand command = sendMailParser.parse(mailbox, sendMail);
-            return new QueuedMail(command, key, attempt, text);
+            return new QueuedMail(command, key, attempt, original);
         } catch (InvalidMailException e) {
             throw new Rejected("InvalidMessage", e.violations().stream()
                     .map(v -> ("mailbox".equals(v.field()) ? "" : "sendMail.") + v.field() + " " + v.message())

@@ -1,0 +1,47 @@
+package io.graphmailer.support;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Gives a test app Azurite's queues and tables, each test class its own queue and table names so
+ * classes do not see each other's messages. Init arg {@code name} picks the names.
+ */
+public class AzuriteResource implements QuarkusTestResourceLifecycleManager {
+    private String name = "outbox";
+    private String policy = "resend";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        name = initArgs.getOrDefault("name", name);
+        policy = initArgs.getOrDefault("policy", policy);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>();
+        config.put("graph-mailer.storage.connection-string", Azurite.shared().connectionString());
+        config.put("graph-mailer.queue.name", queueName(name));
+        config.put("graph-mailer.storage.ledger-table", ledgerTable(name));
+        // Short delays so retries happen within a test; the attempts bound is what is under test.
+        config.put("graph-mailer.queue.max-attempts", "3");
+        config.put("graph-mailer.queue.backoff-base", "PT1S");
+        config.put("graph-mailer.queue.backoff-max", "PT2S");
+        config.put("graph-mailer.queue.unknown-outcome-policy", policy);
+        return config;
+    }
+
+    public static String queueName(String name) {
+        return "gm-" + name;
+    }
+
+    public static String ledgerTable(String name) {
+        return "ledger" + name.replaceAll("[^A-Za-z0-9]", "");
+    }
+
+    @Override
+    public void stop() {
+    }
+}

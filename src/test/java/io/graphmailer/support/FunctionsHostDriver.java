@@ -1,0 +1,147 @@
+package io.graphmailer.support;
+
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
+import com.azure.storage.queue.models.QueueMessageItem;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Drives the custom handler the way the Azure Functions host does for a queue trigger: receive a
+ * batch, invoke {@code POST /{function}} for each message in parallel with the host's payload
+ * (values JSON-encoded once more, as the host's source does), delete on 2xx, make the message
+ * visible again on failure, and move it to {@code <queue>-poison} after maxDequeueCount.
+ */
+public final class FunctionsHostDriver implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final QueueClient queue;
+    private final QueueClient poison;
+    private final URI handler;
+    private final int batchSize;
+    private final int maxDequeueCount;
+    private final Duration retryVisibility;
+    private final ExecutorService workers;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicInteger invocations = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
+
+    public FunctionsHostDriver(String connectionString, String queueName, URI handler, int batchSize, int maxDequeueCount,
+                               Duration retryVisibility) {
+        this.queue = client(connectionString, queueName);
+        this.poison = client(connectionString, queueName + "-poison");
+        this.handler = handler;
+        this.batchSize = batchSize;
+        this.maxDequeueCount = maxDequeueCount;
+        this.retryVisibility = retryVisibility;
+        this.workers = Executors.newFixedThreadPool(batchSize);
+        queue.createIfNotExists();
+        poison.createIfNotExists();
+    }
+
+    public static QueueClient client(String connectionString, String name) {
+        return new QueueClientBuilder().connectionString(connectionString).queueName(name)
+                .messageEncoding(QueueMessageEncoding.BASE64).buildClient();
+    }
+
+    public int invocations() {
+        return invocations.get();
+    }
+
+    public int failedInvocations() {
+        return failures.get();
+    }
+
+    /** Processes until the queue is empty (invisible messages included) or {@code limit} passes. */
+    public void drain(Duration limit) throws Exception {
+        Instant deadline = Instant.now().plus(limit);
+        while (Instant.now().isBefore(deadline)) {
+            List<QueueMessageItem> batch = new ArrayList<>();
+            // Lock long enough for the handler to finish, as the host does.
+            queue.receiveMessages(batchSize, Duration.ofSeconds(60), null, null).forEach(batch::add);
+            if (batch.isEmpty()) {
+                if (queue.getProperties().getApproximateMessagesCount() == 0) {
+                    return;
+                }
+                Thread.sleep(200); // delayed (re-enqueued) messages are not visible yet
+                continue;
+            }
+            List<Future<?>> running = new ArrayList<>();
+            for (QueueMessageItem message : batch) {
+                running.add(workers.submit(() -> {
+                    handle(message);
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+        }
+        throw new AssertionError("the queue was not drained within " + limit.toSeconds() + " s");
+    }
+
+    private void handle(QueueMessageItem message) throws Exception {
+        String text = message.getBody().toString();
+        int status = invoke(text, message);
+        invocations.incrementAndGet();
+        if (status / 100 == 2) {
+            queue.deleteMessage(message.getMessageId(), message.getPopReceipt());
+            return;
+        }
+        failures.incrementAndGet();
+        if (message.getDequeueCount() >= maxDequeueCount) {
+            poison.sendMessage(text);
+            queue.deleteMessage(message.getMessageId(), message.getPopReceipt());
+        } else {
+            queue.updateMessage(message.getMessageId(), message.getPopReceipt(), null, retryVisibility);
+        }
+    }
+
+    private int invoke(String text, QueueMessageItem message) throws Exception {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("Data").put("message", JSON.writeValueAsString(text));
+        ObjectNode metadata = body.putObject("Metadata");
+        metadata.put("DequeueCount", Long.toString(message.getDequeueCount()));
+        metadata.put("Id", JSON.writeValueAsString(message.getMessageId()));
+        metadata.put("PopReceipt", JSON.writeValueAsString(message.getPopReceipt()));
+        metadata.put("InsertionTime", String.valueOf(message.getInsertionTime()));
+        metadata.put("ExpirationTime", String.valueOf(message.getExpirationTime()));
+        metadata.put("NextVisibleTime", String.valueOf(message.getTimeNextVisible()));
+        ObjectNode sys = metadata.putObject("sys");
+        sys.put("MethodName", "OutboxQueue");
+        sys.put("UtcNow", Instant.now().toString());
+        sys.put("RandGuid", UUID.randomUUID().toString());
+        HttpRequest request = HttpRequest.newBuilder(handler)
+                .header("Content-Type", "application/json")
+                .header("X-Azure-Functions-InvocationId", UUID.randomUUID().toString())
+                .header("User-Agent", "Azure-Functions-Host/4 (graph-mailer test driver)")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        String contentType = response.headers().firstValue("Content-Type").orElse("");
+        if (!contentType.startsWith("application/json")) {
+            throw new AssertionError("the host needs JSON replies; got " + contentType + ": " + response.body());
+        }
+        return response.statusCode();
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}
