@@ -352,6 +352,14 @@ public final class GraphStandin extends StandinServer {
         AtomicInteger current = inFlight.computeIfAbsent(mailbox, k -> new AtomicInteger());
         int nowInFlight = current.incrementAndGet();
         maxInFlight.computeIfAbsent(mailbox, k -> new AtomicInteger()).accumulateAndGet(nowInFlight, Math::max);
+        // A request stops counting as in flight when its answer starts, as the client sees it: the
+        // client may send its next request as soon as it has the answer.
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        request.alsoBeforeResponse(status -> {
+            if (released.compareAndSet(false, true)) {
+                current.decrementAndGet();
+            }
+        });
         try {
             int limit = mailboxConcurrencyLimit;
             if (limit > 0 && nowInFlight > limit) {
@@ -376,7 +384,9 @@ public final class GraphStandin extends StandinServer {
             request.sendEmpty(202, headers);
             return mailbox;
         } finally {
-            current.decrementAndGet();
+            if (released.compareAndSet(false, true)) {
+                current.decrementAndGet();
+            }
         }
     }
 

@@ -269,6 +269,15 @@ abstract class StandinServer implements AutoCloseable {
         }
 
         /** Runs with the status just before the response goes out (so observers see it before the client does). */
+        /** Adds to what runs just before the response is written. */
+        void alsoBeforeResponse(java.util.function.IntConsumer hook) {
+            java.util.function.IntConsumer previous = this.beforeResponse;
+            this.beforeResponse = status -> {
+                previous.accept(status);
+                hook.accept(status);
+            };
+        }
+
         void beforeResponse(java.util.function.IntConsumer hook) {
             this.beforeResponse = hook;
         }
