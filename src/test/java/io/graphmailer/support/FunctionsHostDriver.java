@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,6 +33,7 @@ public final class FunctionsHostDriver implements AutoCloseable {
     private final QueueClient poison;
     private final URI handler;
     private final int batchSize;
+    private final int newBatchThreshold;
     private final int maxDequeueCount;
     private final Duration retryVisibility;
     private final ExecutorService workers;
@@ -43,13 +43,20 @@ public final class FunctionsHostDriver implements AutoCloseable {
 
     public FunctionsHostDriver(String connectionString, String queueName, URI handler, int batchSize, int maxDequeueCount,
                                Duration retryVisibility) {
+        this(connectionString, queueName, handler, batchSize, 0, maxDequeueCount, retryVisibility);
+    }
+
+    /** {@code newBatchThreshold}: fetch the next batch once this few messages are still running (the host's setting). */
+    public FunctionsHostDriver(String connectionString, String queueName, URI handler, int batchSize, int newBatchThreshold,
+                               int maxDequeueCount, Duration retryVisibility) {
+        this.newBatchThreshold = newBatchThreshold;
         this.queue = client(connectionString, queueName);
         this.poison = client(connectionString, queueName + "-poison");
         this.handler = handler;
         this.batchSize = batchSize;
         this.maxDequeueCount = maxDequeueCount;
         this.retryVisibility = retryVisibility;
-        this.workers = Executors.newFixedThreadPool(batchSize);
+        this.workers = Executors.newFixedThreadPool(batchSize + newBatchThreshold);
         queue.createIfNotExists();
         poison.createIfNotExists();
     }
@@ -70,26 +77,37 @@ public final class FunctionsHostDriver implements AutoCloseable {
     /** Processes until the queue is empty (invisible messages included) or {@code limit} passes. */
     public void drain(Duration limit) throws Exception {
         Instant deadline = Instant.now().plus(limit);
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
         while (Instant.now().isBefore(deadline)) {
+            if (!errors.isEmpty()) {
+                throw new AssertionError("an invocation failed in the driver", errors.peek());
+            }
+            if (running.get() > newBatchThreshold) {
+                Thread.sleep(2);
+                continue;
+            }
             List<QueueMessageItem> batch = new ArrayList<>();
             // Lock long enough for the handler to finish, as the host does.
             queue.receiveMessages(batchSize, Duration.ofSeconds(60), null, null).forEach(batch::add);
             if (batch.isEmpty()) {
-                if (queue.getProperties().getApproximateMessagesCount() == 0) {
+                if (running.get() == 0 && queue.getProperties().getApproximateMessagesCount() == 0) {
                     return;
                 }
-                Thread.sleep(200); // delayed (re-enqueued) messages are not visible yet
+                Thread.sleep(100); // delayed (re-enqueued) messages are not visible yet
                 continue;
             }
-            List<Future<?>> running = new ArrayList<>();
             for (QueueMessageItem message : batch) {
-                running.add(workers.submit(() -> {
-                    handle(message);
-                    return null;
-                }));
-            }
-            for (Future<?> f : running) {
-                f.get();
+                running.incrementAndGet();
+                workers.submit(() -> {
+                    try {
+                        handle(message);
+                    } catch (Throwable t) {
+                        errors.add(t);
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                });
             }
         }
         throw new AssertionError("the queue was not drained within " + limit.toSeconds() + " s");

@@ -69,13 +69,16 @@ public final class TableSendLedger implements SendLedger {
                 .addProperty("TrackingId", trackingId)
                 .addProperty("SendAttempts", attempts)
                 .addProperty("UpdatedAt", OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
+        String etag;
         try {
+            Response<Void> response;
             if (previous == null) {
-                table.createEntity(entity);
+                response = table.createEntityWithResponse(entity, null, null);
             } else {
                 entity.addProperty("odata.etag", previous.etag()); // the SDK reads the ETag from this property
-                table.updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null);
+                response = table.updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null);
             }
+            etag = response.getHeaders().getValue(com.azure.core.http.HttpHeaderName.ETAG);
         } catch (TableServiceException e) {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
             if (status == 409 || status == 412) {
@@ -83,8 +86,8 @@ public final class TableSendLedger implements SendLedger {
             }
             throw e;
         }
-        TableEntity stored = table.getEntity(partition(row), row);
-        return toEntry(key, stored);
+        // The write's own ETag: no extra read on the hot path.
+        return new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, attempts, now, null, etag);
     }
 
     @Override
