@@ -39,6 +39,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
@@ -98,6 +99,7 @@ public class ApplicationBeans {
     /** The SMTP XOAUTH2 transport of the mailboxes on graph-mailer.smtp.mailboxes; its idle connections are closed at shutdown. */
     @Produces
     @Singleton
+    @Typed(SmtpMailSender.class) // not a second MailTransport bean: it is reached through the routing transport
     SmtpMailSender smtpMailSender(GraphMailerConfig config, MimeMessageFactory mimeFactory, MsalAccessTokenProvider tokens) {
         GraphMailerConfig.Smtp smtp = config.smtp();
         SentItemsCopy sentItems = null;
