@@ -6,7 +6,11 @@ import io.graphmailer.adapter.in.http.CallerAuthenticator;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.SecretClientBuilder;
+import io.graphmailer.adapter.out.RoutingMailTransport;
 import io.graphmailer.adapter.out.graph.GraphMailSender;
+import io.graphmailer.adapter.out.graph.GraphSentItemsWriter;
+import io.graphmailer.adapter.out.smtp.SentItemsCopy;
+import io.graphmailer.adapter.out.smtp.SmtpMailSender;
 import io.graphmailer.adapter.out.identity.CertificateSource;
 import io.graphmailer.adapter.out.identity.FileCertificateSource;
 import io.graphmailer.adapter.out.identity.KeyVaultCertificateSource;
@@ -32,15 +36,21 @@ import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 /** Builds each collaborator once from the settings and hands it out; the domain stays framework-free. */
 @ApplicationScoped
 public class ApplicationBeans {
+    /** A pooled SMTP connection whose token expires within this is replaced (MSAL renews tokens this close to expiry). */
+    static final Duration SMTP_TOKEN_REFRESH_MARGIN = Duration.ofMinutes(5);
 
     @Produces
     @Singleton
@@ -74,13 +84,36 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    MailTransport mailTransport(GraphMailerConfig config, MimeMessageFactory mimeFactory, Instance<MsalAccessTokenProvider> tokenProvider) {
-        return switch (config.transport()) {
+    MailTransport mailTransport(GraphMailerConfig config, MimeMessageFactory mimeFactory, Instance<MsalAccessTokenProvider> tokenProvider,
+                                Instance<SmtpMailSender> smtp) {
+        MailTransport transport = switch (config.transport()) {
             case OUTBOX -> new OutboxMailTransport(config.outbox().directory(), mimeFactory);
             case GRAPH -> new GraphMailSender(
                     GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(), config.graph().maxThrottleWait()),
                     config.graph().baseUrl(), tokenProvider.get());
         };
+        List<String> smtpMailboxes = config.smtp().mailboxes().orElse(List.of());
+        return smtpMailboxes.isEmpty() ? transport : new RoutingMailTransport(smtpMailboxes, smtp.get(), transport);
+    }
+
+    /** The SMTP XOAUTH2 transport of the mailboxes on graph-mailer.smtp.mailboxes; its idle connections are closed at shutdown. */
+    @Produces
+    @Singleton
+    @Typed(SmtpMailSender.class) // not a second MailTransport bean: it is reached through the routing transport
+    SmtpMailSender smtpMailSender(GraphMailerConfig config, MimeMessageFactory mimeFactory, MsalAccessTokenProvider tokens) {
+        GraphMailerConfig.Smtp smtp = config.smtp();
+        SentItemsCopy sentItems = null;
+        if (smtp.saveToSentItems()) {
+            sentItems = new GraphSentItemsWriter(GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(),
+                    config.graph().maxThrottleWait()), config.graph().baseUrl(), tokens)::save;
+        }
+        return new SmtpMailSender(new SmtpMailSender.Settings(smtp.host(), smtp.port(), smtp.maxConnectionsPerMailbox(), smtp.timeout(),
+                SMTP_TOKEN_REFRESH_MARGIN), smtp.mailboxes().orElse(List.of()), config.clientId().orElseThrow(), tokens, mimeFactory,
+                sentItems, Clock.systemUTC());
+    }
+
+    void closeSmtp(@Disposes SmtpMailSender smtp) {
+        smtp.close();
     }
 
     /** Built once: MSAL's token cache lives in this one application instance. */

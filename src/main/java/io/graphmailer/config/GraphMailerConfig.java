@@ -62,6 +62,8 @@ public interface GraphMailerConfig {
 
     Limits limits();
 
+    Smtp smtp();
+
     enum TransportKind { OUTBOX, GRAPH }
 
     enum CallerAuthMode {
@@ -172,5 +174,29 @@ public interface GraphMailerConfig {
         /** Recipients (to + cc + bcc) per message; Exchange's default is 500. */
         @WithDefault("500")
         int maxRecipients();
+    }
+
+    /** SMTP AUTH XOAUTH2 to Exchange Online, for the mailboxes listed in {@code mailboxes}; all others use {@code transport}. */
+    interface Smtp {
+        /** Mailboxes (UPN, exactly as in Exchange) sent through SMTP; each must also be an allowed sender. */
+        Optional<List<String>> mailboxes();
+
+        @WithDefault("smtp.office365.com")
+        String host();
+
+        @WithDefault("587")
+        int port();
+
+        /** Connections kept and used at once per mailbox; Exchange allows 3 (432 4.3.2 beyond). */
+        @WithDefault("3")
+        int maxConnectionsPerMailbox();
+
+        /** Connect, read and write timeout of one SMTP step. */
+        @WithDefault("PT30S")
+        Duration timeout();
+
+        /** After a successful SMTP send, save a copy to Sent Items through Graph (needs Mail.ReadWrite). */
+        @WithDefault("false")
+        boolean saveToSentItems();
     }
 }

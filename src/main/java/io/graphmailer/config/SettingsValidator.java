@@ -1,11 +1,15 @@
 package io.graphmailer.config;
 
 import io.graphmailer.config.GraphMailerConfig.CallerAuthMode;
+import io.graphmailer.domain.EmailAddress;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.InvalidMailException;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +20,8 @@ import java.util.Map;
 public final class SettingsValidator {
     /** Set by the Azure Functions host for a custom handler; its presence means the host fronts us. */
     public static final String FUNCTIONS_PORT_ENV = "FUNCTIONS_CUSTOMHANDLER_PORT";
+    /** Exchange Online's concurrent SMTP AUTH connections per mailbox. */
+    static final int SMTP_MAX_CONNECTIONS = 3;
 
     private SettingsValidator() {
     }
@@ -48,15 +54,18 @@ public final class SettingsValidator {
                 problems.add("GRAPH_MAILER_CALLER_AUTH_AUDIENCE is required for caller auth mode entra: graph-mailer's client id or Application ID URI");
             }
         }
-        if (config.transport() == GraphMailerConfig.TransportKind.GRAPH) {
+        boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
+        List<String> smtpMailboxes = config.smtp().mailboxes().orElse(List.of());
+        if (graph || !smtpMailboxes.isEmpty()) {
+            String forWhat = graph ? "transport graph" : "the SMTP mailboxes (GRAPH_MAILER_SMTP_MAILBOXES)";
             if (config.tenantId().isEmpty()) {
-                problems.add("GRAPH_MAILER_TENANT_ID is required for transport graph");
+                problems.add("GRAPH_MAILER_TENANT_ID is required for " + forWhat);
             }
             if (config.clientId().isEmpty()) {
-                problems.add("GRAPH_MAILER_CLIENT_ID is required for transport graph: the application (client) id of graph-mailer's app registration");
+                problems.add("GRAPH_MAILER_CLIENT_ID is required for " + forWhat + ": the application (client) id of graph-mailer's app registration");
             }
             if (config.keyVaultUrl().isEmpty() && config.certificateFile().isEmpty()) {
-                problems.add("GRAPH_MAILER_KEY_VAULT_URL is required for transport graph (or GRAPH_MAILER_CERTIFICATE_FILE for local runs)");
+                problems.add("GRAPH_MAILER_KEY_VAULT_URL is required for " + forWhat + " (or GRAPH_MAILER_CERTIFICATE_FILE for local runs)");
             }
             if (config.keyVaultUrl().isPresent() && config.certificateFile().isPresent()) {
                 problems.add("GRAPH_MAILER_KEY_VAULT_URL and GRAPH_MAILER_CERTIFICATE_FILE are both set: choose one certificate source");
@@ -66,10 +75,11 @@ public final class SettingsValidator {
             if (!config.authorityHost().startsWith("https://")) {
                 problems.add("GRAPH_MAILER_AUTHORITY_HOST must be an https URL");
             }
-            if (!config.graph().baseUrl().startsWith("https://")) {
+            if ((graph || config.smtp().saveToSentItems()) && !config.graph().baseUrl().startsWith("https://")) {
                 problems.add("GRAPH_MAILER_GRAPH_BASE_URL must be an https URL");
             }
         }
+        smtpProblems(config, smtpMailboxes, problems);
         boolean behindHost = !isBlank(env.get(FUNCTIONS_PORT_ENV));
         GraphMailerConfig.Storage storage = config.storage();
         boolean endpoints = storage.queueEndpoint().isPresent() && storage.tableEndpoint().isPresent();
@@ -94,6 +104,33 @@ public final class SettingsValidator {
             problems.add("GRAPH_MAILER_LIMITS_MAX_REQUEST_BYTES must be at least 1024");
         }
         return problems;
+    }
+
+    private static void smtpProblems(GraphMailerConfig config, List<String> smtpMailboxes, List<String> problems) {
+        Set<String> allowed = new HashSet<>();
+        config.allowedSenders().forEach(sender -> allowed.add(sender.trim().toLowerCase(Locale.ROOT)));
+        for (String mailbox : smtpMailboxes) {
+            String trimmed = mailbox.trim();
+            if (!EmailAddress.isValid(trimmed)) {
+                problems.add("GRAPH_MAILER_SMTP_MAILBOXES: '" + mailbox + "' is not a mailbox UPN (SMTP AUTH needs the UPN, not an object id)");
+            } else if (!allowed.contains(trimmed.toLowerCase(Locale.ROOT))) {
+                problems.add("GRAPH_MAILER_SMTP_MAILBOXES: '" + mailbox + "' is not on GRAPH_MAILER_ALLOWED_SENDERS");
+            }
+        }
+        GraphMailerConfig.Smtp smtp = config.smtp();
+        if (smtp.maxConnectionsPerMailbox() < 1 || smtp.maxConnectionsPerMailbox() > SMTP_MAX_CONNECTIONS) {
+            problems.add("GRAPH_MAILER_SMTP_MAX_CONNECTIONS_PER_MAILBOX must be between 1 and " + SMTP_MAX_CONNECTIONS
+                    + " (Exchange refuses a fourth connection per mailbox with 432 4.3.2)");
+        }
+        if (smtp.port() < 1 || smtp.port() > 65535) {
+            problems.add("GRAPH_MAILER_SMTP_PORT must be a TCP port (587 for Exchange Online)");
+        }
+        if (smtp.timeout().isNegative() || smtp.timeout().isZero()) {
+            problems.add("GRAPH_MAILER_SMTP_TIMEOUT must be positive, e.g. PT30S");
+        }
+        if (smtp.host().isBlank()) {
+            problems.add("GRAPH_MAILER_SMTP_HOST is empty: smtp.office365.com for Exchange Online");
+        }
     }
 
     static boolean isBlank(String s) {

@@ -2,6 +2,7 @@ package io.graphmailer.config;
 
 import io.graphmailer.adapter.out.graph.GraphMailSender;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
+import io.graphmailer.adapter.out.smtp.SmtpMailSender;
 import io.graphmailer.application.port.out.MailTransport;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -10,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Fails the start on bad settings with every problem listed, then builds the transport eagerly. */
@@ -24,25 +26,34 @@ public class StartupChecks {
             throw new IllegalStateException("graph-mailer cannot start; fix these settings:\n  - " + String.join("\n  - ", problems));
         }
         MailTransport transport = transports.get();
-        if (config.transport() == GraphMailerConfig.TransportKind.GRAPH && config.warmUp()) {
-            warmUp(tokens.get());
+        boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
+        boolean smtp = !config.smtp().mailboxes().orElse(List.of()).isEmpty();
+        if ((graph || smtp) && config.warmUp()) {
+            List<String> scopes = new ArrayList<>();
+            if (graph || config.smtp().saveToSentItems()) {
+                scopes.add(GraphMailSender.GRAPH_SCOPE);
+            }
+            if (smtp) {
+                scopes.add(SmtpMailSender.SMTP_SCOPE);
+            }
+            warmUp(tokens.get(), scopes);
         }
         LOG.infof("graph-mailer ready: transport %s, caller auth %s, %d allowed sender(s)",
                 transport.name(), config.callerAuth().mode(), config.allowedSenders().size());
     }
 
     /**
-     * Reads the certificate and gets the first Graph token beside the HTTP server's start. A failure
+     * Reads the certificate and gets the first tokens (Graph, SMTP) beside the HTTP server's start. A failure
      * is logged, not fatal: the process stays up (no crash loop) and each send reports the cause.
      */
-    private static void warmUp(MsalAccessTokenProvider tokens) {
+    private static void warmUp(MsalAccessTokenProvider tokens, List<String> scopes) {
         Thread thread = new Thread(() -> {
             long started = System.nanoTime();
             try {
                 tokens.warmUp();
-                tokens.token(GraphMailSender.GRAPH_SCOPE);
-                LOG.infof("warm-up: certificate %s loaded and Graph token obtained in %d ms",
-                        tokens.certificate().thumbprint(), (System.nanoTime() - started) / 1_000_000);
+                scopes.forEach(tokens::token);
+                LOG.infof("warm-up: certificate %s loaded and token(s) for %s obtained in %d ms",
+                        tokens.certificate().thumbprint(), String.join(", ", scopes), (System.nanoTime() - started) / 1_000_000);
             } catch (RuntimeException e) {
                 LOG.errorf("warm-up failed; sends will report it until it is fixed: %s", e.getMessage());
             }

@@ -85,4 +85,28 @@ class SettingsValidatorTest {
                 "GRAPH_MAILER_KEY_VAULT_URL and GRAPH_MAILER_CERTIFICATE_FILE are both set: choose one certificate source",
                 "GRAPH_MAILER_KEY_VAULT_URL must be an https URL, e.g. https://my-vault.vault.azure.net");
     }
+
+    @Test
+    void givenSmtpMailboxesWithoutTheAppOrNotAllowed_thenEachProblemIsNamed() {
+        List<String> problems = SettingsValidator.problems(config(Map.of(
+                "graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.smtp.mailboxes", "noreply@contoso.example,other@contoso.example,11111111-2222-3333-4444-555555555555",
+                "graph-mailer.smtp.max-connections-per-mailbox", "4")), true, Map.of());
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_TENANT_ID is required for the SMTP mailboxes"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_CLIENT_ID"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_KEY_VAULT_URL"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("'other@contoso.example' is not on GRAPH_MAILER_ALLOWED_SENDERS"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("'11111111-2222-3333-4444-555555555555' is not a mailbox UPN"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_SMTP_MAX_CONNECTIONS_PER_MAILBOX must be between 1 and 3"));
+    }
+
+    @Test
+    void givenSmtpMailboxesWithAppAndCertificateOnTheOutboxTransport_thenValid() {
+        assertThat(SettingsValidator.problems(config(Map.of(
+                "graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.smtp.mailboxes", "NoReply@contoso.example",
+                "graph-mailer.tenant-id", "contoso.example",
+                "graph-mailer.client-id", "3c5d7e9f-1a2b-4c3d-9e8f-7a6b5c4d3e2f",
+                "graph-mailer.key-vault-url", "https://my-vault.vault.azure.net")), true, Map.of())).isEmpty();
+    }
 }

@@ -78,6 +78,7 @@ public final class GraphStandin extends StandinServer {
     private final Map<String, Set<String>> appScopes = new ConcurrentHashMap<>();
     private final Deque<GraphFault> faults = new ArrayDeque<>();
     private final List<AcceptedMessage> accepted = new CopyOnWriteArrayList<>();
+    private final List<SavedItem> sentItems = new CopyOnWriteArrayList<>();
     private final List<RequestSeen> seen = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> sendMailRequests = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
@@ -98,6 +99,7 @@ public final class GraphStandin extends StandinServer {
         this.verifier = new AccessTokenVerifier(identity, Set.of(IdentityPlatformStandin.GRAPH_RESOURCE,
                 IdentityPlatformStandin.GRAPH_RESOURCE + "/", IdentityPlatformStandin.GRAPH_APP_ID), Duration.ZERO);
         route("POST", "/v1\\.0/users/([^/]+)/sendMail", this::sendMail);
+        route("POST", "/v1\\.0/users/([^/]+)/mailFolders/sentitems/messages", this::createInSentItems);
     }
 
     /** {@code https://graph.localhost:<port>/v1.0}. */
@@ -178,6 +180,7 @@ public final class GraphStandin extends StandinServer {
         appScopes.clear();
         faults.clear();
         accepted.clear();
+        sentItems.clear();
         seen.clear();
         sendMailRequests.clear();
         inFlight.clear();
@@ -318,6 +321,43 @@ public final class GraphStandin extends StandinServer {
     void unmatched(Request request) throws IOException {
         sendError(request, 400, "BadRequest", "Resource not found for the segment '" + request.path() + "'.",
                 Map.of());
+    }
+
+    // ---------------------------------------------------------------- create message in Sent Items
+
+    /** A message created in a mailbox's Sent Items ({@code POST /users/{id}/mailFolders/sentitems/messages}). */
+    public record SavedItem(String mailbox, String appId, String clientRequestId, JsonNode json) {
+        /** False when PR_MESSAGE_FLAGS (Integer 0x0E07) was set without MSGFLAG_UNSENT (8): Outlook shows it as sent. */
+        public boolean isDraft() {
+            for (JsonNode p : json.path("singleValueExtendedProperties")) {
+                if ("Integer 0x0E07".equalsIgnoreCase(p.path("id").asText())) {
+                    return (Integer.parseInt(p.path("value").asText("0")) & 8) != 0;
+                }
+            }
+            return true;
+        }
+    }
+
+    public List<SavedItem> sentItems() {
+        return List.copyOf(sentItems);
+    }
+
+    /** Needs {@code Mail.ReadWrite}; answers 201 with the created message's id and {@code isDraft}. */
+    private void createInSentItems(Request request) throws IOException {
+        Caller caller = authenticate(request);
+        if (caller == null || !requireRole(request, caller, "Mail.ReadWrite")) {
+            return;
+        }
+        String mailbox = resolveMailbox(request, caller, request.pathGroup(1));
+        if (mailbox == null) {
+            return;
+        }
+        JsonNode json = JSON.readTree(request.body());
+        SavedItem item = new SavedItem(mailbox, caller.appId(), request.header("client-request-id"), json);
+        sentItems.add(item);
+        String id = UUID.randomUUID().toString();
+        request.sendJson(201, Map.of("id", id, "isDraft", item.isDraft(), "subject", json.path("subject").asText("")),
+                responseHeaders(id, clientRequestId(request, id)));
     }
 
     // ---------------------------------------------------------------- sendMail

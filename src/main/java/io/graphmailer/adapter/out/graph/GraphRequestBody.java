@@ -21,7 +21,24 @@ final class GraphRequestBody {
 
     static byte[] sendMail(EmailMessage m, boolean saveToSentItems) {
         ObjectNode root = JSON.createObjectNode();
-        ObjectNode message = root.putObject("message");
+        root.set("message", message(m));
+        root.put("saveToSentItems", saveToSentItems);
+        return write(root);
+    }
+
+    /**
+     * A message resource for {@code POST /users/{id}/mailFolders/sentitems/messages}: the copy of a message sent
+     * by SMTP. PR_MESSAGE_FLAGS (0x0E07) = 1 (read, not unsent) makes it show as sent, not as a draft; the flag can
+     * only be set when the item is created.
+     */
+    static byte[] sentItemsCopy(EmailMessage m) {
+        ObjectNode message = message(m);
+        message.putArray("singleValueExtendedProperties").addObject().put("id", "Integer 0x0E07").put("value", "1");
+        return write(message);
+    }
+
+    private static ObjectNode message(EmailMessage m) {
+        ObjectNode message = JSON.createObjectNode();
         if (m.subject() != null) {
             message.put("subject", m.subject());
         }
@@ -66,7 +83,10 @@ final class GraphRequestBody {
         if (m.readReceiptRequested()) {
             message.put("isReadReceiptRequested", true);
         }
-        root.put("saveToSentItems", saveToSentItems);
+        return message;
+    }
+
+    private static byte[] write(ObjectNode root) {
         try {
             return JSON.writeValueAsBytes(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
