@@ -17,7 +17,6 @@ import io.graphmailer.domain.SenderPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -80,9 +79,12 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             return reject(mail.original(), "SenderNotAllowed", e.getMessage());
         }
         String key = mail.idempotencyKey();
-        Optional<LedgerEntry> previous = ledger.find(key);
-        if (previous.isPresent()) {
-            LedgerEntry entry = previous.get();
+        // One tracking id per key, so every attempt of this mail carries the same client-request-id.
+        String trackingId = UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+        SendLedger.Start start = ledger.start(key, trackingId);
+        LedgerEntry attempt = start.attempt();
+        if (attempt == null) {
+            LedgerEntry entry = start.existing();
             if (entry.state() == State.SENT) {
                 LOG.info(() -> "queue: " + key + " was already sent as " + entry.trackingId() + "; acknowledged without sending");
                 return QueueOutcome.of(Kind.ALREADY_SENT, "already sent as " + entry.trackingId());
@@ -100,20 +102,19 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                 LOG.warning(() -> "queue: " + key + " had an unknown outcome (tracking id " + entry.trackingId()
                         + "); resending per policy resend, which may deliver twice (#" + count + ")");
             }
+            attempt = ledger.recordAttempt(entry);
         }
-        String trackingId = previous.map(LedgerEntry::trackingId)
-                .orElseGet(() -> UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString());
-        LedgerEntry attempt = ledger.recordAttempt(key, trackingId, previous.orElse(null));
+        LedgerEntry recorded = attempt;
         try {
             limiter.run(mail.command().mailbox(), () -> {
-                transport.send(mail.command(), trackingId);
+                transport.send(mail.command(), recorded.trackingId());
                 return null;
             });
         } catch (MailTransportException e) {
-            return failed(mail, attempt, e);
+            return failed(mail, recorded, e);
         }
-        ledger.recordOutcome(attempt.with(State.SENT, null, clock.instant()));
-        return QueueOutcome.of(Kind.SENT, trackingId);
+        ledger.recordOutcome(recorded.with(State.SENT, null, clock.instant()));
+        return QueueOutcome.of(Kind.SENT, recorded.trackingId());
     }
 
     private QueueOutcome failed(QueuedMail mail, LedgerEntry attempt, MailTransportException e) {

@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.HexFormat;
-import java.util.Optional;
 
 /**
  * The send ledger in Azure Table Storage. Row key is the SHA-256 of the idempotency key (any text is
@@ -45,49 +44,54 @@ public final class TableSendLedger implements SendLedger {
     }
 
     @Override
-    public Optional<LedgerEntry> find(String key) {
+    public Start start(String key, String trackingId) {
         String row = rowKey(key);
+        Instant now = clock.instant();
+        TableEntity entity = attemptEntity(key, row, trackingId, 1, now);
         try {
-            Response<TableEntity> response = table.getEntityWithResponse(partition(row), row, null, null, null);
-            return Optional.of(toEntry(key, response.getValue()));
+            Response<Void> response = table.createEntityWithResponse(entity, null, null);
+            return new Start(new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, 1, now, null, etag(response)), null);
         } catch (TableServiceException e) {
-            if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
-                return Optional.empty();
+            if (status(e) != 409) {
+                throw e;
+            }
+        }
+        return new Start(null, toEntry(key, table.getEntity(partition(row), row)));
+    }
+
+    @Override
+    public LedgerEntry recordAttempt(LedgerEntry previous) {
+        String row = rowKey(previous.key());
+        Instant now = clock.instant();
+        int attempts = previous.sendAttempts() + 1;
+        TableEntity entity = attemptEntity(previous.key(), row, previous.trackingId(), attempts, now);
+        entity.addProperty("odata.etag", previous.etag()); // the SDK reads the ETag from this property
+        try {
+            Response<Void> response = table.updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null);
+            return new LedgerEntry(previous.key(), LedgerEntry.State.ATTEMPTING, previous.trackingId(), attempts, now, null, etag(response));
+        } catch (TableServiceException e) {
+            if (status(e) == 412 || status(e) == 409) {
+                throw new ConcurrentAttemptException(previous.key());
             }
             throw e;
         }
     }
 
-    @Override
-    public LedgerEntry recordAttempt(String key, String trackingId, LedgerEntry previous) {
-        String row = rowKey(key);
-        Instant now = clock.instant();
-        int attempts = previous == null ? 1 : previous.sendAttempts() + 1;
-        TableEntity entity = new TableEntity(partition(row), row)
+    private static TableEntity attemptEntity(String key, String row, String trackingId, int attempts, Instant now) {
+        return new TableEntity(partition(row), row)
                 .addProperty("IdempotencyKey", truncate(key, 1024))
                 .addProperty("State", LedgerEntry.State.ATTEMPTING.name())
                 .addProperty("TrackingId", trackingId)
                 .addProperty("SendAttempts", attempts)
                 .addProperty("UpdatedAt", OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
-        String etag;
-        try {
-            Response<Void> response;
-            if (previous == null) {
-                response = table.createEntityWithResponse(entity, null, null);
-            } else {
-                entity.addProperty("odata.etag", previous.etag()); // the SDK reads the ETag from this property
-                response = table.updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null);
-            }
-            etag = response.getHeaders().getValue(com.azure.core.http.HttpHeaderName.ETAG);
-        } catch (TableServiceException e) {
-            int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-            if (status == 409 || status == 412) {
-                throw new ConcurrentAttemptException(key);
-            }
-            throw e;
-        }
-        // The write's own ETag: no extra read on the hot path.
-        return new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, attempts, now, null, etag);
+    }
+
+    private static String etag(Response<Void> response) {
+        return response.getHeaders().getValue(com.azure.core.http.HttpHeaderName.ETAG);
+    }
+
+    private static int status(TableServiceException e) {
+        return e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
     }
 
     @Override
