@@ -91,14 +91,14 @@ EOF
 say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-build() {
-    cd "$ROOT"
+build() { # errexit does not apply here (called in an if), hence every "|| return 1"
+    cd "$ROOT" || return 1
     say "build: graph-mailer, Java 17 (target/quarkus-app)"
-    ./mvnw -B -q package -DskipTests
+    ./mvnw -B -q package -DskipTests || return 1
     say "build: stand-ins (test classes and test class path)"
-    ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+    ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test || return 1
     say "build: bare reference app, Java 17"
-    ./mvnw -B -q -f bench/bare-app/pom.xml package
+    ./mvnw -B -q -f bench/bare-app/pom.xml package || return 1
     if [[ -n $JAVA25 ]]; then
         # Same sources and release-17 bytecode, packaged by Quarkus as an aot-jar (JDK 25 needed for the build).
         # The AOT cache itself is recorded below from real requests, as Quarkus' own integration-test launcher
@@ -108,14 +108,14 @@ build() {
             -Dquarkus.package.jar.aot.phase=integration-tests)
         say "build: graph-mailer aot-jar, Java 25 (target/bench-aot/quarkus-app)"
         JAVA_HOME=$JAVA25_HOME ./mvnw -B -q package -DskipTests "${aot[@]}" \
-            -Dquarkus.package.output-directory="$ROOT/target/bench-aot/quarkus-app"
+            -Dquarkus.package.output-directory="$ROOT/target/bench-aot/quarkus-app" || return 1
         say "build: bare reference app aot-jar, Java 25"
         JAVA_HOME=$JAVA25_HOME ./mvnw -B -q -f bench/bare-app/pom.xml package "${aot[@]}" \
-            -Dquarkus.package.output-directory="$ROOT/bench/bare-app/target/bench-aot/quarkus-app"
+            -Dquarkus.package.output-directory="$ROOT/bench/bare-app/target/bench-aot/quarkus-app" || return 1
     fi
     say "build: Graph SDK probe (resolves com.microsoft.graph:microsoft-graph)"
     ./mvnw -B -q -f bench/graph-sdk/pom.xml package dependency:copy-dependencies \
-        -Dmdep.prependGroupId=true -DoutputDirectory=target/lib
+        -Dmdep.prependGroupId=true -DoutputDirectory=target/lib || return 1
 }
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     if ! (build) >"$WORK/build.log" 2>&1; then
@@ -124,6 +124,9 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
         exit 1
     fi
 fi
+# The JVM flags of the shipped launcher (src/main/function-app/graph-mailer-jvm.sh), for both apps and all JVMs.
+read -r -a JVM_OPTS <<<"$(sed -n 's/^exec "\$java" \(.*\) \${GRAPH_MAILER_JAVA_OPTS.*/\1/p' "$ROOT/src/main/function-app/graph-mailer-jvm.sh")"
+((${#JVM_OPTS[@]} > 0)) || { echo "cannot read the JVM flags from src/main/function-app/graph-mailer-jvm.sh" >&2; exit 1; }
 APP17=$ROOT/target/quarkus-app
 APP25=$ROOT/target/bench-aot/quarkus-app
 BARE17=$ROOT/bench/bare-app/target/quarkus-app
@@ -199,7 +202,7 @@ run_once() {
     port=$(free_port)
     log="$WORK/logs/$(echo "$label" | tr -c 'A-Za-z0-9\n' '_').$(date +%s%N).log"
     mkdir -p "$WORK/logs"
-    local jvm=()
+    local jvm=("${JVM_OPTS[@]}")
     case $mode in
         record) jvm+=(-XX:AOTMode=record -XX:AOTConfiguration=app.aotconf) ;;
         cache) jvm+=(-XX:AOTMode=on -XX:AOTCache=app.aot) ;; # on: fail rather than run without the cache
@@ -280,7 +283,7 @@ run_once() {
 train() { # kind dir
     local kind=$1 dir=$2
     run_once "training $kind" "$kind" "$JAVA25" "$dir" true record "$SENDS" >/dev/null
-    (cd "$dir" && "$JAVA25" -XX:AOTMode=create -XX:AOTConfiguration=app.aotconf -XX:AOTCache=app.aot \
+    (cd "$dir" && "$JAVA25" "${JVM_OPTS[@]}" -XX:AOTMode=create -XX:AOTConfiguration=app.aotconf -XX:AOTCache=app.aot \
         -jar quarkus-run.jar) >"$WORK/logs/aot-create-$kind.log" 2>&1
     [[ -s $dir/app.aot ]] || { echo "no AOT cache for $kind; see target/bench/logs/aot-create-$kind.log" >&2; exit 1; }
     rm -f "$dir/app.aotconf"
@@ -335,10 +338,10 @@ for ((run = 1; run <= RUNS; run++)); do
         [[ $mode == full ]] && cp=$PROBE_FULL
         t0=$(now_ns)
         if [[ -x /usr/bin/time ]]; then
-            out=$(/usr/bin/time -f 'maxrss %M' "$JAVA17" -cp "$cp" io.graphmailer.bench.sdk.FirstRequest "$mode" 2>"$WORK/sdk-time.txt")
+            out=$(/usr/bin/time -f 'maxrss %M' "$JAVA17" "${JVM_OPTS[@]}" -cp "$cp" io.graphmailer.bench.sdk.FirstRequest "$mode" 2>"$WORK/sdk-time.txt")
             rss=$(awk '/maxrss/ {printf "%.0f", $2 / 1024}' "$WORK/sdk-time.txt")
         else
-            out=$("$JAVA17" -cp "$cp" io.graphmailer.bench.sdk.FirstRequest "$mode")
+            out=$("$JAVA17" "${JVM_OPTS[@]}" -cp "$cp" io.graphmailer.bench.sdk.FirstRequest "$mode")
             rss=-
         fi
         t1=$(now_ns)
@@ -361,6 +364,7 @@ echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /pro
 J25_VERSION="not found (Java 25 rows skipped)"
 [[ -n $JAVA25 ]] && J25_VERSION=$("$JAVA25" -version 2>&1 | head -1)
 echo "Java 17: $("$JAVA17" -version 2>&1 | head -1); Java 25: $J25_VERSION"
+echo "JVM flags (as the shipped launcher): ${JVM_OPTS[*]}"
 echo "medians of $RUNS runs per row, runs interleaved; $SENDS sends per run, one after another on one connection;"
 echo "other builds may share this machine: the numbers are noisy, compare rows of the same run only."
 echo
