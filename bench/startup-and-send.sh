@@ -64,6 +64,8 @@ cleanup() {
         stop_pid "$pid"
     done 2>/dev/null
     exec 9<&- 2>/dev/null || true
+    # The caller key and token are throwaway, but need not outlive the run.
+    [[ -n ${WORK:-} ]] && rm -rf "$WORK/caller" "$WORK/first.cfg" "$WORK/sends.cfg"
 }
 trap cleanup EXIT
 trap 'echo "bench: failed at line $LINENO" >&2' ERR
