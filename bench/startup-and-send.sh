@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# Startup and send benchmark for graph-mailer (issue 3, "Send for real").
+#
+#   bash bench/startup-and-send.sh
+#
+# Builds graph-mailer (Java 17 fast-jar, and a Java 25 aot-jar into target/bench-aot), the bare reference app
+# (bench/bare-app) and the Graph SDK probe (bench/graph-sdk); starts the local stand-ins for the identity
+# platform, managed identity, Key Vault and Graph (io.graphmailer.standin.StandinsMain, a separate process);
+# then starts the packaged app again and again as its own process, configured only by environment variables,
+# and measures through the stand-ins:
+#   - time from process start to the first 202 (includes the Key Vault read and the Graph token),
+#   - process CPU time until then, RSS after the sends, per-message latency (median, p95) and CPU per message.
+# Medians over RUNS runs, runs of all configurations interleaved. Prints plain tables on stdout; progress and
+# the build go to stderr and target/bench/. Prints no token, key or identity header.
+#
+# Settings (environment): RUNS (5), SENDS (100), JAVA25_HOME (/usr/lib/jvm/temurin-25-jdk-amd64; the Java 25
+# rows are skipped when it is missing), SKIP_BUILD=1 (reuse the last build).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNS=${RUNS:-5}
+SENDS=${SENDS:-100}
+JAVA25_HOME=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+WORK=$ROOT/target/bench
+START_TIMEOUT_S=120   # one start, until the first 202
+STOP_TIMEOUT_S=30     # one graceful stop (the AOT recording writes its file on exit)
+CLK_TCK=$(getconf CLK_TCK)
+
+[[ $RUNS =~ ^[1-9][0-9]?$ ]] || { echo "RUNS must be 1..99" >&2; exit 2; }
+[[ $SENDS =~ ^[1-9][0-9]{0,3}$ ]] || { echo "SENDS must be 1..9999" >&2; exit 2; }
+for tool in java curl openssl jq awk xxd base64; do
+    command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }
+done
+JAVA17=$(command -v java)
+"$JAVA17" -version 2>&1 | grep -q '"17\.' || { echo "the java on PATH must be Java 17" >&2; exit 2; }
+JAVA25=""
+[[ -x $JAVA25_HOME/bin/java ]] && JAVA25=$JAVA25_HOME/bin/java
+
+say() { echo "# $*" >&2; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Everything started here is remembered by PID and stopped on exit.
+PIDS=()
+stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < STOP_TIMEOUT_S * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    # Forget it, so a later cleanup can never signal a new process that got the same PID.
+    local kept=() p
+    for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+    PIDS=("${kept[@]}")
+}
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        stop_pid "$pid"
+    done 2>/dev/null
+    exec 9<&- 2>/dev/null || true
+    # The caller key and token are throwaway, but need not outlive the run.
+    [[ -n ${WORK:-} ]] && rm -rf "$WORK/caller" "$WORK/first.cfg" "$WORK/sends.cfg"
+}
+trap cleanup EXIT
+trap 'echo "bench: failed at line $LINENO" >&2' ERR
+trap 'exit 130' INT TERM
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+chmod 700 "$WORK"
+umask 077
+# A never-written FIFO: `read -t` on it is a sleep without a fork (polling must not steal CPU from the app).
+mkfifo "$WORK/never"
+exec 9<>"$WORK/never"
+nap() { read -r -t "$1" -u 9 _ || true; }
+now_ns() { date +%s%N; }
+free_port() {
+    python3 - <<'EOF' 2>/dev/null || shuf -i 20000-60000 -n 1
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+build() { # errexit does not apply here (called in an if), hence every "|| return 1"
+    cd "$ROOT" || return 1
+    say "build: graph-mailer, Java 17 (target/quarkus-app)"
+    ./mvnw -B -q package -DskipTests || return 1
+    say "build: stand-ins (test classes and test class path)"
+    ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test || return 1
+    say "build: bare reference app, Java 17"
+    ./mvnw -B -q -f bench/bare-app/pom.xml package || return 1
+    if [[ -n $JAVA25 ]]; then
+        # Same sources and release-17 bytecode, packaged by Quarkus as an aot-jar (JDK 25 needed for the build).
+        # The AOT cache itself is recorded below from real requests, as Quarkus' own integration-test launcher
+        # does (-XX:AOTMode=record, then -XX:AOTMode=create); phase=integration-tests keeps the build from
+        # recording a start-only run.
+        local aot=(-Dquarkus.package.jar.aot.enabled=true -Dquarkus.package.jar.aot.type=AOT
+            -Dquarkus.package.jar.aot.phase=integration-tests)
+        say "build: graph-mailer aot-jar, Java 25 (target/bench-aot/quarkus-app)"
+        JAVA_HOME=$JAVA25_HOME ./mvnw -B -q package -DskipTests "${aot[@]}" \
+            -Dquarkus.package.output-directory="$ROOT/target/bench-aot/quarkus-app" || return 1
+        say "build: bare reference app aot-jar, Java 25"
+        JAVA_HOME=$JAVA25_HOME ./mvnw -B -q -f bench/bare-app/pom.xml package "${aot[@]}" \
+            -Dquarkus.package.output-directory="$ROOT/bench/bare-app/target/bench-aot/quarkus-app" || return 1
+    fi
+    say "build: Graph SDK probe (resolves com.microsoft.graph:microsoft-graph)"
+    ./mvnw -B -q -f bench/graph-sdk/pom.xml package dependency:copy-dependencies \
+        -Dmdep.prependGroupId=true -DoutputDirectory=target/lib || return 1
+}
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    if ! (build) >"$WORK/build.log" 2>&1; then
+        echo "build failed; see target/bench/build.log" >&2
+        tail -n 30 "$WORK/build.log" >&2
+        exit 1
+    fi
+fi
+# The JVM flags of the shipped launcher (src/main/function-app/graph-mailer-jvm.sh), for both apps and all JVMs.
+read -r -a JVM_OPTS <<<"$(sed -n 's/^exec "\$java" \(.*\) \${GRAPH_MAILER_JAVA_OPTS.*/\1/p' "$ROOT/src/main/function-app/graph-mailer-jvm.sh")"
+((${#JVM_OPTS[@]} > 0)) || { echo "cannot read the JVM flags from src/main/function-app/graph-mailer-jvm.sh" >&2; exit 1; }
+APP17=$ROOT/target/quarkus-app
+APP25=$ROOT/target/bench-aot/quarkus-app
+BARE17=$ROOT/bench/bare-app/target/quarkus-app
+BARE25=$ROOT/bench/bare-app/target/bench-aot/quarkus-app
+rm -f "$APP25/app.aot" "$APP25/app.aotconf" "$BARE25/app.aot" "$BARE25/app.aotconf"
+
+# ---------------------------------------------------------------------------------------------------------------
+say "stand-ins: starting"
+env -u IDENTITY_ENDPOINT -u IDENTITY_HEADER "$JAVA17" -Dstandin.dir="$WORK/standin" \
+    -cp "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$ROOT/target/test-classpath.txt")" \
+    io.graphmailer.standin.StandinsMain >"$WORK/standins.json" 2>"$WORK/standins.log" &
+PIDS+=($!)
+STANDINS_PID=$!
+for ((i = 0; i < 600; i++)); do
+    [[ -s $WORK/standins.json ]] && jq -e .tenantId "$WORK/standins.json" >/dev/null 2>&1 && break
+    kill -0 "$STANDINS_PID" 2>/dev/null || { echo "the stand-ins died; see target/bench/standins.log" >&2; exit 1; }
+    nap 0.1
+done
+jq -e .tenantId "$WORK/standins.json" >/dev/null 2>&1 || { echo "the stand-ins did not start in 60 s" >&2; exit 1; }
+S() { jq -r ".$1" "$WORK/standins.json"; }
+MAILBOX=$(S mailbox)
+AUTHORITY_HOST=$(S authority | sed -E 's#^(https://[^/]+)/.*#\1#')
+GRAPH_BASE=$(S graphUrl | sed -E 's#/v1\.0/?$##')
+STANDIN_JVM=(-Djdk.net.hosts.file="$(S hostsFile)" -Djavax.net.ssl.trustStore="$(S truststore)"
+    -Djavax.net.ssl.trustStorePassword="$(S truststorePassword)" -Djavax.net.ssl.trustStoreType="$(S truststoreType)")
+
+# Caller auth: a key made for this run, its JWKS as a file, and one signed caller token (1 h) kept in files.
+mkdir -p "$WORK/caller"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/caller/key.pem" 2>/dev/null
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+MODULUS=$(openssl rsa -in "$WORK/caller/key.pem" -noout -modulus | cut -d= -f2 | xxd -r -p | b64url)
+printf '{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"bench-caller","n":"%s","e":"AQAB"}]}' "$MODULUS" \
+    >"$WORK/caller/jwks.json"
+CALLER_ISSUER=https://bench-issuer.localhost/v2.0
+CALLER_AUDIENCE=api://graph-mailer-bench
+IAT=$(date +%s)
+JWT_HEAD=$(printf '{"alg":"RS256","typ":"JWT","kid":"bench-caller"}' | b64url)
+JWT_BODY=$(printf '{"iss":"%s","aud":"%s","sub":"bench","azp":"bench","idtyp":"app","iat":%d,"nbf":%d,"exp":%d,"roles":["GraphMailer.Send"]}' \
+    "$CALLER_ISSUER" "$CALLER_AUDIENCE" "$IAT" "$IAT" $((IAT + 3600)) | b64url)
+JWT_SIG=$(printf '%s.%s' "$JWT_HEAD" "$JWT_BODY" | openssl dgst -sha256 -sign "$WORK/caller/key.pem" -binary | b64url)
+printf 'header = "Authorization: Bearer %s.%s.%s"\n' "$JWT_HEAD" "$JWT_BODY" "$JWT_SIG" >"$WORK/caller/auth.cfg"
+unset JWT_SIG
+printf '{"message":{"subject":"graph-mailer benchmark","body":{"contentType":"Text","content":"Hello from the benchmark."},"toRecipients":[{"emailAddress":{"address":"bob@contoso.test"}}]}}' \
+    >"$WORK/body.json"
+
+# curl config: one request (the first send) and SENDS requests on one kept-alive connection.
+request_cfg() { # kind port count
+    local kind=$1 port=$2 count=$3 i
+    for ((i = 0; i < count; i++)); do
+        if [[ $kind == graph ]]; then
+            echo "url = \"http://127.0.0.1:$port/api/users/$MAILBOX/sendMail\""
+            cat "$WORK/caller/auth.cfg"
+            echo 'header = "Content-Type: application/json"'
+            echo "data-binary = \"@$WORK/body.json\""
+        else
+            echo "url = \"http://127.0.0.1:$port/hello\""
+        fi
+        echo 'output = "/dev/null"'
+        echo 'max-time = 60'
+        echo 'write-out = "%{http_code} %{time_total}\n"'
+        if ((i + 1 < count)); then echo next; fi
+    done
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+# One start of one configuration. Prints "label ttf_ms cpu_to_first_ms rss_mb p50_ms p95_ms cpu_per_msg_ms listen_ms".
+#   run_once LABEL KIND(graph|bare) JAVA APPDIR WARMUP(true|false) MODE(plain|record|cache) SENDS
+run_once() {
+    local label=$1 kind=$2 java=$3 dir=$4 warmup=$5 mode=$6 sends=$7
+    local port log pid t0 tl t1 code cpu0 cpu1 cpu_first i
+    port=$(free_port)
+    log="$WORK/logs/$(echo "$label" | tr -c 'A-Za-z0-9\n' '_').$(date +%s%N).log"
+    mkdir -p "$WORK/logs"
+    local jvm=("${JVM_OPTS[@]}")
+    case $mode in
+        record) jvm+=(-XX:AOTMode=record -XX:AOTConfiguration=app.aotconf) ;;
+        cache) jvm+=(-XX:AOTMode=on -XX:AOTCache=app.aot) ;; # on: fail rather than run without the cache
+    esac
+    local envs=(PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port")
+    if [[ $kind == graph ]]; then
+        jvm+=("${STANDIN_JVM[@]}")
+        envs+=(GRAPH_MAILER_TRANSPORT=graph
+            GRAPH_MAILER_TENANT_ID="$(S tenantId)"
+            GRAPH_MAILER_CLIENT_ID="$(S clientId)"
+            GRAPH_MAILER_KEY_VAULT_URL="$(S vaultUrl)"
+            GRAPH_MAILER_CERTIFICATE_NAME="$(S certificateName)"
+            GRAPH_MAILER_AUTHORITY_HOST="$AUTHORITY_HOST"
+            GRAPH_MAILER_GRAPH_BASE_URL="$GRAPH_BASE"
+            GRAPH_MAILER_ALLOWED_SENDERS="$MAILBOX"
+            GRAPH_MAILER_CALLER_AUTH_MODE=entra
+            GRAPH_MAILER_CALLER_AUTH_JWKS_URL="$WORK/caller/jwks.json"
+            GRAPH_MAILER_CALLER_AUTH_ISSUER="$CALLER_ISSUER"
+            GRAPH_MAILER_CALLER_AUTH_AUDIENCE="$CALLER_AUDIENCE"
+            GRAPH_MAILER_WARM_UP="$warmup"
+            IDENTITY_ENDPOINT="$(S identityEndpoint)"
+            IDENTITY_HEADER="$(S identityHeader)")
+    fi
+    request_cfg "$kind" "$port" 1 >"$WORK/first.cfg"
+    request_cfg "$kind" "$port" "$sends" >"$WORK/sends.cfg"
+
+    # Start: a clean environment (no Azure credential variables from this shell), from the app's directory.
+    t0=$(now_ns)
+    (cd "$dir" && exec env -i "${envs[@]}" "$java" "${jvm[@]}" -jar quarkus-run.jar) >"$log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    # Wait for the port without forking (a bash /dev/tcp open), then send the first request.
+    for ((i = 0; ; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "$label: the app exited before listening; see ${log#"$ROOT"/}" >&2
+            return 1
+        fi
+        if { : 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then break; fi
+        ((i < START_TIMEOUT_S * 100)) || { echo "$label: not listening after $START_TIMEOUT_S s" >&2; return 1; }
+        nap 0.01
+    done
+    tl=$(now_ns)
+    code=$({ curl -s -K "$WORK/first.cfg" || true; } | awk '{print $1}')
+    t1=$(now_ns)
+    cpu_first=$(cpu_ticks "$pid")
+    local want=202
+    [[ $kind == bare ]] && want=200
+    if [[ $code != "$want" ]]; then
+        echo "$label: first request answered $code, not $want; see ${log#"$ROOT"/}" >&2
+        return 1
+    fi
+    cpu0=$(cpu_ticks "$pid")
+    curl -s -K "$WORK/sends.cfg" >"$WORK/sends.out" || true
+    cpu1=$(cpu_ticks "$pid")
+    local rss
+    rss=$(rss_mb "$pid")
+    local bad
+    bad=$(awk -v w="$want" '$1 != w' "$WORK/sends.out" | wc -l)
+    if ((bad > 0)) || (($(wc -l <"$WORK/sends.out") != sends)); then
+        echo "$label: $bad of $sends sends did not answer $want; see ${log#"$ROOT"/}" >&2
+        return 1
+    fi
+    stop_pid "$pid"
+    local lat
+    lat=$(awk '{printf "%.3f\n", $2 * 1000}' "$WORK/sends.out" | sort -n | awk '
+        { v[NR] = $1 }
+        END { p50 = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              i95 = int(NR * 0.95); if (i95 < NR * 0.95) i95++; if (i95 < 1) i95 = 1
+              printf "%.1f %.1f", p50, v[i95] }')
+    printf '%s\t%d\t%d\t%s\t%s\t%.2f\t%d\n' "$label" $(((t1 - t0) / 1000000)) $((cpu_first * 1000 / CLK_TCK)) \
+        "$rss" "$(echo "$lat" | tr ' ' '\t')" \
+        "$(awk -v d=$((cpu1 - cpu0)) -v t="$CLK_TCK" -v n="$sends" 'BEGIN {printf "%.2f", d * 1000 / t / n}')" \
+        $(((tl - t0) / 1000000))
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# AOT training on Java 25: a recording run with real sends through the stand-ins, then the cache is created.
+train() { # kind dir
+    local kind=$1 dir=$2
+    run_once "training $kind" "$kind" "$JAVA25" "$dir" true record "$SENDS" >/dev/null
+    (cd "$dir" && "$JAVA25" "${JVM_OPTS[@]}" -XX:AOTMode=create -XX:AOTConfiguration=app.aotconf -XX:AOTCache=app.aot \
+        -jar quarkus-run.jar) >"$WORK/logs/aot-create-$kind.log" 2>&1
+    [[ -s $dir/app.aot ]] || { echo "no AOT cache for $kind; see target/bench/logs/aot-create-$kind.log" >&2; exit 1; }
+    rm -f "$dir/app.aotconf"
+}
+if [[ -n $JAVA25 ]]; then
+    say "AOT training (Java 25): graph-mailer and the bare app, $SENDS requests each"
+    train graph "$APP25"
+    train bare "$BARE25"
+fi
+
+CONFIGS=(
+    "graph-mailer Java 17, warm-up on|graph|$JAVA17|$APP17|true|plain"
+    "graph-mailer Java 17, warm-up off|graph|$JAVA17|$APP17|false|plain"
+    "bare Quarkus REST Java 17|bare|$JAVA17|$BARE17|true|plain"
+)
+if [[ -n $JAVA25 ]]; then
+    CONFIGS+=(
+        "graph-mailer Java 25 aot-jar, no cache|graph|$JAVA25|$APP25|true|plain"
+        "graph-mailer Java 25 + AOT cache, warm-up on|graph|$JAVA25|$APP25|true|cache"
+        "graph-mailer Java 25 + AOT cache, warm-up off|graph|$JAVA25|$APP25|false|cache"
+        "bare Quarkus REST Java 25 + AOT cache|bare|$JAVA25|$BARE25|true|cache"
+    )
+fi
+: >"$WORK/runs.tsv"
+for ((run = 1; run <= RUNS; run++)); do
+    for config in "${CONFIGS[@]}"; do
+        IFS='|' read -r label kind java dir warmup mode <<<"$config"
+        say "run $run/$RUNS: $label"
+        run_once "$label" "$kind" "$java" "$dir" "$warmup" "$mode" "$SENDS" >>"$WORK/runs.tsv"
+    done
+done
+kill -0 "$STANDINS_PID" 2>/dev/null && stop_pid "$STANDINS_PID"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Graph SDK decision: package sizes, and a first sendMail request built (not sent) in a fresh JVM.
+SDK=$ROOT/bench/graph-sdk/target
+ga() { sed -E 's#.*/##; s/-[0-9].*\.jar$//'; }
+mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+bytes() { if (($# == 0)); then echo 0; else stat -c %s "$@" | awk '{s += $1} END {print s + 0}'; fi; }
+APP_BYTES=$(du -sb "$APP17" | cut -f1)
+mapfile -t GRAPH_STACK < <(ls "$APP17"/lib/main/*.jar | grep -E '/(com\.microsoft\.graph|com\.microsoft\.kiota|com\.squareup|org\.jetbrains\.kotlin)\.')
+FULL_JAR=$(ls "$SDK"/lib/com.microsoft.graph.microsoft-graph-[0-9]*.jar)
+mapfile -t NEW_JARS < <(comm -13 <(ls "$APP17"/lib/main/*.jar | ga | sort -u) <(ls "$SDK"/lib/*.jar | ga | sort -u) |
+    grep -v '^com\.microsoft\.graph\.microsoft-graph$' | while read -r g; do ls "$SDK"/lib/"$g"-[0-9]*.jar; done)
+PROBE_FULL="$SDK/graph-sdk-0.1.0-SNAPSHOT.jar:$(ls "$SDK"/lib/*.jar | tr '\n' ':')"
+PROBE_CORE="$SDK/graph-sdk-0.1.0-SNAPSHOT.jar:$(ls "$SDK"/lib/*.jar | grep -v '/com\.microsoft\.graph\.microsoft-graph-[0-9]' | tr '\n' ':')"
+: >"$WORK/sdk.tsv"
+for ((run = 1; run <= RUNS; run++)); do
+    for mode in core full; do
+        cp=$PROBE_CORE
+        [[ $mode == full ]] && cp=$PROBE_FULL
+        t0=$(now_ns)
+        if [[ -x /usr/bin/time ]]; then
+            out=$(/usr/bin/time -f 'maxrss %M' "$JAVA17" "${JVM_OPTS[@]}" -cp "$cp" io.graphmailer.bench.sdk.FirstRequest "$mode" 2>"$WORK/sdk-time.txt")
+            rss=$(awk '/maxrss/ {printf "%.0f", $2 / 1024}' "$WORK/sdk-time.txt")
+        else
+            out=$("$JAVA17" "${JVM_OPTS[@]}" -cp "$cp" io.graphmailer.bench.sdk.FirstRequest "$mode")
+            rss=-
+        fi
+        t1=$(now_ns)
+        # mode, process wall ms, ms in main, loaded classes, max RSS MB
+        printf '%s\t%d\t%s\t%s\t%s\n' "$mode" $(((t1 - t0) / 1000000)) "$(echo "$out" | awk '{print $3}')" \
+            "$(echo "$out" | awk '{print $4}')" "$rss" >>"$WORK/sdk.tsv"
+    done
+done
+
+# ---------------------------------------------------------------------------------------------------------------
+median_of() { # file label column
+    awk -F'\t' -v l="$2" -v c="$3" '$1 == l {print $c}' "$1" | sort -n | awk '
+        { v[NR] = $1 } END { if (NR == 0) { print "-"; exit }
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%g", m }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1f", a / b }'; }
+
+echo "graph-mailer startup and send benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM; load average before $LOAD_BEFORE, after $LOAD_AFTER"
+J25_VERSION="not found (Java 25 rows skipped)"
+[[ -n $JAVA25 ]] && J25_VERSION=$("$JAVA25" -version 2>&1 | head -1)
+echo "Java 17: $("$JAVA17" -version 2>&1 | head -1); Java 25: $J25_VERSION"
+echo "JVM flags (as the shipped launcher): ${JVM_OPTS[*]}"
+echo "medians of $RUNS runs per row, runs interleaved; $SENDS sends per run, one after another on one connection;"
+echo "other builds may share this machine: the numbers are noisy, compare rows of the same run only."
+echo
+printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s\n' "configuration" "listen" "first202" "cpu->1st" "rss" "lat p50" "lat p95" "cpu/msg" "x bare" "x bare"
+printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s\n' "" "ms" "ms" "ms" "MB" "ms" "ms" "ms" "J17" "same"
+BARE17_TTF=$(median_of "$WORK/runs.tsv" "bare Quarkus REST Java 17" 2)
+BARE25_TTF=$(median_of "$WORK/runs.tsv" "bare Quarkus REST Java 25 + AOT cache" 2)
+for config in "${CONFIGS[@]}"; do
+    label=${config%%|*}
+    ttf=$(median_of "$WORK/runs.tsv" "$label" 2)
+    same=-
+    case $label in
+        *"Java 17"*) same=$(ratio "$ttf" "$BARE17_TTF") ;;
+        *"AOT cache"*) same=$(ratio "$ttf" "$BARE25_TTF") ;;
+    esac
+    printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s\n' "$label" "$(median_of "$WORK/runs.tsv" "$label" 8)" "$ttf" "$(median_of "$WORK/runs.tsv" "$label" 3)" \
+        "$(median_of "$WORK/runs.tsv" "$label" 4)" "$(median_of "$WORK/runs.tsv" "$label" 5)" \
+        "$(median_of "$WORK/runs.tsv" "$label" 6)" "$(median_of "$WORK/runs.tsv" "$label" 7)" \
+        "$(ratio "$ttf" "$BARE17_TTF")" "$same"
+done
+echo
+echo "listen: process start to the HTTP port accepting connections (the first request is sent then);"
+echo "first202: process start to the first 202 (bare: 200) through the stand-ins, including the Key Vault read and the"
+echo "  Graph token; cpu->1st: process CPU time (user+sys) until then; rss: VmRSS after the sends; lat: per-send latency"
+echo "  seen by curl; cpu/msg: process CPU per send (/proc/<pid>/stat); x bare: first202 / the bare app's (J17, same runtime)."
+echo
+echo "Graph SDK: graph-core (current) vs the full com.microsoft.graph:microsoft-graph"
+printf '%-68s %8s\n' "item" "MB"
+printf '%-68s %8s\n' "graph-mailer package today (target/quarkus-app)" "$(mb "$APP_BYTES")"
+printf '%-68s %8s\n' "  of it graph-core + Kiota + OkHttp/Okio + Kotlin stdlib jars (${#GRAPH_STACK[@]})" "$(mb "$(bytes "${GRAPH_STACK[@]}")")"
+printf '%-68s %8s\n' "full SDK jar $(basename "$FULL_JAR" | sed 's/^com\.microsoft\.graph\.//')" "$(mb "$(bytes "$FULL_JAR")")"
+printf '%-68s %8s\n' "  its other dependencies not in the package today (${#NEW_JARS[@]} jars)" "$(mb "$(bytes "${NEW_JARS[@]}")")"
+printf '%-68s %8s\n' "graph-mailer package with the full SDK instead (estimate)" "$(mb $((APP_BYTES + $(bytes "$FULL_JAR") + $(bytes "${NEW_JARS[@]}"))))"
+if ((${#NEW_JARS[@]} > 0)); then echo "  new dependencies: $(for j in "${NEW_JARS[@]}"; do basename "$j" .jar; done | tr '\n' ' ')"; fi
+echo
+echo "first sendMail request built (not sent) in a fresh Java 17 JVM, medians of $RUNS:"
+printf '%-34s %9s %9s %9s %9s\n' "client" "jvm ms" "main ms" "classes" "rss MB"
+for mode in core full; do
+    name="graph-core + Jackson (today)"
+    [[ $mode == full ]] && name="full SDK GraphServiceClient"
+    printf '%-34s %9s %9s %9s %9s\n' "$name" "$(median_of "$WORK/sdk.tsv" "$mode" 2)" "$(median_of "$WORK/sdk.tsv" "$mode" 3)" \
+        "$(median_of "$WORK/sdk.tsv" "$mode" 4)" "$(median_of "$WORK/sdk.tsv" "$mode" 5)"
+done
+echo "jvm ms: whole process; main ms: building the client and the request; classes: loaded classes at the end."
+say "raw numbers: target/bench/runs.tsv, target/bench/sdk.tsv; app logs: target/bench/logs/"
