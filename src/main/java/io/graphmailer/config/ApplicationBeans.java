@@ -16,6 +16,18 @@ import io.graphmailer.adapter.out.identity.FileCertificateSource;
 import io.graphmailer.adapter.out.identity.KeyVaultCertificateSource;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
+import io.graphmailer.adapter.out.identity.IdentityProbe;
+import io.graphmailer.adapter.out.smtp.SmtpProbe;
+import io.graphmailer.application.DoctorService;
+import io.graphmailer.application.port.in.DiagnoseUseCase;
+import io.graphmailer.application.port.out.DiagnosticProbe;
+import io.graphmailer.domain.BodyType;
+import io.graphmailer.domain.EmailAddress;
+import io.graphmailer.domain.EmailMessage;
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.SendMailCommand;
+import java.util.ArrayList;
+import java.util.function.Supplier;
 import io.graphmailer.adapter.in.queue.OutboxEnvelopeParser;
 import io.graphmailer.adapter.in.queue.OutboxEnvelopeWriter;
 import io.graphmailer.adapter.out.storage.StorageMailQueue;
@@ -202,6 +214,41 @@ public class ApplicationBeans {
     @Singleton
     SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter) {
         return new SendMailService(senderPolicy, transport, limiter);
+    }
+
+    /** The doctor examines only what this deployment uses. */
+    @Produces
+    @Singleton
+    DiagnoseUseCase doctor(GraphMailerConfig config, SendMailUseCase sendMail, MailLimits limits,
+                           Instance<MsalAccessTokenProvider> tokens, Instance<CertificateSource> certificates,
+                           Instance<SmtpMailSender> smtp) {
+        List<DiagnosticProbe> probes = new ArrayList<>();
+        probes.add(new SettingsProbe(config));
+        boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
+        boolean smtpInUse = config.smtp().mailboxes().map(m -> !m.isEmpty()).orElse(false);
+        if (graph || smtpInUse) {
+            List<IdentityProbe.ScopeNeed> needs = new ArrayList<>();
+            if (graph) {
+                needs.add(new IdentityProbe.ScopeNeed(GraphMailSender.GRAPH_SCOPE, "Mail.Send", false, "Graph"));
+            }
+            if (smtpInUse) {
+                needs.add(new IdentityProbe.ScopeNeed(SmtpMailSender.SMTP_SCOPE, "SMTP.SendAsApp", true, "SMTP"));
+                if (config.smtp().saveToSentItems()) {
+                    needs.add(new IdentityProbe.ScopeNeed(GraphMailSender.GRAPH_SCOPE, "Mail.ReadWrite", false, "Sent Items copies (Graph)"));
+                }
+            }
+            probes.add(new IdentityProbe(certificates.get(), tokens.get(), needs, Clock.systemUTC()));
+        }
+        if (smtpInUse) {
+            probes.add(new SmtpProbe(smtp.get()));
+        }
+        Supplier<List<SendMailCommand>> testMessages = () -> config.doctor().testRecipient().map(to -> config.allowedSenders().stream()
+                .map(sender -> new SendMailCommand(new Mailbox(sender.trim()), new EmailMessage("graph-mailer doctor test", BodyType.TEXT,
+                        "A test message from graph-mailer's doctor, sent as " + sender.trim() + ".",
+                        List.of(new EmailAddress(to, null)), List.of(), List.of(), List.of(), null, null, List.of(), List.of(), List.of(),
+                        false, false), true, limits))
+                .toList()).orElse(List.of());
+        return new DoctorService(probes, sendMail, testMessages);
     }
 
     /** One limiter for HTTP and queue sends alike: Graph counts both against the mailbox. */

@@ -54,6 +54,8 @@ public interface GraphMailerConfig {
 
     Queue queue();
 
+    Doctor doctor();
+
     Storage storage();
 
     CallerAuth callerAuth();
@@ -109,6 +111,11 @@ public interface GraphMailerConfig {
         /** A 429 whose Retry-After is longer than this is not waited for in-request. */
         @WithDefault("PT10S")
         Duration maxThrottleWait();
+    }
+
+    interface Doctor {
+        /** Address the doctor's optional test send goes to (one message per allowed mailbox). */
+        Optional<String> testRecipient();
     }
 
     enum UnknownOutcome { RESEND, PARK }

@@ -1,20 +1,14 @@
 package io.graphmailer.adapter.out.graph;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.graphmailer.adapter.out.identity.JwtClaims;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /** Graph's answers in the words of the checklist users know, and who must act on them. */
 final class GraphErrors {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private GraphErrors() {
     }
 
@@ -75,17 +69,6 @@ final class GraphErrors {
 
     /** The {@code roles} claim of a JWT, read without verification (only to explain an error). */
     static List<String> roles(String jwt) {
-        try {
-            String[] parts = jwt.split("\\.");
-            if (parts.length < 2) {
-                return List.of();
-            }
-            JsonNode payload = MAPPER.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-            List<String> roles = new ArrayList<>();
-            payload.path("roles").forEach(r -> roles.add(r.asText()));
-            return roles;
-        } catch (Exception e) {
-            return List.of();
-        }
+        return JwtClaims.roles(jwt);
     }
 }

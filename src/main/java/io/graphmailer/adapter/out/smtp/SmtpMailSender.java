@@ -140,6 +140,31 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
         return "smtp";
     }
 
+    /** The SMTP mailboxes, as configured (UPNs). */
+    public java.util.List<String> mailboxUpns() {
+        return mailboxes.values().stream().map(p -> p.upn).sorted().toList();
+    }
+
+    /**
+     * Connects, starts TLS and authenticates as {@code mailbox} without sending anything (the doctor);
+     * the authenticated connection joins the pool for the next send.
+     */
+    public void verifyLogin(Mailbox mailbox) {
+        MailboxConnections pool = mailboxes.get(mailbox.key());
+        if (pool == null) {
+            throw new MailTransportException(Kind.CONFIGURATION, "SmtpMailboxNotConfigured", mailbox + " is not on GRAPH_MAILER_SMTP_MAILBOXES");
+        }
+        acquire(pool);
+        try {
+            Connection connection = checkout(pool);
+            synchronized (pool) {
+                pool.idle.push(connection);
+            }
+        } finally {
+            pool.permits.release();
+        }
+    }
+
     /** Whether {@code mailbox} is sent through SMTP by this sender. */
     public boolean handles(Mailbox mailbox) {
         return mailboxes.containsKey(mailbox.key());

@@ -1,21 +1,17 @@
 package io.graphmailer.adapter.out.smtp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.graphmailer.adapter.out.identity.JwtClaims;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /** Exchange Online's SMTP replies in the words of the checklist operators know, and who must act on them. */
 final class SmtpReplies {
     static final Duration CONNECTION_LIMIT_RETRY = Duration.ofSeconds(10);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private SmtpReplies() {
     }
@@ -99,13 +95,11 @@ final class SmtpReplies {
     /** Audience, roles and expiry of a JWT, read without verification and never the token itself. */
     static String describe(String jwt) {
         try {
-            String[] parts = jwt == null ? new String[0] : jwt.split("\\.");
-            if (parts.length < 2) {
+            if (jwt == null || jwt.split("\\.").length < 2) {
                 return "the token is not a JWT";
             }
-            JsonNode payload = MAPPER.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-            List<String> roles = new ArrayList<>();
-            payload.path("roles").forEach(r -> roles.add(r.asText()));
+            JsonNode payload = JwtClaims.payload(jwt);
+            List<String> roles = JwtClaims.roles(jwt);
             String expiry = payload.has("exp") ? Instant.ofEpochSecond(payload.path("exp").asLong()).toString() : "?";
             return "aud " + payload.path("aud").asText("?") + ", roles " + (roles.isEmpty() ? "none" : String.join(" ", roles))
                     + (roles.contains("SMTP.SendAsApp") ? "" : " (SMTP.SendAsApp missing: permission or admin consent)")
