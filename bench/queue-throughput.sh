@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-10000}
 latency=${2:-50}
-batch=${3:-4}
-threshold=${4:-0}
+batch=${3:-2}
+threshold=${4:-2}
 
 [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund >/dev/null
 ./mvnw -B -q package -DskipTests >/dev/null
