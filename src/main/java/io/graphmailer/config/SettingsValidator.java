@@ -42,6 +42,13 @@ public final class SettingsValidator {
         if (mode == CallerAuthMode.NONE && !devMode) {
             problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=none is only allowed in the dev profile; use entra, or host-key behind the Azure Functions host");
         }
+        if (mode == CallerAuthMode.HOST_KEY && !isBlank(env.get(FUNCTIONS_PORT_ENV))) {
+            String level = sendMailAuthLevel(env);
+            if ("anonymous".equals(level)) {
+                problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=host-key trusts the host's function key, but SendMail/function.json has"
+                        + " authLevel anonymous, so nobody checks callers: package with -Dfunction.authLevel=function, or use entra");
+            }
+        }
         if (mode == CallerAuthMode.HOST_KEY && isBlank(env.get(FUNCTIONS_PORT_ENV))) {
             problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=host-key trusts the Azure Functions host's function-key check, but "
                     + FUNCTIONS_PORT_ENV + " is not set, so no host is in front of this process; use entra");
@@ -130,6 +137,24 @@ public final class SettingsValidator {
         }
         if (smtp.host().isBlank()) {
             problems.add("GRAPH_MAILER_SMTP_HOST is empty: smtp.office365.com for Exchange Online");
+        }
+    }
+
+    /** authLevel of the packaged SendMail function, read from the function app folder the host runs us in; null if unknown. */
+    static String sendMailAuthLevel(Map<String, String> env) {
+        String root = isBlank(env.get("AzureWebJobsScriptRoot")) ? "." : env.get("AzureWebJobsScriptRoot");
+        java.nio.file.Path file = java.nio.file.Path.of(root, "SendMail", "function.json");
+        try {
+            com.fasterxml.jackson.databind.JsonNode bindings = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(file.toFile()).path("bindings");
+            for (com.fasterxml.jackson.databind.JsonNode b : bindings) {
+                if ("httpTrigger".equals(b.path("type").asText())) {
+                    return b.path("authLevel").asText(null);
+                }
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            return null;
         }
     }
 

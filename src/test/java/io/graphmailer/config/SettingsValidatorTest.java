@@ -109,4 +109,20 @@ class SettingsValidatorTest {
                 "graph-mailer.client-id", "3c5d7e9f-1a2b-4c3d-9e8f-7a6b5c4d3e2f",
                 "graph-mailer.key-vault-url", "https://my-vault.vault.azure.net")), true, Map.of())).isEmpty();
     }
+
+    @Test
+    void givenHostKeyModeButAnAnonymousSendMailFunction_thenRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws java.io.IOException {
+        java.nio.file.Files.createDirectories(root.resolve("SendMail"));
+        java.nio.file.Files.writeString(root.resolve("SendMail/function.json"),
+                "{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"req\",\"authLevel\":\"anonymous\"}]}");
+        GraphMailerConfig c = config(Map.of("graph-mailer.caller-auth.mode", "host-key",
+                "graph-mailer.storage.connection-string", "UseDevelopmentStorage=true"));
+        Map<String, String> env = Map.of("FUNCTIONS_CUSTOMHANDLER_PORT", "34567", "AzureWebJobsScriptRoot", root.toString());
+        assertThat(SettingsValidator.problems(c, false, env)).singleElement().asString().contains("authLevel anonymous");
+
+        java.nio.file.Files.writeString(root.resolve("SendMail/function.json"),
+                "{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"req\",\"authLevel\":\"function\"}]}");
+        assertThat(SettingsValidator.problems(c, false, env)).isEmpty();
+    }
 }
