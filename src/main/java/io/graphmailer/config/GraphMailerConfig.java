@@ -62,6 +62,8 @@ public interface GraphMailerConfig {
 
     Limits limits();
 
+    Jobs jobs();
+
     enum TransportKind { OUTBOX, GRAPH }
 
     enum CallerAuthMode {
@@ -172,5 +174,41 @@ public interface GraphMailerConfig {
         /** Recipients (to + cc + bcc) per message; Exchange's default is 500. */
         @WithDefault("500")
         int maxRecipients();
+    }
+
+    /** How scheduled jobs' mail reaches the sender: the outbox queue, or (dev and test only) straight to the send use case. */
+    enum JobEnqueue { QUEUE, DIRECT }
+
+    /** Scheduled notification jobs (README "Scheduled jobs"). */
+    interface Jobs {
+        /** Where job definitions are read: {@code classpath:jobs/x.yaml}, a file path, or an https URL; .yaml/.yml is YAML, else JSON. */
+        Optional<String> location();
+
+        /** Job definitions as inline JSON (an app setting), instead of a location. */
+        Optional<String> json();
+
+        /** {@code queue}: jobs enqueue on the outbox queue; {@code direct}: dev and test only, no queue. */
+        @WithDefault("queue")
+        JobEnqueue enqueue();
+
+        /** Messages handed to the queue at a time (and held in memory while enqueueing). */
+        @WithDefault("100")
+        int batchSize();
+
+        /** An occurrence older than this when its tick runs counts as missed, and the job's past-due policy applies. */
+        @WithDefault("PT5M")
+        Duration pastDueAfter();
+
+        /** How far back a tick looks when the host does not say when it last ran (no ScheduleStatus). */
+        @WithDefault("PT2M")
+        Duration unknownLastRun();
+
+        /** Most rows one data source may return. */
+        @WithDefault("50000")
+        long maxRows();
+
+        /** Most messages one preview returns. */
+        @WithDefault("20")
+        int previewLimit();
     }
 }
