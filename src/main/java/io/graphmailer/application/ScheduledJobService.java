@@ -131,6 +131,10 @@ public class ScheduledJobService implements RunScheduledJobsUseCase, ManageJobsU
             // Visible, and contained: the other jobs run, and the next occurrence of this one runs as usual.
             LOG.severe(() -> e.getMessage());
             return new OccurrenceOutcome(job.id(), at, Outcome.FAILED, 0, e.getMessage());
+        } catch (RuntimeException e) {
+            String detail = "job '" + job.id() + "', occurrence " + at + ": failed unexpectedly: " + e.getClass().getSimpleName();
+            LOG.severe(() -> detail + ": " + e.getMessage());
+            return new OccurrenceOutcome(job.id(), at, Outcome.FAILED, 0, detail);
         }
     }
 

@@ -72,10 +72,11 @@ class QuteJobRendererTest {
     @Test
     void givenARowWithoutAPropertyTheTemplateUses_thenRenderingFailsNamingTheTemplate() {
         JobDefinition job = job("Hello", "<p>{row.missing}</p>", null);
-        assertThatThrownBy(() -> renderer.render(job, MONDAY, Map.of("name", "x"), "a@b.example", null))
+        assertThatThrownBy(() -> renderer.render(job, MONDAY, Map.of("name", "private-row-value"), "a@b.example", null))
                 .isInstanceOf(RenderException.class)
                 .satisfies(e -> assertThat(((RenderException) e).field()).isEqualTo("html"))
-                .hasMessageContaining("missing");
+                .hasMessageContaining("missing")
+                .hasMessageNotContaining("private-row-value");
     }
 
     @Test
