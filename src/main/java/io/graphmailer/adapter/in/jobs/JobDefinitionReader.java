@@ -17,7 +17,6 @@ import io.graphmailer.domain.job.NcrontabSchedule;
 import io.graphmailer.domain.job.PastDuePolicy;
 import io.graphmailer.domain.job.Recipients;
 
-import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -64,8 +63,6 @@ public final class JobDefinitionReader {
             root = (isYaml ? yaml : json).readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new InvalidJobsException(name, List.of("not valid " + (isYaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new InvalidJobsException(name, List.of("cannot be read: " + e.getMessage()));
         }
         JsonNode list = root != null && root.isObject() ? root.get("jobs") : root;
         if (list == null || list.isNull() || list.isMissingNode()) {
