@@ -66,6 +66,8 @@ public interface GraphMailerConfig {
 
     Smtp smtp();
 
+    Jobs jobs();
+
     enum TransportKind { OUTBOX, GRAPH }
 
     enum CallerAuthMode {
@@ -205,5 +207,41 @@ public interface GraphMailerConfig {
         /** After a successful SMTP send, save a copy to Sent Items through Graph (needs Mail.ReadWrite). */
         @WithDefault("false")
         boolean saveToSentItems();
+    }
+
+    /** How scheduled jobs' mail reaches the sender: the outbox queue, or (dev and test only) straight to the send use case. */
+    enum JobEnqueue { QUEUE, DIRECT }
+
+    /** Scheduled notification jobs (README "Scheduled jobs"). */
+    interface Jobs {
+        /** Where job definitions are read: {@code classpath:jobs/x.yaml}, a file path, or an https URL; .yaml/.yml is YAML, else JSON. */
+        Optional<String> location();
+
+        /** Job definitions as inline JSON (an app setting), instead of a location. */
+        Optional<String> json();
+
+        /** {@code queue}: jobs enqueue on the outbox queue; {@code direct}: dev and test only, no queue. */
+        @WithDefault("queue")
+        JobEnqueue enqueue();
+
+        /** Messages handed to the queue at a time (and held in memory while enqueueing). */
+        @WithDefault("100")
+        int batchSize();
+
+        /** An occurrence older than this when its tick runs counts as missed, and the job's past-due policy applies. */
+        @WithDefault("PT5M")
+        Duration pastDueAfter();
+
+        /** How far back a tick looks when the host does not say when it last ran (no ScheduleStatus). */
+        @WithDefault("PT2M")
+        Duration unknownLastRun();
+
+        /** Most rows one data source may return. */
+        @WithDefault("50000")
+        long maxRows();
+
+        /** Most messages one preview returns. */
+        @WithDefault("20")
+        int previewLimit();
     }
 }

@@ -13,13 +13,13 @@ import java.util.List;
 import java.util.Locale;
 
 /** Writes a validated message as Graph's sendMail JSON body: the small typed layer over graph-core. */
-final class GraphRequestBody {
+public final class GraphRequestBody {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private GraphRequestBody() {
     }
 
-    static byte[] sendMail(EmailMessage m, boolean saveToSentItems) {
+    public static byte[] sendMail(EmailMessage m, boolean saveToSentItems) {
         ObjectNode root = JSON.createObjectNode();
         root.set("message", message(m));
         root.put("saveToSentItems", saveToSentItems);

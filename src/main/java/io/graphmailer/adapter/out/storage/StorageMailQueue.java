@@ -37,6 +37,11 @@ public final class StorageMailQueue implements MailQueue {
     }
 
     @Override
+    public void enqueue(String message) {
+        outbox.sendMessage(message);
+    }
+
+    @Override
     public void requeue(String message, Duration delay) {
         Duration visibility = delay.compareTo(MAX_VISIBILITY) > 0 ? MAX_VISIBILITY : delay;
         outbox.sendMessageWithResponse(message, visibility, null, null, null);

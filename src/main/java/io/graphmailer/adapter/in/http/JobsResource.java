@@ -1,0 +1,129 @@
+package io.graphmailer.adapter.in.http;
+
+import io.graphmailer.application.JobRunException;
+import io.graphmailer.application.port.in.ManageJobsUseCase;
+import io.graphmailer.config.GraphMailerConfig;
+import io.graphmailer.domain.Violation;
+import io.graphmailer.domain.job.JobDefinition;
+import io.graphmailer.domain.job.Recipients;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scheduled jobs for their authors and operators, behind caller authentication like every /api route:
+ * list them, preview an occurrence's mail without sending, run one occurrence now.
+ */
+@Path("/api/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobsResource {
+    private final ManageJobsUseCase jobs;
+    private final GraphMailerConfig config;
+    private final Clock clock = Clock.systemUTC();
+
+    public JobsResource(ManageJobsUseCase jobs, GraphMailerConfig config) {
+        this.jobs = jobs;
+        this.config = config;
+    }
+
+    @GET
+    public List<Map<String, Object>> list() {
+        Instant now = clock.instant();
+        return jobs.jobs().stream().map(job -> summary(job, now)).toList();
+    }
+
+    @GET
+    @Path("/{id}/preview")
+    @Blocking
+    public Response preview(@PathParam("id") String id, @QueryParam("at") String at, @QueryParam("limit") Integer limit) {
+        int max = config.jobs().previewLimit();
+        int n = limit == null ? Math.min(5, max) : Math.max(1, Math.min(limit, max));
+        Instant when;
+        try {
+            when = at(at);
+        } catch (IllegalArgumentException e) {
+            return badAt();
+        }
+        try {
+            return Response.ok(jobs.preview(id, when, n)).build();
+        } catch (JobRunException e) {
+            return problem(e);
+        }
+    }
+
+    @POST
+    @Path("/{id}/run")
+    @Blocking
+    public Response run(@PathParam("id") String id, @QueryParam("at") String at) {
+        Instant when;
+        try {
+            when = at(at);
+        } catch (IllegalArgumentException e) {
+            return badAt();
+        }
+        try {
+            ManageJobsUseCase.RunResult result = jobs.run(id, when);
+            return Response.accepted(result).build();
+        } catch (JobRunException e) {
+            return problem(e);
+        }
+    }
+
+    private Instant at(String text) {
+        if (text == null || text.isBlank()) {
+            return clock.instant();
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Map<String, Object> summary(JobDefinition job, Instant now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", job.id());
+        m.put("schedule", job.schedule().expression());
+        m.put("timeZone", job.timeZone().getId());
+        m.put("next", job.schedule().next(now, job.timeZone()).map(Instant::toString).orElse(null));
+        m.put("mailbox", job.mailbox().id());
+        m.put("enabled", job.enabled());
+        m.put("pastDue", job.pastDue().name().toLowerCase().replace('_', '-'));
+        if (job.recipients() instanceof Recipients.Static s) {
+            m.put("recipients", s.count());
+        } else if (job.recipients() instanceof Recipients.PerRow row) {
+            m.put("dataSource", URI.create(row.source().url()).getHost());
+        }
+        return m;
+    }
+
+    private static Response badAt() {
+        String detail = "at must be an ISO-8601 time with offset, e.g. 2025-01-06T09:00:00+01:00 or 2025-01-06T08:00:00Z";
+        return Problem.of(400, "invalid-request", "Invalid occurrence time", detail, "BadRequest")
+                .withErrors(List.of(new Violation("at", detail))).response();
+    }
+
+    private static Response problem(JobRunException e) {
+        return switch (e.kind()) {
+            case UNKNOWN_JOB -> Problem.of(404, "job-not-found", "No such job", e.getMessage(), "ResourceNotFound").response();
+            case SOURCE_FAILED -> Problem.of(502, "job-source-failed", "The job's data source or attachment failed", e.getMessage(), "BadGateway").response();
+            case INVALID_CONTENT -> Problem.of(422, "job-invalid-content", "The job renders a message that cannot be sent", e.getMessage(), "ErrorInvalidRequest").response();
+            case QUEUE_FAILED -> Problem.of(503, "job-queue-failed", "The outbox queue failed", e.getMessage(), "ServiceUnavailable").response();
+        };
+    }
+}
