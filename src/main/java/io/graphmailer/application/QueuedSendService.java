@@ -94,7 +94,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             // Blob sizes and the message limits, before the ledger and before any call to the mail service.
             command = attachments.resolve(mail.command());
         } catch (InvalidMailException e) {
-            String reason = e.violations().stream().map(v -> v.field() + " " + v.message()).collect(Collectors.joining("; "));
+            String reason = e.violations().stream().map(v -> "sendMail." + v.field() + " " + v.message()).collect(Collectors.joining("; "));
             return reject(mail.original(), "InvalidMessage", reason);
         } catch (MailTransportException e) {
             if (e.kind() == MailTransportException.Kind.TRANSIENT) {
