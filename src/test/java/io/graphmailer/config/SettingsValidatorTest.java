@@ -109,4 +109,25 @@ class SettingsValidatorTest {
                 "graph-mailer.client-id", "3c5d7e9f-1a2b-4c3d-9e8f-7a6b5c4d3e2f",
                 "graph-mailer.key-vault-url", "https://my-vault.vault.azure.net")), true, Map.of())).isEmpty();
     }
+
+    @Test
+    void givenAttachmentSettingsOutOfRange_thenEachIsNamed() {
+        Map<String, String> values = new HashMap<>(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.attachments.max-message-bytes", Long.toString(151L * 1024 * 1024),
+                "graph-mailer.attachments.upload-chunk-bytes", "4000000",
+                "graph-mailer.attachments.allowed-blob-prefixes", "http://account.blob.core.windows.net/mail,https://account.blob.core.windows.net/"));
+        List<String> problems = SettingsValidator.problems(config(values), true, Map.of());
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_ATTACHMENTS_MAX_MESSAGE_BYTES"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_ATTACHMENTS_UPLOAD_CHUNK_BYTES"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("'http://account.blob.core.windows.net/mail' must be an https URL"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("must name a container"));
+        assertThat(problems).hasSize(4);
+    }
+
+    @Test
+    void givenHttpsContainerPrefixAndDefaults_thenAccepted() {
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.attachments.allowed-blob-prefixes", "https://account.blob.core.windows.net/mail-attachments/")), true, Map.of()))
+                .isEmpty();
+    }
 }
