@@ -5,6 +5,7 @@ import io.graphmailer.application.port.out.EnvelopeWriter;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.application.port.out.SendLedger;
+import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.LedgerEntry;
 import io.graphmailer.domain.LedgerEntry.State;
 import io.graphmailer.domain.MailTransportException;
@@ -12,6 +13,7 @@ import io.graphmailer.domain.QueueOutcome;
 import io.graphmailer.domain.QueueOutcome.Kind;
 import io.graphmailer.domain.QueuedMail;
 import io.graphmailer.domain.SenderNotAllowedException;
+import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SenderPolicy;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.logging.Logger;
 
 /**
@@ -45,10 +48,18 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     private final PerMailboxLimiter limiter;
     private final Settings settings;
     private final Clock clock;
+    private final AttachmentResolver attachments;
     private final AtomicLong unknownOutcomes = new AtomicLong();
 
     public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
                              EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock) {
+        this(senderPolicy, transport, ledger, queue, envelopes, limiter, settings, clock, AttachmentResolver.none());
+    }
+
+    public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
+                             EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock,
+                             AttachmentResolver attachments) {
+        this.attachments = attachments;
         this.senderPolicy = senderPolicy;
         this.transport = transport;
         this.ledger = ledger;
@@ -77,6 +88,19 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             senderPolicy.requireAllowed(mail.command().mailbox());
         } catch (SenderNotAllowedException e) {
             return reject(mail.original(), "SenderNotAllowed", e.getMessage());
+        }
+        SendMailCommand command;
+        try {
+            // Blob sizes and the message limits, before the ledger and before any call to the mail service.
+            command = attachments.resolve(mail.command());
+        } catch (InvalidMailException e) {
+            String reason = e.violations().stream().map(v -> "sendMail." + v.field() + " " + v.message()).collect(Collectors.joining("; "));
+            return reject(mail.original(), "InvalidMessage", reason);
+        } catch (MailTransportException e) {
+            if (e.kind() == MailTransportException.Kind.TRANSIENT) {
+                return retryLater(mail, e, e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt()));
+            }
+            return reject(mail.original(), e.code(), e.getMessage());
         }
         String key = mail.idempotencyKey();
         // One tracking id per key, so every attempt of this mail carries the same client-request-id.
@@ -107,7 +131,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         LedgerEntry recorded = attempt;
         try {
             limiter.run(mail.command().mailbox(), () -> {
-                transport.send(mail.command(), recorded.trackingId());
+                transport.send(command, recorded.trackingId());
                 return null;
             });
         } catch (MailTransportException e) {

@@ -17,11 +17,17 @@ public class SendMailService implements SendMailUseCase {
     private final SenderPolicy senderPolicy;
     private final MailTransport transport;
     private final PerMailboxLimiter limiter;
+    private final AttachmentResolver attachments;
 
     public SendMailService(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter) {
+        this(senderPolicy, transport, limiter, AttachmentResolver.none());
+    }
+
+    public SendMailService(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter, AttachmentResolver attachments) {
         this.senderPolicy = senderPolicy;
         this.transport = transport;
         this.limiter = limiter;
+        this.attachments = attachments;
     }
 
     @Override
@@ -33,8 +39,10 @@ public class SendMailService implements SendMailUseCase {
     public SendReceipt send(SendMailCommand command, String trackingId) {
         senderPolicy.requireAllowed(command.mailbox());
         String id = trackingId != null && GUID.matcher(trackingId).matches() ? trackingId.toLowerCase() : UUID.randomUUID().toString();
+        // Sizes of attachments by reference are read (and the limits checked) before any call to the mail service.
+        SendMailCommand resolved = attachments.resolve(command);
         limiter.run(command.mailbox(), () -> {
-            transport.send(command, id);
+            transport.send(resolved, id);
             return null;
         });
         return new SendReceipt(id);

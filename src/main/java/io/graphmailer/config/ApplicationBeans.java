@@ -45,6 +45,10 @@ import io.graphmailer.adapter.out.outbox.OutboxMailTransport;
 import io.graphmailer.application.SendMailService;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.MailTransport;
+import io.graphmailer.adapter.out.storage.BlobAttachmentSource;
+import io.graphmailer.application.AttachmentResolver;
+import io.graphmailer.application.port.out.AttachmentContentSource;
+import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -67,7 +71,38 @@ public class ApplicationBeans {
     @Produces
     @Singleton
     MailLimits mailLimits(GraphMailerConfig config) {
-        return new MailLimits(config.limits().maxRecipients(), MailLimits.DEFAULT.maxInlineAttachmentBytes());
+        GraphMailerConfig.Attachments a = config.attachments();
+        return new MailLimits(config.limits().maxRecipients(), MailLimits.DEFAULT.maxInlineAttachmentBytes(), a.maxAttachmentBytes(),
+                a.maxMessageBytes(), a.maxCount());
+    }
+
+    @Produces
+    @Singleton
+    BlobAllowlist blobAllowlist(GraphMailerConfig config) {
+        return new BlobAllowlist(config.attachments().allowedBlobPrefixes().orElse(List.of()));
+    }
+
+    /**
+     * Attachments by reference: read with the managed identity, or with a connection string locally (the attachments'
+     * own, else the storage one, for Azurite). Nothing is built when no container is allowed.
+     */
+    @Produces
+    @Singleton
+    AttachmentContentSource attachmentContentSource(GraphMailerConfig config, BlobAllowlist allowlist) {
+        if (allowlist.isEmpty()) {
+            return AttachmentContentSource.NONE;
+        }
+        int block = config.attachments().uploadChunkBytes();
+        java.util.Optional<String> connectionString = config.attachments().blobConnectionString().or(() -> config.storage().connectionString());
+        return connectionString.isPresent()
+                ? BlobAttachmentSource.withConnectionString(allowlist, connectionString.get(), block)
+                : BlobAttachmentSource.withCredential(allowlist, new DefaultAzureCredentialBuilder().build(), block);
+    }
+
+    @Produces
+    @Singleton
+    AttachmentResolver attachmentResolver(AttachmentContentSource source, MailLimits limits) {
+        return new AttachmentResolver(source, limits);
     }
 
     @Produces
@@ -78,8 +113,8 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    SendMailRequestParser jsonParser(MailLimits limits) {
-        return new SendMailRequestParser(limits);
+    SendMailRequestParser jsonParser(MailLimits limits, BlobAllowlist blobs) {
+        return new SendMailRequestParser(limits, blobs);
     }
 
     @Produces
@@ -90,19 +125,19 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    MimeMessageFactory mimeMessageFactory() {
-        return new MimeMessageFactory();
+    MimeMessageFactory mimeMessageFactory(AttachmentContentSource attachments) {
+        return new MimeMessageFactory(attachments);
     }
 
     @Produces
     @Singleton
     MailTransport mailTransport(GraphMailerConfig config, MimeMessageFactory mimeFactory, Instance<MsalAccessTokenProvider> tokenProvider,
-                                Instance<SmtpMailSender> smtp) {
+                                Instance<SmtpMailSender> smtp, AttachmentContentSource attachments) {
         MailTransport transport = switch (config.transport()) {
             case OUTBOX -> new OutboxMailTransport(config.outbox().directory(), mimeFactory);
             case GRAPH -> new GraphMailSender(
                     GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(), config.graph().maxThrottleWait()),
-                    config.graph().baseUrl(), tokenProvider.get());
+                    config.graph().baseUrl(), tokenProvider.get(), attachments, config.attachments().uploadChunkBytes());
         };
         List<String> smtpMailboxes = config.smtp().mailboxes().orElse(List.of());
         return smtpMailboxes.isEmpty() ? transport : new RoutingMailTransport(smtpMailboxes, smtp.get(), transport);
@@ -159,14 +194,15 @@ public class ApplicationBeans {
     @Produces
     @Singleton
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
-                                               SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter) {
+                                               SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
+                                               AttachmentResolver attachments) {
         GraphMailerConfig.Queue q = config.queue();
         return new QueuedSendService(senderPolicy, transport, ledger, queue, new OutboxEnvelopeWriter(),
                 limiter,
                 new QueuedSendService.Settings(q.unknownOutcomePolicy() == GraphMailerConfig.UnknownOutcome.PARK
                         ? QueuedSendService.UnknownOutcomePolicy.PARK : QueuedSendService.UnknownOutcomePolicy.RESEND,
                         q.maxAttempts(), q.backoffBase(), q.backoffMax()),
-                Clock.systemUTC());
+                Clock.systemUTC(), attachments);
     }
 
     @Produces
@@ -212,8 +248,9 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter) {
-        return new SendMailService(senderPolicy, transport, limiter);
+    SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter,
+                                    AttachmentResolver attachments) {
+        return new SendMailService(senderPolicy, transport, limiter, attachments);
     }
 
     /** The doctor examines only what this deployment uses. */

@@ -68,6 +68,8 @@ public interface GraphMailerConfig {
 
     Jobs jobs();
 
+    Attachments attachments();
+
     enum TransportKind { OUTBOX, GRAPH }
 
     enum CallerAuthMode {
@@ -183,6 +185,34 @@ public interface GraphMailerConfig {
         /** Recipients (to + cc + bcc) per message; Exchange's default is 500. */
         @WithDefault("500")
         int maxRecipients();
+    }
+
+    /** Large attachments: limits, attachments by reference (blob URLs) and Graph upload sessions. */
+    interface Attachments {
+        /**
+         * URL prefixes of the blob containers attachments may be read from, e.g. https://account.blob.core.windows.net/mail-attachments/.
+         * Empty: attachments by reference ({@code contentLocation}) are refused.
+         */
+        Optional<List<String>> allowedBlobPrefixes();
+
+        /** Local runs and Azurite only: a connection string for reading blobs; otherwise the managed identity reads them. */
+        Optional<String> blobConnectionString();
+
+        /** Largest message once MIME-encoded (attachments grow by about a third); Exchange's default is 35 MB, at most 150 MB. */
+        @WithDefault("36700160")
+        long maxMessageBytes();
+
+        /** Largest single attachment; Graph's upload sessions take up to 150 MB. */
+        @WithDefault("157286400")
+        long maxAttachmentBytes();
+
+        /** Attachments per message. */
+        @WithDefault("100")
+        int maxCount();
+
+        /** Bytes per upload-session PUT: a multiple of 320 KiB, at most 4 MiB (Graph recommends at most 4 MB per range). */
+        @WithDefault("3932160")
+        int uploadChunkBytes();
     }
 
     /** SMTP AUTH XOAUTH2 to Exchange Online, for the mailboxes listed in {@code mailboxes}; all others use {@code transport}. */

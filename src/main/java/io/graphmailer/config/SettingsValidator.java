@@ -110,6 +110,7 @@ public final class SettingsValidator {
         if (config.limits().maxRequestBytes() < 1024) {
             problems.add("GRAPH_MAILER_LIMITS_MAX_REQUEST_BYTES must be at least 1024");
         }
+        attachmentProblems(config.attachments(), problems);
         return problems;
     }
 
@@ -155,6 +156,48 @@ public final class SettingsValidator {
             return null;
         } catch (java.io.IOException e) {
             return null;
+        }
+    }
+
+    /** A multiple of this per upload-session range (320 KiB, as Graph's upload sessions expect). */
+    static final int UPLOAD_CHUNK_UNIT = 320 * 1024;
+    static final int UPLOAD_CHUNK_MAX = 4 * 1024 * 1024;
+
+    private static void attachmentProblems(GraphMailerConfig.Attachments a, List<String> problems) {
+        long max = MailLimits.EXCHANGE_MAX_MESSAGE_BYTES;
+        if (a.maxMessageBytes() < 1024 || a.maxMessageBytes() > max) {
+            problems.add("GRAPH_MAILER_ATTACHMENTS_MAX_MESSAGE_BYTES must be between 1024 and " + max + " (150 MB, Exchange's ceiling)");
+        }
+        if (a.maxAttachmentBytes() < 1 || a.maxAttachmentBytes() > max) {
+            problems.add("GRAPH_MAILER_ATTACHMENTS_MAX_ATTACHMENT_BYTES must be between 1 and " + max + " (150 MB, Graph's upload-session ceiling)");
+        }
+        if (a.maxCount() < 0) {
+            problems.add("GRAPH_MAILER_ATTACHMENTS_MAX_COUNT must not be negative");
+        }
+        int chunk = a.uploadChunkBytes();
+        if (chunk < UPLOAD_CHUNK_UNIT || chunk > UPLOAD_CHUNK_MAX || chunk % UPLOAD_CHUNK_UNIT != 0) {
+            problems.add("GRAPH_MAILER_ATTACHMENTS_UPLOAD_CHUNK_BYTES must be a multiple of " + UPLOAD_CHUNK_UNIT
+                    + " (320 KiB) of at most " + UPLOAD_CHUNK_MAX + " (4 MiB); the default is 3932160");
+        }
+        boolean connectionString = a.blobConnectionString().isPresent();
+        for (String prefix : a.allowedBlobPrefixes().orElse(List.of())) {
+            String p = prefix.trim();
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(p);
+            } catch (java.net.URISyntaxException e) {
+                problems.add("GRAPH_MAILER_ATTACHMENTS_ALLOWED_BLOB_PREFIXES: '" + prefix + "' is not a URL");
+                continue;
+            }
+            boolean http = "http".equalsIgnoreCase(uri.getScheme());
+            if (!"https".equalsIgnoreCase(uri.getScheme()) && !(http && connectionString)) {
+                problems.add("GRAPH_MAILER_ATTACHMENTS_ALLOWED_BLOB_PREFIXES: '" + prefix + "' must be an https URL"
+                        + " (http only with GRAPH_MAILER_ATTACHMENTS_BLOB_CONNECTION_STRING, for Azurite)");
+            } else if (uri.getHost() == null || uri.getRawPath() == null || uri.getRawPath().replace("/", "").isEmpty()
+                    || uri.getRawQuery() != null) {
+                problems.add("GRAPH_MAILER_ATTACHMENTS_ALLOWED_BLOB_PREFIXES: '" + prefix + "' must name a container,"
+                        + " e.g. https://account.blob.core.windows.net/mail-attachments/ (no query, no SAS)");
+            }
         }
     }
 

@@ -32,6 +32,17 @@ public record EmailMessage(
         bodyContent = bodyContent == null ? "" : bodyContent;
     }
 
+    /** The same message with other attachments (e.g. references whose sizes are now known). */
+    public EmailMessage withAttachments(List<Attachment> replaced) {
+        return new EmailMessage(subject, bodyType, bodyContent, to, cc, bcc, replyTo, from, importance, headers, replaced,
+                categories, deliveryReceiptRequested, readReceiptRequested);
+    }
+
+    /** True when an attachment is a reference whose size has not been read yet. */
+    public boolean hasUnresolvedReferences() {
+        return attachments.stream().anyMatch(a -> a.isReference() && !a.reference().sizeKnown());
+    }
+
     @Override
     public int recipientCount() {
         return to.size() + cc.size() + bcc.size();

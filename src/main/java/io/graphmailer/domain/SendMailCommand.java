@@ -68,6 +68,11 @@ public record SendMailCommand(Mailbox mailbox, MailContent content, boolean save
             }
         }
         List<Attachment> attachments = m.attachments();
+        if (attachments.size() > limits.maxAttachments()) {
+            v.add("message.attachments", "has " + attachments.size() + " attachments; at most " + limits.maxAttachments()
+                    + " are allowed per message");
+        }
+        long encoded = m.bodyContent().length() + 2048L; // body and headers; attachments added below
         for (int i = 0; i < attachments.size(); i++) {
             Attachment a = attachments.get(i);
             String field = "message.attachments[" + i + "]";
@@ -81,11 +86,26 @@ public record SendMailCommand(Mailbox mailbox, MailContent content, boolean save
             if (a.contentId() != null && (Violations.hasLineBreak(a.contentId()) || a.contentId().length() > MAX_NAME_LENGTH)) {
                 v.add(field + ".contentId", "must be a single line of at most " + MAX_NAME_LENGTH + " characters");
             }
-            if (a.size() > limits.maxInlineAttachmentBytes()) {
+            if (!a.isReference() && a.size() > limits.maxInlineAttachmentBytes()) {
                 v.add(field + ".contentBytes", "is " + a.size() + " bytes; attachments sent inline with sendMail must be at most "
-                        + limits.maxInlineAttachmentBytes() + " bytes");
+                        + limits.maxInlineAttachmentBytes() + " bytes (put larger files in a blob and give its URL as contentLocation)");
+            } else if (a.isReference() && a.reference().sizeKnown() && a.size() > limits.maxAttachmentBytes()) {
+                v.add(field + ".contentLocation", "names a blob of " + a.size() + " bytes; an attachment may have at most "
+                        + limits.maxAttachmentBytes() + " bytes");
+            }
+            if (a.size() >= 0) {
+                encoded += MailLimits.encodedSize(a.size());
             }
         }
+        // Sizes of references are unknown while the request is read: the check runs again once the blobs' sizes are known.
+        if (encoded > limits.maxMessageBytes()) {
+            v.add("message.attachments", "make the message about " + mb(encoded) + " once MIME-encoded (attachments grow by about"
+                    + " a third); at most " + mb(limits.maxMessageBytes()) + " (" + limits.maxMessageBytes() + " bytes) are allowed per message");
+        }
+    }
+
+    private static String mb(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (double) MailLimits.MB);
     }
 
     private static void validateAttachmentName(String name, String field, Violations v) {

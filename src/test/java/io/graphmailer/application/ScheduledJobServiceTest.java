@@ -36,7 +36,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
@@ -402,15 +401,21 @@ class ScheduledJobServiceTest {
         private final Map<String, LedgerEntry> entries = new ConcurrentHashMap<>();
 
         @Override
-        public Optional<LedgerEntry> find(String key) {
-            return Optional.ofNullable(entries.get(key));
+        public synchronized Start start(String key, String trackingId) {
+            LedgerEntry existing = entries.get(key);
+            if (existing != null) {
+                return new Start(null, existing);
+            }
+            LedgerEntry entry = new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, 1, Instant.now(), null, null);
+            entries.put(key, entry);
+            return new Start(entry, null);
         }
 
         @Override
-        public LedgerEntry recordAttempt(String key, String trackingId, LedgerEntry previous) {
-            LedgerEntry entry = new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId,
-                    previous == null ? 1 : previous.sendAttempts() + 1, Instant.now(), null, null);
-            entries.put(key, entry);
+        public synchronized LedgerEntry recordAttempt(LedgerEntry previous) {
+            LedgerEntry entry = new LedgerEntry(previous.key(), LedgerEntry.State.ATTEMPTING, previous.trackingId(),
+                    previous.sendAttempts() + 1, Instant.now(), null, null);
+            entries.put(previous.key(), entry);
             return entry;
         }
 

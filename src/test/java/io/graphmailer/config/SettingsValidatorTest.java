@@ -125,4 +125,25 @@ class SettingsValidatorTest {
                 "{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"req\",\"authLevel\":\"function\"}]}");
         assertThat(SettingsValidator.problems(c, false, env)).isEmpty();
     }
+
+    @Test
+    void givenAttachmentSettingsOutOfRange_thenEachIsNamed() {
+        Map<String, String> values = new HashMap<>(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.attachments.max-message-bytes", Long.toString(151L * 1024 * 1024),
+                "graph-mailer.attachments.upload-chunk-bytes", "4000000",
+                "graph-mailer.attachments.allowed-blob-prefixes", "http://account.blob.core.windows.net/mail,https://account.blob.core.windows.net/"));
+        List<String> problems = SettingsValidator.problems(config(values), true, Map.of());
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_ATTACHMENTS_MAX_MESSAGE_BYTES"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_ATTACHMENTS_UPLOAD_CHUNK_BYTES"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("'http://account.blob.core.windows.net/mail' must be an https URL"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("must name a container"));
+        assertThat(problems).hasSize(4);
+    }
+
+    @Test
+    void givenHttpsContainerPrefixAndDefaults_thenAccepted() {
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.attachments.allowed-blob-prefixes", "https://account.blob.core.windows.net/mail-attachments/")), true, Map.of()))
+                .isEmpty();
+    }
 }

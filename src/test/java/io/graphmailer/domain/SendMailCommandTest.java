@@ -67,4 +67,46 @@ class SendMailCommandTest {
         assertThat(EmailAddress.isValid("a@@c.example")).isFalse();
         assertThat(EmailAddress.isValid(".a@c.example")).isFalse();
     }
+
+    private static Attachment reference(long size) {
+        return Attachment.byReference("big.bin", "application/octet-stream", new AttachmentReference(
+                java.net.URI.create("https://account.blob.core.windows.net/mail-attachments/big.bin"), size), false, null);
+    }
+
+    @Test
+    void givenReferenceOver150MB_thenRefusedNamingItsContentLocation() {
+        MailLimits raised = new MailLimits(500, MailLimits.GRAPH_INLINE_ATTACHMENT_BYTES, MailLimits.EXCHANGE_MAX_MESSAGE_BYTES,
+                MailLimits.EXCHANGE_MAX_MESSAGE_BYTES, 100);
+        assertThatThrownBy(() -> new SendMailCommand(MAILBOX, message(List.of(TO), List.of(reference(150 * MailLimits.MB + 1))), true, raised))
+                .isInstanceOfSatisfying(InvalidMailException.class, e -> assertThat(e.violations()).extracting(Violation::field)
+                        .contains("message.attachments[0].contentLocation"));
+    }
+
+    @Test
+    void givenAttachmentsWhoseEncodedSizeExceedsTheMessageLimit_thenRefusedCountingBase64Growth() {
+        // 27 MB of files is under 35 MB, but about 37 MB once base64-encoded in MIME.
+        assertThatThrownBy(() -> new SendMailCommand(MAILBOX, message(List.of(TO), List.of(reference(27 * MailLimits.MB))), true,
+                MailLimits.DEFAULT))
+                .isInstanceOfSatisfying(InvalidMailException.class, e -> assertThat(e.violations()).extracting(Violation::field)
+                        .containsExactly("message.attachments"));
+        assertThat(new SendMailCommand(MAILBOX, message(List.of(TO), List.of(reference(25 * MailLimits.MB))), true, MailLimits.DEFAULT))
+                .isNotNull();
+    }
+
+    @Test
+    void givenUnresolvedReference_thenAcceptedUntilItsSizeIsKnown() {
+        Attachment unresolved = Attachment.byReference("big.bin", "application/pdf", AttachmentReference.unresolved(
+                java.net.URI.create("https://account.blob.core.windows.net/mail-attachments/big.bin")), false, null);
+        SendMailCommand command = new SendMailCommand(MAILBOX, message(List.of(TO), List.of(unresolved)), true, MailLimits.DEFAULT);
+        assertThat(((EmailMessage) command.content()).hasUnresolvedReferences()).isTrue();
+    }
+
+    @Test
+    void givenMoreAttachmentsThanAllowed_thenRefusedWithTheCount() {
+        Attachment small = new Attachment("a.txt", "text/plain", new byte[1], false, null);
+        MailLimits two = new MailLimits(500, MailLimits.GRAPH_INLINE_ATTACHMENT_BYTES, MailLimits.EXCHANGE_MAX_MESSAGE_BYTES,
+                MailLimits.EXCHANGE_DEFAULT_MESSAGE_BYTES, 2);
+        assertThatThrownBy(() -> new SendMailCommand(MAILBOX, message(List.of(TO), List.of(small, small, small)), true, two))
+                .isInstanceOf(InvalidMailException.class).hasMessageContaining("has 3 attachments; at most 2");
+    }
 }

@@ -100,6 +100,12 @@ public final class GraphStandin extends StandinServer {
                 IdentityPlatformStandin.GRAPH_RESOURCE + "/", IdentityPlatformStandin.GRAPH_APP_ID), Duration.ZERO);
         route("POST", "/v1\\.0/users/([^/]+)/sendMail", this::sendMail);
         route("POST", "/v1\\.0/users/([^/]+)/mailFolders/sentitems/messages", this::createInSentItems);
+        route("POST", "/v1\\.0/users/([^/]+)/messages", this::createDraft);
+        route("POST", "/v1\\.0/users/([^/]+)/messages/([^/]+)/attachments", this::addAttachment);
+        route("POST", "/v1\\.0/users/([^/]+)/messages/([^/]+)/attachments/createUploadSession", this::createUploadSession);
+        route("PUT", "/upload/([^/]+)", this::uploadRange);
+        route("POST", "/v1\\.0/users/([^/]+)/messages/([^/]+)/send", this::sendDraft);
+        route("DELETE", "/v1\\.0/users/([^/]+)/messages/([^/]+)", this::deleteDraft);
     }
 
     /** {@code https://graph.localhost:<port>/v1.0}. */
@@ -190,6 +196,14 @@ public final class GraphStandin extends StandinServer {
         mailboxConcurrencyLimit = 0;
         throttleRetryAfterSeconds = 1;
         maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+        drafts.clear();
+        sessions.clear();
+        sentDrafts.clear();
+        deletedDrafts.clear();
+        ranges.clear();
+        uploadFaults.clear();
+        uploadSessionLifetime = Duration.ofMinutes(15);
+        rangeListener = range -> { };
         clearUnmatched();
     }
 
@@ -358,6 +372,328 @@ public final class GraphStandin extends StandinServer {
         String id = UUID.randomUUID().toString();
         request.sendJson(201, Map.of("id", id, "isDraft", item.isDraft(), "subject", json.path("subject").asText("")),
                 responseHeaders(id, clientRequestId(request, id)));
+    }
+
+    // ---------------------------------------------------------------- drafts and upload sessions
+
+    public static final String MAIL_READ_WRITE = "Mail.ReadWrite";
+    /** Graph's upload sessions take files up to 150 MB. */
+    public static final long MAX_UPLOAD_SIZE = 150L * 1024 * 1024;
+    /** Graph recommends ranges of at most 4 MB; the stand-in refuses larger ones. */
+    public static final int MAX_RANGE_BYTES = 4 * 1024 * 1024;
+    /** A fileAttachment POSTed directly must be under 3 MB. */
+    public static final int MAX_DIRECT_ATTACHMENT_BYTES = 3 * 1024 * 1024;
+
+    /** An attachment of a draft: how it arrived (draft body, attachments POST or upload session), its size and SHA-256. */
+    public record DraftAttachment(String name, String contentType, long size, boolean inline, String contentId,
+                                  String sha256, String via) {
+    }
+
+    /** A draft that was sent ({@code POST .../messages/{id}/send}): the draft's JSON and its attachments. */
+    public record SentDraft(String mailbox, String appId, String draftId, JsonNode json, List<DraftAttachment> attachments,
+                            String clientRequestId) {
+    }
+
+    /** One PUT to an upload URL, whatever its outcome. */
+    public record RangeSeen(String session, String attachmentName, long start, long end, long total, int length,
+                            boolean hadAuthorization, int status) {
+    }
+
+    private static final class Draft {
+        final String id = "AAMk" + UUID.randomUUID().toString().replace("-", "");
+        final String mailbox;
+        final String appId;
+        final JsonNode json;
+        final List<DraftAttachment> attachments = new CopyOnWriteArrayList<>();
+        final Set<String> openSessions = ConcurrentHashMap.newKeySet();
+
+        Draft(String mailbox, String appId, JsonNode json) {
+            this.mailbox = mailbox;
+            this.appId = appId;
+            this.json = json;
+        }
+    }
+
+    private static final class UploadSession {
+        final String token = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+        final Draft draft;
+        final JsonNode item;
+        final long size;
+        final java.security.MessageDigest digest;
+        long next;
+        Instant expires;
+
+        UploadSession(Draft draft, JsonNode item, long size, Instant expires) {
+            this.draft = draft;
+            this.item = item;
+            this.size = size;
+            this.expires = expires;
+            try {
+                this.digest = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private final Map<String, Draft> drafts = new ConcurrentHashMap<>();
+    private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
+    private final List<SentDraft> sentDrafts = new CopyOnWriteArrayList<>();
+    private final List<String> deletedDrafts = new CopyOnWriteArrayList<>();
+    private final List<RangeSeen> ranges = new CopyOnWriteArrayList<>();
+    private final Deque<Integer> uploadFaults = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile Duration uploadSessionLifetime = Duration.ofMinutes(15);
+    private volatile java.util.function.Consumer<RangeSeen> rangeListener = range -> { };
+
+    public List<SentDraft> sentDrafts() {
+        return List.copyOf(sentDrafts);
+    }
+
+    /** Ids of drafts that exist and were neither sent nor deleted. */
+    public List<String> openDrafts() {
+        return List.copyOf(drafts.keySet());
+    }
+
+    public List<String> deletedDrafts() {
+        return List.copyOf(deletedDrafts);
+    }
+
+    public List<RangeSeen> uploadRanges() {
+        return List.copyOf(ranges);
+    }
+
+    /** Upload sessions expire this long after creation and after each range (Graph extends them per fragment). */
+    public void uploadSessionLifetime(Duration lifetime) {
+        this.uploadSessionLifetime = lifetime;
+    }
+
+    /** Called with each accepted range before it is answered (the client is still waiting). */
+    public void onUploadRange(java.util.function.Consumer<RangeSeen> listener) {
+        this.rangeListener = listener;
+    }
+
+    /** The next upload PUTs that pass the checks get these statuses (e.g. 500; 0 = accept normally) instead of being stored. */
+    public void failUploadRanges(int... statuses) {
+        for (int status : statuses) {
+            uploadFaults.add(status);
+        }
+    }
+
+    /** {@code POST /users/{id}/messages}: needs Mail.ReadWrite; the draft keeps the attachments given as bytes. */
+    private void createDraft(Request request) throws IOException {
+        Caller caller = authenticate(request);
+        if (caller == null || !requireRole(request, caller, MAIL_READ_WRITE)) {
+            return;
+        }
+        String mailbox = resolveMailbox(request, caller, request.pathGroup(1));
+        if (mailbox == null) {
+            return;
+        }
+        byte[] body = request.body(maxRequestBytes);
+        if (body == null) {
+            tooLarge(request);
+            return;
+        }
+        JsonNode json = JSON.readTree(body);
+        Draft draft = new Draft(mailbox, caller.appId(), json);
+        for (JsonNode a : json.path("attachments")) {
+            byte[] bytes = Base64.getDecoder().decode(a.path("contentBytes").asText(""));
+            draft.attachments.add(attachment(a, bytes.length, sha256(bytes), "draft"));
+        }
+        drafts.put(draft.id, draft);
+        request.sendJson(201, Map.of("id", draft.id, "isDraft", true, "subject", json.path("subject").asText("")),
+                responseHeaders(draft.id, clientRequestId(request, draft.id)));
+    }
+
+    private static DraftAttachment attachment(JsonNode a, long size, String sha256, String via) {
+        return new DraftAttachment(a.path("name").asText(null), a.path("contentType").asText(null), size,
+                a.path("isInline").asBoolean(false), a.path("contentId").asText(null), sha256, via);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The draft named in the path, of the caller's mailbox; answers 404 and returns null otherwise. */
+    private Draft draft(Request request, String role) throws IOException {
+        Caller caller = authenticate(request);
+        if (caller == null || !requireRole(request, caller, role)) {
+            return null;
+        }
+        String mailbox = resolveMailbox(request, caller, request.pathGroup(1));
+        if (mailbox == null) {
+            return null;
+        }
+        Draft draft = drafts.get(request.pathGroup(2));
+        if (draft == null || !draft.mailbox.equals(mailbox)) {
+            sendError(request, 404, "ErrorItemNotFound", "The specified object was not found in the store.", Map.of());
+            return null;
+        }
+        return draft;
+    }
+
+    /** {@code POST .../messages/{id}/attachments}: one fileAttachment under 3 MB. */
+    private void addAttachment(Request request) throws IOException {
+        Draft draft = draft(request, MAIL_READ_WRITE);
+        if (draft == null) {
+            return;
+        }
+        JsonNode a = JSON.readTree(request.body(maxRequestBytes + 1));
+        byte[] bytes = Base64.getDecoder().decode(a.path("contentBytes").asText(""));
+        if (bytes.length >= MAX_DIRECT_ATTACHMENT_BYTES) {
+            tooLarge(request);
+            return;
+        }
+        draft.attachments.add(attachment(a, bytes.length, sha256(bytes), "post"));
+        request.sendJson(201, Map.of("id", UUID.randomUUID().toString(), "name", a.path("name").asText("")), Map.of());
+    }
+
+    /** {@code createUploadSession}: {@code AttachmentItem} with attachmentType file, name and size (at most 150 MB). */
+    private void createUploadSession(Request request) throws IOException {
+        Draft draft = draft(request, MAIL_READ_WRITE);
+        if (draft == null) {
+            return;
+        }
+        JsonNode item = JSON.readTree(request.body()).path("AttachmentItem");
+        long size = item.path("size").asLong(-1);
+        if (!"file".equalsIgnoreCase(item.path("attachmentType").asText()) || item.path("name").asText("").isBlank()
+                || size <= 0) {
+            sendError(request, 400, "ErrorInvalidRequest",
+                    "AttachmentItem needs attachmentType 'file', a name and a positive size.", Map.of());
+            return;
+        }
+        if (size > MAX_UPLOAD_SIZE) {
+            sendError(request, 400, "ErrorAttachmentSizeShouldNotBeMoreThan150MB",
+                    "The attachment size is larger than the maximum of 150 MB.", Map.of());
+            return;
+        }
+        UploadSession session = new UploadSession(draft, item, size, Instant.now().plus(uploadSessionLifetime));
+        sessions.put(session.token, session);
+        draft.openSessions.add(session.token);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("@odata.context", graphUrl() + "/$metadata#microsoft.graph.uploadSession");
+        body.put("uploadUrl", baseUrl() + "/upload/" + session.token);
+        body.put("expirationDateTime", session.expires.toString());
+        body.put("nextExpectedRanges", List.of("0"));
+        request.sendJson(201, body, Map.of());
+    }
+
+    /**
+     * {@code PUT} to an upload URL: pre-authenticated, so an {@code Authorization} header is refused (401, audience);
+     * ranges must come in order ({@code Content-Range: bytes start-end/total}), at most 4 MB each, with the declared
+     * total; an expired session is gone (404). The last range attaches the file to the draft (201 with Location).
+     */
+    private void uploadRange(Request request) throws IOException {
+        UploadSession session = sessions.get(request.pathGroup(1));
+        byte[] body = request.body(MAX_RANGE_BYTES + 1);
+        String name = session == null ? null : session.item.path("name").asText();
+        boolean bearer = request.header("Authorization") != null;
+        long[] range = parseContentRange(request.header("Content-Range"));
+        int length = body == null ? MAX_RANGE_BYTES + 1 : body.length;
+        request.beforeResponse(status -> ranges.add(new RangeSeen(request.pathGroup(1), name, range == null ? -1 : range[0],
+                range == null ? -1 : range[1], range == null ? -1 : range[2], length, bearer, status)));
+        if (bearer) {
+            sendError(request, 401, "InvalidAudienceForResource", "The audience claim value is invalid for current resource."
+                    + " Audience claim is 'https://graph.microsoft.com', request url is '" + baseUrl() + request.path() + "'.", Map.of());
+            return;
+        }
+        if (session == null) {
+            sendError(request, 404, "ErrorItemNotFound", "The upload session was not found.", Map.of());
+            return;
+        }
+        synchronized (session) {
+            if (Instant.now().isAfter(session.expires)) {
+                sessions.remove(session.token);
+                sendError(request, 404, "ErrorItemNotFound", "The upload session has expired.", Map.of());
+                return;
+            }
+            if (body == null) {
+                tooLarge(request);
+                return;
+            }
+            if (range == null || range[2] != session.size || range[0] != session.next || range[1] - range[0] + 1 != body.length
+                    || range[1] >= session.size) {
+                sendError(request, 416, "ErrorInvalidRange", "The Content-Range " + request.header("Content-Range")
+                        + " does not match the next expected range starting at " + session.next + " of " + session.size
+                        + " bytes (body: " + body.length + " bytes).", Map.of());
+                return;
+            }
+            Integer fault = uploadFaults.poll();
+            if (fault != null && fault != 0) {
+                sendError(request, fault, "ServiceUnavailable", "Injected upload fault.", Map.of());
+                return;
+            }
+            rangeListener.accept(new RangeSeen(session.token, name, range[0], range[1], range[2], body.length, false, 0));
+            session.digest.update(body);
+            session.next = range[1] + 1;
+            session.expires = Instant.now().plus(uploadSessionLifetime);
+            if (session.next < session.size) {
+                request.sendJson(200, Map.of("expirationDateTime", session.expires.toString(),
+                        "nextExpectedRanges", List.of(Long.toString(session.next))), Map.of());
+                return;
+            }
+            sessions.remove(session.token);
+            session.draft.openSessions.remove(session.token);
+            session.draft.attachments.add(attachment(session.item, session.size,
+                    java.util.HexFormat.of().formatHex(session.digest.digest()), "uploadSession"));
+            String id = UUID.randomUUID().toString();
+            request.sendEmpty(201, Map.of("Location", graphUrl() + "/users/" + session.draft.mailbox + "/messages/"
+                    + session.draft.id + "/attachments/" + id));
+        }
+    }
+
+    private static long[] parseContentRange(String value) {
+        if (value == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)").matcher(value.trim());
+        if (!m.matches()) {
+            return null;
+        }
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
+    }
+
+    /** {@code POST .../messages/{id}/send}: needs Mail.Send; recorded as a sent draft and an accepted message. */
+    private void sendDraft(Request request) throws IOException {
+        Draft draft = draft(request, MAIL_SEND);
+        if (draft == null) {
+            return;
+        }
+        if (!draft.openSessions.isEmpty()) {
+            sendError(request, 400, "ErrorInvalidRequest", "An upload session of this message is not complete.", Map.of());
+            return;
+        }
+        String problem = jsonProblem(JSON.createObjectNode().set("message", draft.json));
+        if (problem != null) {
+            String[] parts = problem.split("\\|", 2);
+            sendError(request, 400, parts[0], parts[1], Map.of());
+            return;
+        }
+        drafts.remove(draft.id);
+        String requestId = UUID.randomUUID().toString();
+        String clientRequestId = clientRequestId(request, requestId);
+        sentDrafts.add(new SentDraft(draft.mailbox, draft.appId, draft.id, draft.json, List.copyOf(draft.attachments),
+                clientRequestId));
+        accepted.add(new AcceptedMessage(draft.mailbox, request.pathGroup(1), draft.appId, Form.JSON,
+                JSON.createObjectNode().set("message", draft.json), null, request.headers(), clientRequestId, requestId,
+                Instant.now()));
+        request.sendEmpty(202, responseHeaders(requestId, clientRequestId));
+    }
+
+    /** {@code DELETE /users/{id}/messages/{id}}: needs Mail.ReadWrite. */
+    private void deleteDraft(Request request) throws IOException {
+        Draft draft = draft(request, MAIL_READ_WRITE);
+        if (draft == null) {
+            return;
+        }
+        drafts.remove(draft.id);
+        draft.openSessions.forEach(sessions::remove);
+        deletedDrafts.add(draft.id);
+        request.sendEmpty(204, Map.of());
     }
 
     // ---------------------------------------------------------------- sendMail

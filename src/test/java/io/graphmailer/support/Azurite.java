@@ -102,6 +102,11 @@ public final class Azurite {
         }
     }
 
+    /** The blob service of the development account, e.g. {@code http://127.0.0.1:<port>/devstoreaccount1}. */
+    public String blobEndpoint() {
+        return "http://127.0.0.1:" + blobPort + "/" + ACCOUNT;
+    }
+
     public String connectionString() {
         return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
                 + ";BlobEndpoint=http://127.0.0.1:" + blobPort + "/" + ACCOUNT

@@ -84,6 +84,11 @@ public final class GraphJson {
         public String name;
         public String contentType;
         public String contentBytes;
+        /**
+         * graph-mailer's attachment by reference: the URL of a blob in an allowed container, instead of contentBytes.
+         * Graph defines this fileAttachment property but does not use it (docs/adr/0004).
+         */
+        public String contentLocation;
         public Boolean isInline;
         public String contentId;
         public Integer size; // read-only in Graph; ignored

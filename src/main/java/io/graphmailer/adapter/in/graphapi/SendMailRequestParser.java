@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.graphmailer.adapter.in.graphapi.GraphJson.AttachmentJson;
 import io.graphmailer.adapter.in.graphapi.GraphJson.Recipient;
 import io.graphmailer.domain.Attachment;
+import io.graphmailer.domain.AttachmentReference;
+import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.BodyType;
 import io.graphmailer.domain.EmailAddress;
 import io.graphmailer.domain.EmailMessage;
@@ -27,6 +29,7 @@ import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.Violations;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -44,9 +47,16 @@ public final class SendMailRequestParser {
 
     private final ObjectMapper mapper;
     private final MailLimits limits;
+    private final BlobAllowlist blobs;
 
     public SendMailRequestParser(MailLimits limits) {
+        this(limits, BlobAllowlist.NONE);
+    }
+
+    /** {@code blobs}: the containers attachments by reference ({@code contentLocation}) may name. */
+    public SendMailRequestParser(MailLimits limits, BlobAllowlist blobs) {
         this.limits = limits;
+        this.blobs = blobs;
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
                 .build();
@@ -169,7 +179,7 @@ public final class SendMailRequestParser {
                 m.from == null ? null : recipient(m.from, "message.from", v),
                 importance,
                 headers(m.internetMessageHeaders, v),
-                attachments(m.attachments, v),
+                attachments(m.attachments, blobs, v),
                 m.categories == null ? List.of() : m.categories.stream().filter(c -> c != null).toList(),
                 Boolean.TRUE.equals(m.isDeliveryReceiptRequested),
                 Boolean.TRUE.equals(m.isReadReceiptRequested));
@@ -252,7 +262,7 @@ public final class SendMailRequestParser {
         return out;
     }
 
-    private static List<Attachment> attachments(List<AttachmentJson> list, Violations v) {
+    private static List<Attachment> attachments(List<AttachmentJson> list, BlobAllowlist blobs, Violations v) {
         if (list == null) {
             return List.of();
         }
@@ -274,8 +284,24 @@ public final class SendMailRequestParser {
                 v.add(field + ".@odata.type", "only '#microsoft.graph.fileAttachment' is supported");
                 continue;
             }
+            String contentType = a.contentType == null || a.contentType.isBlank() ? "application/octet-stream" : a.contentType.trim();
+            boolean inline = Boolean.TRUE.equals(a.isInline);
+            if (a.contentBytes != null && a.contentLocation != null) {
+                v.add(field + ".contentLocation", "give either contentBytes or contentLocation, not both");
+                continue;
+            }
+            if (a.contentLocation != null) {
+                String why = blobs.whyNot(a.contentLocation.trim());
+                if (why != null) {
+                    v.add(field + ".contentLocation", why);
+                    continue;
+                }
+                out.add(Attachment.byReference(a.name, contentType, AttachmentReference.unresolved(URI.create(a.contentLocation.trim())),
+                        inline, a.contentId));
+                continue;
+            }
             if (a.contentBytes == null) {
-                v.add(field + ".contentBytes", "is required");
+                v.add(field + ".contentBytes", "is required (or contentLocation, the URL of a blob, for a large file)");
                 continue;
             }
             byte[] bytes;
@@ -285,8 +311,7 @@ public final class SendMailRequestParser {
                 v.add(field + ".contentBytes", "is not valid base64");
                 continue;
             }
-            out.add(new Attachment(a.name, a.contentType == null || a.contentType.isBlank() ? "application/octet-stream" : a.contentType.trim(),
-                    bytes, Boolean.TRUE.equals(a.isInline), a.contentId));
+            out.add(new Attachment(a.name, contentType, bytes, inline, a.contentId));
         }
         return out;
     }

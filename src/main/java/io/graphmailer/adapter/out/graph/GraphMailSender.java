@@ -9,7 +9,9 @@ import com.microsoft.kiota.http.middleware.RetryHandler;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import io.graphmailer.adapter.out.identity.AccessToken;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
+import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.application.port.out.MailTransport;
+import io.graphmailer.domain.Attachment;
 import io.graphmailer.domain.EmailMessage;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
@@ -48,14 +50,28 @@ public final class GraphMailSender implements MailTransport {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ObservabilityOptions OBSERVABILITY = new ObservabilityOptions();
 
+    /** Default bytes per upload-session PUT: 12 x 320 KiB, under Graph's 4 MB per range. */
+    public static final int DEFAULT_UPLOAD_CHUNK_BYTES = 12 * 320 * 1024;
+
     private final OkHttpClient http;
     private final String baseUrl;
     private final AccessTokenProvider tokens;
+    private final DraftUpload drafts;
 
     public GraphMailSender(OkHttpClient http, String baseUrl, AccessTokenProvider tokens) {
+        this(http, baseUrl, tokens, AttachmentContentSource.NONE, DEFAULT_UPLOAD_CHUNK_BYTES);
+    }
+
+    /**
+     * @param attachments where attachments by reference are read from (streamed while uploading)
+     * @param uploadChunkBytes bytes per upload-session PUT (a multiple of 320 KiB, at most 4 MiB)
+     */
+    public GraphMailSender(OkHttpClient http, String baseUrl, AccessTokenProvider tokens, AttachmentContentSource attachments,
+                           int uploadChunkBytes) {
         this.http = http;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.tokens = tokens;
+        this.drafts = new DraftUpload(http, this.baseUrl, tokens, attachments, uploadChunkBytes);
     }
 
     /** graph-core's client with a retry policy that only repeats 429s whose Retry-After fits {@code maxThrottleWait}. */
@@ -79,6 +95,12 @@ public final class GraphMailSender implements MailTransport {
 
     @Override
     public void send(SendMailCommand command, String trackingId) {
+        if (command.content() instanceof EmailMessage m && m.attachments().stream().anyMatch(Attachment::isReference)) {
+            // Large files: a draft, an upload session per large attachment, then the draft's send (needs Mail.ReadWrite).
+            drafts.send(command.mailbox(), m, command.saveToSentItems(), trackingId);
+            LOG.infof("graph: message %s from %s accepted (draft with uploaded attachments)", trackingId, command.mailbox());
+            return;
+        }
         RequestBody body = command.content() instanceof EmailMessage m
                 ? RequestBody.create(GraphRequestBody.sendMail(m, command.saveToSentItems()), JSON)
                 : RequestBody.create(Base64.getEncoder().encodeToString(((MimeContent) command.content()).mime()), TEXT);
@@ -98,10 +120,10 @@ public final class GraphMailSender implements MailTransport {
                 command.mailbox().id(), GraphErrors.roles(token.value()));
     }
 
-    private record Outcome(int status, String code, String message, Long retryAfterSeconds) {
+    record Outcome(int status, String code, String message, Long retryAfterSeconds) {
     }
 
-    private Outcome post(String url, RequestBody body, AccessToken token, String trackingId) {
+    Outcome post(String url, RequestBody body, AccessToken token, String trackingId) {
         Request request = new Request.Builder().url(url).post(body)
                 .header("Authorization", "Bearer " + token.value())
                 .header("client-request-id", trackingId)

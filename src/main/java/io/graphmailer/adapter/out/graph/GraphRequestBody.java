@@ -37,6 +37,53 @@ public final class GraphRequestBody {
         return write(message);
     }
 
+    /**
+     * A draft for {@code POST /users/{id}/messages}: the message with its attachments carried as bytes; attachments by
+     * reference are added to the draft afterwards. Without saveToSentItems, PR_DELETE_AFTER_SUBMIT (Boolean 0x0E01) asks
+     * Exchange not to keep the sent draft (sendMail's saveToSentItems=false has no parameter on the draft's send).
+     */
+    static byte[] draft(EmailMessage m, boolean saveToSentItems) {
+        ObjectNode message = message(m);
+        if (!saveToSentItems) {
+            message.putArray("singleValueExtendedProperties").addObject().put("id", "Boolean 0x0E01").put("value", "true");
+        }
+        return write(message);
+    }
+
+    /** One file attachment of at most 3 MB for {@code POST /users/{id}/messages/{draft}/attachments}. */
+    static byte[] fileAttachment(Attachment a, byte[] content) {
+        ObjectNode node = JSON.createObjectNode();
+        fileAttachment(node, a, content);
+        return write(node);
+    }
+
+    /** {@code createUploadSession}'s body: the attachment's metadata and size, without content. */
+    static byte[] uploadSession(Attachment a) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode item = root.putObject("AttachmentItem");
+        item.put("attachmentType", "file");
+        item.put("name", a.name());
+        item.put("size", a.size());
+        item.put("contentType", a.contentType());
+        item.put("isInline", a.inline());
+        if (a.contentId() != null) {
+            item.put("contentId", a.contentId());
+        }
+        return write(root);
+    }
+
+    private static void fileAttachment(ObjectNode node, Attachment a, byte[] content) {
+        node.put("@odata.type", "#microsoft.graph.fileAttachment");
+        node.put("name", a.name());
+        node.put("contentType", a.contentType());
+        node.put("contentBytes", Base64.getEncoder().encodeToString(content));
+        node.put("isInline", a.inline());
+        if (a.contentId() != null) {
+            node.put("contentId", a.contentId());
+        }
+    }
+
+    /** Attachments by reference are left out: they are uploaded to a draft separately (GraphMailSender). */
     private static ObjectNode message(EmailMessage m) {
         ObjectNode message = JSON.createObjectNode();
         if (m.subject() != null) {
@@ -59,18 +106,11 @@ public final class GraphRequestBody {
                 headers.addObject().put("name", h.name()).put("value", h.value());
             }
         }
-        if (!m.attachments().isEmpty()) {
+        List<Attachment> withBytes = m.attachments().stream().filter(a -> !a.isReference()).toList();
+        if (!withBytes.isEmpty()) {
             ArrayNode attachments = message.putArray("attachments");
-            for (Attachment a : m.attachments()) {
-                ObjectNode node = attachments.addObject();
-                node.put("@odata.type", "#microsoft.graph.fileAttachment");
-                node.put("name", a.name());
-                node.put("contentType", a.contentType());
-                node.put("contentBytes", Base64.getEncoder().encodeToString(a.content()));
-                node.put("isInline", a.inline());
-                if (a.contentId() != null) {
-                    node.put("contentId", a.contentId());
-                }
+            for (Attachment a : withBytes) {
+                fileAttachment(attachments.addObject(), a, a.content());
             }
         }
         if (!m.categories().isEmpty()) {

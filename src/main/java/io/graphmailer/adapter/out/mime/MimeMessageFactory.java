@@ -7,7 +7,9 @@ import io.graphmailer.domain.EmailMessage;
 import io.graphmailer.domain.Header;
 import io.graphmailer.domain.Importance;
 import io.graphmailer.domain.Mailbox;
+import io.graphmailer.application.port.out.AttachmentContentSource;
 import jakarta.activation.DataHandler;
+import jakarta.activation.DataSource;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -20,6 +22,8 @@ import jakarta.mail.util.ByteArrayDataSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
@@ -33,6 +37,17 @@ import java.util.Properties;
 public final class MimeMessageFactory {
     public static final String TRACKING_HEADER = "X-Graph-Mailer-Tracking-Id";
     private static final Session SESSION = Session.getInstance(new Properties());
+
+    private final AttachmentContentSource attachments;
+
+    public MimeMessageFactory() {
+        this(AttachmentContentSource.NONE);
+    }
+
+    /** {@code attachments}: where attachments by reference are streamed from while the message is written. */
+    public MimeMessageFactory(AttachmentContentSource attachments) {
+        this.attachments = attachments;
+    }
 
     public MimeMessage create(Mailbox mailbox, EmailMessage m, String trackingId) {
         try {
@@ -91,7 +106,7 @@ public final class MimeMessageFactory {
         }
     }
 
-    private static void setContent(MimeMessage msg, EmailMessage m) throws MessagingException {
+    private void setContent(MimeMessage msg, EmailMessage m) throws MessagingException {
         MimeBodyPart body = new MimeBodyPart();
         body.setText(m.bodyContent(), StandardCharsets.UTF_8.name(), m.bodyType() == BodyType.HTML ? "html" : "plain");
         List<Attachment> inline = m.attachments().stream().filter(Attachment::inline).toList();
@@ -123,9 +138,9 @@ public final class MimeMessageFactory {
         msg.setContent(mixed);
     }
 
-    private static MimeBodyPart part(Attachment a) throws MessagingException {
+    private MimeBodyPart part(Attachment a) throws MessagingException {
         MimeBodyPart part = new MimeBodyPart();
-        part.setDataHandler(new DataHandler(new ByteArrayDataSource(a.content(), a.contentType())));
+        part.setDataHandler(new DataHandler(a.isReference() ? new ReferenceDataSource(a) : new ByteArrayDataSource(a.content(), a.contentType())));
         try {
             part.setFileName(MimeUtility.encodeText(a.name(), "UTF-8", null));
         } catch (java.io.UnsupportedEncodingException e) {
@@ -137,6 +152,38 @@ public final class MimeMessageFactory {
         }
         part.setHeader("Content-Transfer-Encoding", "base64");
         return part;
+    }
+
+    /**
+     * An attachment by reference as MIME content: each time the message is written (to the SMTP connection, to a file)
+     * the blob is opened and streamed through the base64 encoder, never held whole in memory.
+     */
+    private final class ReferenceDataSource implements DataSource {
+        private final Attachment attachment;
+
+        ReferenceDataSource(Attachment attachment) {
+            this.attachment = attachment;
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return attachments.open(attachment.reference());
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            throw new IOException("read-only");
+        }
+
+        @Override
+        public String getContentType() {
+            return attachment.contentType();
+        }
+
+        @Override
+        public String getName() {
+            return attachment.name();
+        }
     }
 
     private static InternetAddress address(EmailAddress a) throws java.io.UnsupportedEncodingException {

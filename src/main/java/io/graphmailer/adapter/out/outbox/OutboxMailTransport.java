@@ -8,7 +8,11 @@ import io.graphmailer.domain.MimeContent;
 import io.graphmailer.domain.SendMailCommand;
 import org.jboss.logging.Logger;
 
+import jakarta.mail.MessagingException;
+
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,22 +39,39 @@ public final class OutboxMailTransport implements MailTransport {
 
     @Override
     public void send(SendMailCommand command, String trackingId) {
-        byte[] eml = command.content() instanceof EmailMessage m
-                ? mimeFactory.toBytes(mimeFactory.create(command.mailbox(), m, trackingId))
-                : ((MimeContent) command.content()).mime();
         String name = STAMP.format(Instant.now()) + "-" + trackingId + ".eml";
         try {
             Files.createDirectories(directory);
             // Write then move, so a reader never sees half a message.
             Path tmp = Files.createTempFile(directory, ".incoming-", ".tmp");
-            Files.write(tmp, eml);
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+                if (command.content() instanceof EmailMessage m) {
+                    // streamed: attachments by reference go from the blob to the file without being held in memory
+                    mimeFactory.create(command.mailbox(), m, trackingId).writeTo(out);
+                } else {
+                    out.write(((MimeContent) command.content()).mime());
+                }
+            } catch (MessagingException e) {
+                Files.deleteIfExists(tmp);
+                throw new IllegalStateException("could not write the MIME message", e);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                if (e instanceof MailTransportException t) {
+                    throw t;
+                }
+                if (e instanceof IOException && e.getCause() instanceof MailTransportException t) {
+                    throw t;
+                }
+                throw e;
+            }
+            long bytes = Files.size(tmp);
             Path target = directory.resolve(name);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target);
             }
-            LOG.infof("outbox: message %s from %s written to %s (%d bytes)", trackingId, command.mailbox(), target, eml.length);
+            LOG.infof("outbox: message %s from %s written to %s (%d bytes)", trackingId, command.mailbox(), target, bytes);
         } catch (IOException e) {
             throw new MailTransportException(MailTransportException.Kind.CONFIGURATION, "OutboxNotWritable",
                     "the outbox folder " + directory.toAbsolutePath() + " is not writable: " + e.getMessage(), null, e);
