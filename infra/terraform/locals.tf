@@ -18,6 +18,7 @@ locals {
   deadletter_queue_name  = "graph-mailer-outbox-deadletter"
   ledger_table_name      = "GraphMailerLedger"
   deployment_container   = "app-package"
+  attachments_container  = "mail-attachments"
   caller_app_role_value  = "GraphMailer.Send"
   caller_app_role_id     = "5c3b0d4e-2a4f-4f0e-9a52-6f3d1c7e8b21"
   sender_tenant_id       = data.azuread_client_config.current.tenant_id
@@ -65,22 +66,23 @@ locals {
   # repository README, so the two cannot drift apart.
   # ---------------------------------------------------------------------------
   graph_mailer_app_settings = {
-    GRAPH_MAILER_ALLOWED_SENDERS                 = join(",", var.allowed_senders)
-    GRAPH_MAILER_TRANSPORT                       = "graph"
-    GRAPH_MAILER_TENANT_ID                       = local.sender_tenant_id
-    GRAPH_MAILER_CLIENT_ID                       = azuread_application.sender.client_id
-    GRAPH_MAILER_KEY_VAULT_URL                   = azurerm_key_vault.this.vault_uri
-    GRAPH_MAILER_CERTIFICATE_NAME                = var.certificate_name
-    GRAPH_MAILER_CALLER_AUTH_MODE                = var.caller_auth_mode
-    GRAPH_MAILER_CALLER_AUTH_AUDIENCE            = azuread_application.api.client_id
-    GRAPH_MAILER_CALLER_AUTH_REQUIRED_ROLE       = local.caller_app_role_value
-    GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX = tostring(var.queue_max_in_flight_per_mailbox)
-    GRAPH_MAILER_QUEUE_NAME                      = azurerm_storage_queue.outbox.name
-    GRAPH_MAILER_QUEUE_DEAD_LETTER_NAME          = azurerm_storage_queue.deadletter.name
-    GRAPH_MAILER_QUEUE_POISON_NAME               = azurerm_storage_queue.poison.name
-    GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT          = azurerm_storage_account.this.primary_queue_endpoint
-    GRAPH_MAILER_STORAGE_TABLE_ENDPOINT          = azurerm_storage_account.this.primary_table_endpoint
-    GRAPH_MAILER_STORAGE_LEDGER_TABLE            = azurerm_storage_table.ledger.name
+    GRAPH_MAILER_ALLOWED_SENDERS                   = join(",", var.allowed_senders)
+    GRAPH_MAILER_TRANSPORT                         = "graph"
+    GRAPH_MAILER_TENANT_ID                         = local.sender_tenant_id
+    GRAPH_MAILER_CLIENT_ID                         = azuread_application.sender.client_id
+    GRAPH_MAILER_KEY_VAULT_URL                     = azurerm_key_vault.this.vault_uri
+    GRAPH_MAILER_CERTIFICATE_NAME                  = var.certificate_name
+    GRAPH_MAILER_CALLER_AUTH_MODE                  = var.caller_auth_mode
+    GRAPH_MAILER_CALLER_AUTH_AUDIENCE              = azuread_application.api.client_id
+    GRAPH_MAILER_CALLER_AUTH_REQUIRED_ROLE         = local.caller_app_role_value
+    GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX   = tostring(var.queue_max_in_flight_per_mailbox)
+    GRAPH_MAILER_QUEUE_NAME                        = azurerm_storage_queue.outbox.name
+    GRAPH_MAILER_QUEUE_DEAD_LETTER_NAME            = azurerm_storage_queue.deadletter.name
+    GRAPH_MAILER_QUEUE_POISON_NAME                 = azurerm_storage_queue.poison.name
+    GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT            = azurerm_storage_account.this.primary_queue_endpoint
+    GRAPH_MAILER_STORAGE_TABLE_ENDPOINT            = azurerm_storage_account.this.primary_table_endpoint
+    GRAPH_MAILER_STORAGE_LEDGER_TABLE              = azurerm_storage_table.ledger.name
+    GRAPH_MAILER_ATTACHMENTS_ALLOWED_BLOB_PREFIXES = "${local.storage_blob_endpoint}${azurerm_storage_container.attachments.name}/"
   }
 
   # Host storage through the app's managed identity (no connection string).

@@ -40,6 +40,14 @@ resource "azurerm_storage_container" "deployment" {
   container_access_type = "private"
 }
 
+# Producers upload large attachments here and name them by URL (contentLocation);
+# the function reads them with its identity (its blob data role covers the account).
+resource "azurerm_storage_container" "attachments" {
+  name                  = local.attachments_container
+  storage_account_id    = azurerm_storage_account.this.id
+  container_access_type = "private"
+}
+
 # The table API has no management-plane path in the pinned provider, so the
 # provider creates it through the data plane with the deployer's identity.
 resource "azurerm_role_assignment" "deployer_table_data" {
