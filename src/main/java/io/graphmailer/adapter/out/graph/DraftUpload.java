@@ -1,8 +1,7 @@
 package io.graphmailer.adapter.out.graph;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.kiota.http.ObservabilityOptions;
+import io.graphmailer.adapter.out.graph.GraphHttp.Answer;
 import io.graphmailer.adapter.out.identity.AccessToken;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.AttachmentContentSource;
@@ -17,16 +16,11 @@ import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -43,7 +37,6 @@ final class DraftUpload {
     private static final Logger LOG = Logger.getLogger(DraftUpload.class);
     private static final MediaType JSON = MediaType.get("application/json");
     private static final MediaType OCTETS = MediaType.get("application/octet-stream");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ObservabilityOptions OBSERVABILITY = new ObservabilityOptions();
 
     private final OkHttpClient http;
@@ -60,8 +53,6 @@ final class DraftUpload {
         this.chunkBytes = chunkBytes;
     }
 
-    private record Answer(int status, JsonNode json, String code, String message, Long retryAfterSeconds) {
-    }
 
     void send(Mailbox mailbox, EmailMessage m, boolean saveToSentItems, String trackingId) {
         String user = baseUrl + "/v1.0/users/" + URLEncoder.encode(mailbox.id(), StandardCharsets.UTF_8);
@@ -71,17 +62,17 @@ final class DraftUpload {
         } catch (MailTransportException e) {
             throw nothingSent(e, "creating the draft");
         }
-        if (draft.status == 403) {
+        if (draft.status() == 403) {
             throw new MailTransportException(Kind.CONFIGURATION, "MailReadWriteMissing", "Graph answered 403"
-                    + (draft.code == null ? "" : " " + draft.code) + " to creating a draft in " + mailbox.id() + ". Messages with"
+                    + (draft.code() == null ? "" : " " + draft.code()) + " to creating a draft in " + mailbox.id() + ". Messages with"
                     + " attachments by reference are sent as a draft with upload sessions, which needs the Graph application"
                     + " permission Mail.ReadWrite (admin consent; with Exchange RBAC for Applications, 'Application Mail.ReadWrite'"
                     + " scoped to the same mailboxes as Mail.Send). Identity/email team: grant it, or send such files inline under 3 MB");
         }
-        if (draft.status != 201) {
+        if (draft.status() != 201) {
             throw beforeSend(draft, "creating the draft", mailbox);
         }
-        String draftId = draft.json == null ? null : draft.json.path("id").asText(null);
+        String draftId = draft.json() == null ? null : draft.json().path("id").asText(null);
         if (draftId == null || draftId.isBlank()) {
             throw new MailTransportException(Kind.TRANSIENT, "GraphDraftWithoutId", "Graph created a draft but returned no id; nothing was sent");
         }
@@ -95,9 +86,9 @@ final class DraftUpload {
             }
             sendAttempted = true;
             Answer sent = withToken("POST", messageUrl + "/send", new byte[0], trackingId);
-            if (sent.status != 202) {
-                if (sent.status >= 500 && sent.status != 503) {
-                    throw GraphErrors.translate(sent.status, sent.retryAfterSeconds, sent.code, sent.message, mailbox.id(), roles());
+            if (sent.status() != 202) {
+                if (sent.status() >= 500 && sent.status() != 503) {
+                    throw GraphErrors.translate(sent.status(), sent.retryAfterSeconds(), sent.code(), sent.message(), mailbox.id(), roles());
                 }
                 sendAttempted = false; // refused: the draft was not sent
                 throw beforeSend(sent, "sending the draft", mailbox);
@@ -129,20 +120,20 @@ final class DraftUpload {
                 throw changed(a);
             }
             Answer added = withToken("POST", messageUrl + "/attachments", GraphRequestBody.fileAttachment(a, content), trackingId);
-            if (added.status != 201) {
+            if (added.status() != 201) {
                 throw beforeSend(added, "adding attachment " + a.name(), mailbox);
             }
             return;
         }
         Answer session = withToken("POST", messageUrl + "/attachments/createUploadSession", GraphRequestBody.uploadSession(a), trackingId);
-        if (session.status != 201 || session.json == null || session.json.path("uploadUrl").asText("").isEmpty()) {
-            if (session.status == 403) {
+        if (session.status() != 201 || session.json() == null || session.json().path("uploadUrl").asText("").isEmpty()) {
+            if (session.status() == 403) {
                 throw new MailTransportException(Kind.CONFIGURATION, "MailReadWriteMissing", "Graph answered 403 to createUploadSession: "
                         + "the app needs the Graph application permission Mail.ReadWrite for " + mailbox.id());
             }
             throw beforeSend(session, "creating the upload session for " + a.name(), mailbox);
         }
-        upload(session.json.path("uploadUrl").asText(), a, trackingId);
+        upload(session.json().path("uploadUrl").asText(), a, trackingId);
     }
 
     /** Streams the blob to the upload URL in ranges of {@code chunkBytes}, in order, reusing one buffer. */
@@ -166,7 +157,7 @@ final class DraftUpload {
                         .build();
                 Answer answer = execute(request, trackingId);
                 boolean last = offset + length == size;
-                if (!(answer.status == 200 || answer.status == 202 || (last && answer.status == 201))) {
+                if (!(answer.status() == 200 || answer.status() == 202 || (last && answer.status() == 201))) {
                     throw uploadFailed(answer, a, offset);
                 }
                 offset += length;
@@ -179,8 +170,8 @@ final class DraftUpload {
     private void deleteDraft(String messageUrl, String trackingId) {
         try {
             Answer deleted = withToken("DELETE", messageUrl, null, trackingId);
-            if (deleted.status != 204 && deleted.status != 404) {
-                LOG.warnf("graph: could not delete the unsent draft of %s (Graph answered %d)", trackingId, deleted.status);
+            if (deleted.status() != 204 && deleted.status() != 404) {
+                LOG.warnf("graph: could not delete the unsent draft of %s (Graph answered %d)", trackingId, deleted.status());
             }
         } catch (RuntimeException e) {
             LOG.warnf("graph: could not delete the unsent draft of %s (%s)", trackingId, e.getClass().getSimpleName());
@@ -197,7 +188,7 @@ final class DraftUpload {
     }
 
     private MailTransportException beforeSend(Answer answer, String step, Mailbox mailbox) {
-        MailTransportException e = GraphErrors.translate(answer.status, answer.retryAfterSeconds, answer.code, answer.message,
+        MailTransportException e = GraphErrors.translate(answer.status(), answer.retryAfterSeconds(), answer.code(), answer.message(),
                 mailbox.id(), roles());
         if (e.kind() == Kind.OUTCOME_UNKNOWN) {
             // Nothing is sent before the draft's send: a failure before it is safe to retry.
@@ -209,18 +200,18 @@ final class DraftUpload {
 
     private static MailTransportException uploadFailed(Answer answer, Attachment a, long offset) {
         String graph = "the upload of attachment " + a.name() + " failed at byte " + offset + " of " + a.size() + ": Graph answered "
-                + answer.status + (answer.code == null ? "" : " " + answer.code) + (answer.message == null ? "" : ": " + answer.message)
+                + answer.status() + (answer.code() == null ? "" : " " + answer.code()) + (answer.message() == null ? "" : ": " + answer.message())
                 + "; nothing was sent";
-        if (answer.status == 429 || answer.status >= 500 || answer.status == 404) {
+        if (answer.status() == 429 || answer.status() >= 500 || answer.status() == 404) {
             // 404: the upload session expired or vanished; a new attempt gets a new one.
-            return new MailTransportException(Kind.TRANSIENT, answer.code == null ? "UploadFailed" : answer.code, graph,
-                    answer.retryAfterSeconds == null ? null : java.time.Duration.ofSeconds(answer.retryAfterSeconds), null);
+            return new MailTransportException(Kind.TRANSIENT, answer.code() == null ? "UploadFailed" : answer.code(), graph,
+                    answer.retryAfterSeconds() == null ? null : java.time.Duration.ofSeconds(answer.retryAfterSeconds()), null);
         }
-        if (answer.status == 401) {
+        if (answer.status() == 401) {
             return new MailTransportException(Kind.CONFIGURATION, "UploadUnauthorized", graph
                     + ". The upload URL is pre-authenticated: no Authorization header may be sent to it");
         }
-        return new MailTransportException(Kind.REJECTED, answer.code == null ? "UploadRejected" : answer.code, graph);
+        return new MailTransportException(Kind.REJECTED, answer.code() == null ? "UploadRejected" : answer.code(), graph);
     }
 
     private static MailTransportException changed(Attachment a) {
@@ -245,48 +236,17 @@ final class DraftUpload {
     private Answer withToken(String method, String url, byte[] json, String trackingId) {
         AccessToken token = tokens.token(GraphMailSender.GRAPH_SCOPE);
         Answer answer = execute(graphRequest(method, url, json, token, trackingId), trackingId);
-        if (answer.status == 401) {
+        if (answer.status() == 401) {
             answer = execute(graphRequest(method, url, json, tokens.freshToken(GraphMailSender.GRAPH_SCOPE), trackingId), trackingId);
         }
         return answer;
     }
 
     private static Request graphRequest(String method, String url, byte[] json, AccessToken token, String trackingId) {
-        return new Request.Builder().url(url)
-                .method(method, json == null ? null : RequestBody.create(json, JSON))
-                .header("Authorization", "Bearer " + token.value())
-                .header("client-request-id", trackingId)
-                .header("return-client-request-id", "true")
-                .tag(ObservabilityOptions.class, OBSERVABILITY)
-                .tag(Span.class, Span.getInvalid())
-                .build();
+        return GraphHttp.request(method, url, json == null ? null : RequestBody.create(json, JSON), token, trackingId);
     }
 
     private Answer execute(Request request, String trackingId) {
-        try (Response response = http.newCall(request).execute()) {
-            JsonNode json = null;
-            ResponseBody body = response.body();
-            if (body != null && body.contentLength() != 0) {
-                try {
-                    json = MAPPER.readTree(body.byteStream());
-                } catch (IOException e) {
-                    json = null;
-                }
-            }
-            JsonNode error = json == null ? null : json.path("error");
-            String code = error == null ? null : error.path("code").asText(null);
-            String message = error == null ? null : error.path("message").asText(null);
-            Long retryAfter = response.header("Retry-After") == null ? null : GraphMailSender.retryAfterSeconds(response, 0);
-            return new Answer(response.code(), json, code, message, retryAfter);
-        } catch (ConnectException | UnknownHostException e) {
-            throw new MailTransportException(Kind.TRANSIENT, "GraphUnreachable", "Microsoft Graph at " + request.url().host()
-                    + " is unreachable (" + e.getClass().getSimpleName() + ")", null, e);
-        } catch (InterruptedIOException e) {
-            throw new MailTransportException(Kind.OUTCOME_UNKNOWN, "GraphTimeout", "Microsoft Graph did not answer in time"
-                    + " (tracking id " + trackingId + ")", null, e);
-        } catch (IOException e) {
-            throw new MailTransportException(Kind.OUTCOME_UNKNOWN, "GraphConnectionLost", "the connection to Microsoft Graph broke ("
-                    + e.getClass().getSimpleName() + ", tracking id " + trackingId + ")", null, e);
-        }
+        return GraphHttp.execute(http, request, trackingId);
     }
 }

@@ -1,10 +1,7 @@
 package io.graphmailer.adapter.out.graph;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.core.requests.options.GraphClientOption;
-import com.microsoft.kiota.http.ObservabilityOptions;
 import com.microsoft.kiota.http.middleware.RetryHandler;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import io.graphmailer.adapter.out.identity.AccessToken;
@@ -13,24 +10,15 @@ import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.domain.Attachment;
 import io.graphmailer.domain.EmailMessage;
-import io.graphmailer.domain.MailTransportException;
-import io.graphmailer.domain.MailTransportException.Kind;
 import io.graphmailer.domain.MimeContent;
 import io.graphmailer.domain.SendMailCommand;
-import io.opentelemetry.api.trace.Span;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -47,8 +35,6 @@ public final class GraphMailSender implements MailTransport {
     private static final Logger LOG = Logger.getLogger(GraphMailSender.class);
     private static final MediaType JSON = MediaType.get("application/json");
     private static final MediaType TEXT = MediaType.get("text/plain");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final ObservabilityOptions OBSERVABILITY = new ObservabilityOptions();
 
     /** Default bytes per upload-session PUT: 12 x 320 KiB, under Graph's 4 MB per range. */
     public static final int DEFAULT_UPLOAD_CHUNK_BYTES = 12 * 320 * 1024;
@@ -106,72 +92,26 @@ public final class GraphMailSender implements MailTransport {
                 : RequestBody.create(Base64.getEncoder().encodeToString(((MimeContent) command.content()).mime()), TEXT);
         String url = baseUrl + "/v1.0/users/" + URLEncoder.encode(command.mailbox().id(), StandardCharsets.UTF_8) + "/sendMail";
         AccessToken token = tokens.token(GRAPH_SCOPE);
-        Outcome outcome = post(url, body, token, trackingId);
-        if (outcome.status == 401) {
+        GraphHttp.Answer outcome = post(url, body, token, trackingId);
+        if (outcome.status() == 401) {
             // A cached token the resource no longer accepts (revoked, clock skew): one retry with a fresh one.
             token = tokens.freshToken(GRAPH_SCOPE);
             outcome = post(url, body, token, trackingId);
         }
-        if (outcome.status == 202) {
+        if (outcome.status() == 202) {
             LOG.infof("graph: message %s from %s accepted", trackingId, command.mailbox());
             return;
         }
-        throw GraphErrors.translate(outcome.status, outcome.retryAfterSeconds, outcome.code, outcome.message,
+        throw GraphErrors.translate(outcome.status(), outcome.retryAfterSeconds(), outcome.code(), outcome.message(),
                 command.mailbox().id(), GraphErrors.roles(token.value()));
     }
 
-    record Outcome(int status, String code, String message, Long retryAfterSeconds) {
-    }
-
-    Outcome post(String url, RequestBody body, AccessToken token, String trackingId) {
-        Request request = new Request.Builder().url(url).post(body)
-                .header("Authorization", "Bearer " + token.value())
-                .header("client-request-id", trackingId)
-                .header("return-client-request-id", "true")
-                // graph-core's middleware expects the span its request adapter would attach; we call OkHttp directly.
-                .tag(ObservabilityOptions.class, OBSERVABILITY)
-                .tag(Span.class, Span.getInvalid())
-                .build();
-        try (Response response = http.newCall(request).execute()) {
-            if (response.code() == 202) {
-                return new Outcome(202, null, null, null);
-            }
-            String code = null;
-            String message = null;
-            ResponseBody responseBody = response.body();
-            if (responseBody != null) {
-                try {
-                    JsonNode error = MAPPER.readTree(responseBody.byteStream()).path("error");
-                    code = error.path("code").asText(null);
-                    message = error.path("message").asText(null);
-                } catch (IOException e) {
-                    message = "unreadable error body";
-                }
-            }
-            String retryAfter = response.header("Retry-After");
-            return new Outcome(response.code(), code, message, retryAfter == null ? null : retryAfterSeconds(response, 0));
-        } catch (ConnectException | UnknownHostException e) {
-            throw new MailTransportException(Kind.TRANSIENT, "GraphUnreachable", "Microsoft Graph at " + baseUrl
-                    + " is unreachable (" + e.getClass().getSimpleName() + "); the message was not sent", null, e);
-        } catch (InterruptedIOException e) {
-            throw new MailTransportException(Kind.OUTCOME_UNKNOWN, "GraphTimeout", "Microsoft Graph did not answer in time;"
-                    + " the message may or may not have been sent (tracking id " + trackingId + ")", null, e);
-        } catch (IOException e) {
-            throw new MailTransportException(Kind.OUTCOME_UNKNOWN, "GraphConnectionLost", "the connection to Microsoft Graph broke ("
-                    + e.getClass().getSimpleName() + "); the message may or may not have been sent (tracking id " + trackingId + ")", null, e);
-        }
+    GraphHttp.Answer post(String url, RequestBody body, AccessToken token, String trackingId) {
+        return GraphHttp.execute(http, GraphHttp.request("POST", url, body, token, trackingId), trackingId);
     }
 
     static long retryAfterSeconds(Response response, long fallback) {
-        String value = response.header("Retry-After");
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Math.max(0, Long.parseLong(value.trim()));
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
+        return GraphHttp.retryAfterSeconds(response, fallback);
     }
 
     /** For tests and the doctor: the roles a token carries. */
