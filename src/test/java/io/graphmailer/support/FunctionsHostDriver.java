@@ -61,6 +61,30 @@ public final class FunctionsHostDriver implements AutoCloseable {
         poison.createIfNotExists();
     }
 
+    /** A driver with the queue settings of the function app's own host.json (batchSize, newBatchThreshold, maxDequeueCount). */
+    public static FunctionsHostDriver fromHostJson(String connectionString, String queueName, URI handler) {
+        try {
+            var queues = JSON.readTree(java.nio.file.Path.of("functions", "host.json").toFile()).path("extensions").path("queues");
+            return new FunctionsHostDriver(connectionString, queueName, handler, queues.path("batchSize").asInt(16),
+                    queues.path("newBatchThreshold").asInt(0), queues.path("maxDequeueCount").asInt(5), Duration.ofMillis(200));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The outbox queue and its dead-letter and poison queues, created and emptied. */
+    public record Queues(QueueClient outbox, QueueClient deadLetter, QueueClient poison) {
+        public static Queues empty(String connectionString, String queueName) {
+            Queues q = new Queues(client(connectionString, queueName), client(connectionString, queueName + "-deadletter"),
+                    client(connectionString, queueName + "-poison"));
+            for (QueueClient c : List.of(q.outbox, q.deadLetter, q.poison)) {
+                c.createIfNotExists();
+                c.clearMessages();
+            }
+            return q;
+        }
+    }
+
     public static QueueClient client(String connectionString, String name) {
         return new QueueClientBuilder().connectionString(connectionString).queueName(name)
                 .messageEncoding(QueueMessageEncoding.BASE64).buildClient();

@@ -50,13 +50,10 @@ class QueueParkPolicyTest {
         standins.reset();
         new StandinsResource().prepare(standins);
         String cs = Azurite.shared().connectionString();
-        outbox = FunctionsHostDriver.client(cs, QUEUE);
-        deadLetter = FunctionsHostDriver.client(cs, QUEUE + "-deadletter");
-        host = new FunctionsHostDriver(cs, QUEUE, handler, 4, 5, Duration.ofMillis(200));
-        for (QueueClient q : List.of(outbox, deadLetter)) {
-            q.createIfNotExists();
-            q.clearMessages();
-        }
+        FunctionsHostDriver.Queues queues = FunctionsHostDriver.Queues.empty(cs, QUEUE);
+        outbox = queues.outbox();
+        deadLetter = queues.deadLetter();
+        host = FunctionsHostDriver.fromHostJson(cs, QUEUE, handler);
     }
 
     @AfterEach

@@ -58,14 +58,11 @@ class QueueSendTest {
         standins.reset();
         new StandinsResource().prepare(standins);
         String cs = Azurite.shared().connectionString();
-        outbox = FunctionsHostDriver.client(cs, QUEUE);
-        deadLetter = FunctionsHostDriver.client(cs, QUEUE + "-deadletter");
-        poison = FunctionsHostDriver.client(cs, QUEUE + "-poison");
-        host = new FunctionsHostDriver(cs, QUEUE, handler, 4, 5, Duration.ofMillis(200));
-        for (QueueClient q : List.of(outbox, deadLetter, poison)) {
-            q.createIfNotExists();
-            q.clearMessages();
-        }
+        FunctionsHostDriver.Queues queues = FunctionsHostDriver.Queues.empty(cs, QUEUE);
+        outbox = queues.outbox();
+        deadLetter = queues.deadLetter();
+        poison = queues.poison();
+        host = FunctionsHostDriver.fromHostJson(cs, QUEUE, handler);
     }
 
     @AfterEach
