@@ -298,7 +298,8 @@ public class ScheduledJobService implements RunScheduledJobsUseCase, ManageJobsU
                                     List<EmailAddress> bcc, List<Attachment> files, String where) {
         boolean html = r.html() != null;
         EmailMessage message = new EmailMessage(r.subject(), html ? BodyType.HTML : BodyType.TEXT, html ? r.html() : r.text(),
-                to, cc, bcc, List.of(), null, Importance.NORMAL, List.of(), files, List.of(), false, false);
+                to, cc, bcc, List.of(), null, Importance.NORMAL, List.of(), files, List.of(), false, false,
+                html ? r.text() : null); // the text template becomes the HTML body's plain-text alternative
         try {
             return new SendMailCommand(job.mailbox(), message, job.saveToSentItems(), limits);
         } catch (InvalidMailException e) {

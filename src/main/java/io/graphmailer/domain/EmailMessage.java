@@ -2,7 +2,11 @@ package io.graphmailer.domain;
 
 import java.util.List;
 
-/** A message in Graph's JSON shape, already parsed; validated by {@link SendMailCommand}. */
+/**
+ * A message in Graph's JSON shape, already parsed; validated by {@link SendMailCommand}.
+ * {@code textAlternative}: an optional plain-text version of an HTML body (multipart/alternative),
+ * which Graph's JSON cannot carry; null when there is none.
+ */
 public record EmailMessage(
         String subject,
         BodyType bodyType,
@@ -17,7 +21,16 @@ public record EmailMessage(
         List<Attachment> attachments,
         List<String> categories,
         boolean deliveryReceiptRequested,
-        boolean readReceiptRequested) implements MailContent {
+        boolean readReceiptRequested,
+        String textAlternative) implements MailContent {
+
+    public EmailMessage(String subject, BodyType bodyType, String bodyContent, List<EmailAddress> to, List<EmailAddress> cc,
+                        List<EmailAddress> bcc, List<EmailAddress> replyTo, EmailAddress from, Importance importance,
+                        List<Header> headers, List<Attachment> attachments, List<String> categories,
+                        boolean deliveryReceiptRequested, boolean readReceiptRequested) {
+        this(subject, bodyType, bodyContent, to, cc, bcc, replyTo, from, importance, headers, attachments, categories,
+                deliveryReceiptRequested, readReceiptRequested, null);
+    }
 
     public EmailMessage {
         to = List.copyOf(to);
@@ -35,12 +48,22 @@ public record EmailMessage(
     /** The same message with other attachments (e.g. references whose sizes are now known). */
     public EmailMessage withAttachments(List<Attachment> replaced) {
         return new EmailMessage(subject, bodyType, bodyContent, to, cc, bcc, replyTo, from, importance, headers, replaced,
-                categories, deliveryReceiptRequested, readReceiptRequested);
+                categories, deliveryReceiptRequested, readReceiptRequested, textAlternative);
     }
 
     /** True when an attachment is a reference whose size has not been read yet. */
     public boolean hasUnresolvedReferences() {
         return attachments.stream().anyMatch(a -> a.isReference() && !a.reference().sizeKnown());
+    }
+
+    /** The same message with a plain-text alternative to its HTML body. */
+    public EmailMessage withTextAlternative(String text) {
+        return new EmailMessage(subject, bodyType, bodyContent, to, cc, bcc, replyTo, from, importance, headers, attachments,
+                categories, deliveryReceiptRequested, readReceiptRequested, text);
+    }
+
+    public boolean hasTextAlternative() {
+        return textAlternative != null;
     }
 
     @Override

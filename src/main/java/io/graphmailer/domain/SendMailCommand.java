@@ -48,6 +48,9 @@ public record SendMailCommand(Mailbox mailbox, MailContent content, boolean save
         if (Violations.hasLineBreak(m.subject())) {
             v.add("message.subject", "must not contain line breaks");
         }
+        if (m.hasTextAlternative() && m.bodyType() != BodyType.HTML) {
+            v.add("message.@graphMailer.textAlternative", "is a plain-text version of an HTML body; the body is already text");
+        }
         Set<String> headerNames = new HashSet<>();
         for (int i = 0; i < m.headers().size(); i++) {
             Header h = m.headers().get(i);

@@ -15,6 +15,9 @@ import java.util.Locale;
  */
 @RegisterForReflection
 public final class GraphJson {
+    /** The instance annotation carrying a plain-text alternative; Graph's own JSON has no place for one. */
+    public static final String TEXT_ALTERNATIVE = "@graphMailer.textAlternative";
+
     private GraphJson() {
     }
 
@@ -52,6 +55,9 @@ public final class GraphJson {
         public Boolean isDeliveryReceiptRequested;
         public Boolean isReadReceiptRequested;
         public Boolean hasAttachments; // read-only in Graph; accepted and ignored like Graph does
+        /** graph-mailer's extension: a plain-text alternative to an HTML body (sent as multipart/alternative). */
+        @JsonProperty(TEXT_ALTERNATIVE)
+        public String textAlternative;
     }
 
     @RegisterForReflection

@@ -182,7 +182,7 @@ public final class SendMailRequestParser {
                 attachments(m.attachments, blobs, v),
                 m.categories == null ? List.of() : m.categories.stream().filter(c -> c != null).toList(),
                 Boolean.TRUE.equals(m.isDeliveryReceiptRequested),
-                Boolean.TRUE.equals(m.isReadReceiptRequested));
+                Boolean.TRUE.equals(m.isReadReceiptRequested)).withTextAlternative(m.textAlternative);
         v.throwIfAny();
         // Graph's default for saveToSentItems is true.
         return new SendMailCommand(mailbox, message, request.saveToSentItems == null || request.saveToSentItems, limits);

@@ -5,6 +5,7 @@ import com.microsoft.graph.core.requests.options.GraphClientOption;
 import com.microsoft.kiota.http.middleware.RetryHandler;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import io.graphmailer.adapter.out.identity.AccessToken;
+import io.graphmailer.adapter.out.mime.MimeMessageFactory;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.application.port.out.MailTransport;
@@ -43,6 +44,7 @@ public final class GraphMailSender implements MailTransport {
     private final String baseUrl;
     private final AccessTokenProvider tokens;
     private final DraftUpload drafts;
+    private final MimeMessageFactory mimeFactory = new MimeMessageFactory();
 
     public GraphMailSender(OkHttpClient http, String baseUrl, AccessTokenProvider tokens) {
         this(http, baseUrl, tokens, AttachmentContentSource.NONE, DEFAULT_UPLOAD_CHUNK_BYTES);
@@ -87,9 +89,19 @@ public final class GraphMailSender implements MailTransport {
             LOG.infof("graph: message %s from %s accepted (draft with uploaded attachments)", trackingId, command.mailbox());
             return;
         }
-        RequestBody body = command.content() instanceof EmailMessage m
-                ? RequestBody.create(GraphRequestBody.sendMail(m, command.saveToSentItems()), JSON)
-                : RequestBody.create(Base64.getEncoder().encodeToString(((MimeContent) command.content()).mime()), TEXT);
+        RequestBody body;
+        if (command.content() instanceof EmailMessage m) {
+            if (m.hasTextAlternative() && command.saveToSentItems()) {
+                // Graph's JSON has room for one body; its MIME form carries text and HTML as multipart/alternative
+                // (and always keeps a copy in Sent Items, hence only when that is wanted).
+                byte[] mime = mimeFactory.toBytes(mimeFactory.create(command.mailbox(), m, trackingId));
+                body = RequestBody.create(Base64.getEncoder().encodeToString(mime), TEXT);
+            } else {
+                body = RequestBody.create(GraphRequestBody.sendMail(m, command.saveToSentItems()), JSON);
+            }
+        } else {
+            body = RequestBody.create(Base64.getEncoder().encodeToString(((MimeContent) command.content()).mime()), TEXT);
+        }
         String url = baseUrl + "/v1.0/users/" + URLEncoder.encode(command.mailbox().id(), StandardCharsets.UTF_8) + "/sendMail";
         AccessToken token = tokens.token(GRAPH_SCOPE);
         GraphHttp.Answer outcome = post(url, body, token, trackingId);

@@ -108,11 +108,28 @@ public final class MimeMessageFactory {
 
     private void setContent(MimeMessage msg, EmailMessage m) throws MessagingException {
         MimeBodyPart body = new MimeBodyPart();
-        body.setText(m.bodyContent(), StandardCharsets.UTF_8.name(), m.bodyType() == BodyType.HTML ? "html" : "plain");
+        // multipart/alternative: the plain text first, the preferred HTML last (RFC 2046).
+        MimeMultipart alternative = null;
+        if (m.hasTextAlternative() && m.bodyType() == BodyType.HTML) {
+            alternative = new MimeMultipart("alternative");
+            MimeBodyPart text = new MimeBodyPart();
+            text.setText(m.textAlternative(), StandardCharsets.UTF_8.name(), "plain");
+            MimeBodyPart html = new MimeBodyPart();
+            html.setText(m.bodyContent(), StandardCharsets.UTF_8.name(), "html");
+            alternative.addBodyPart(text);
+            alternative.addBodyPart(html);
+            body.setContent(alternative);
+        } else {
+            body.setText(m.bodyContent(), StandardCharsets.UTF_8.name(), m.bodyType() == BodyType.HTML ? "html" : "plain");
+        }
         List<Attachment> inline = m.attachments().stream().filter(Attachment::inline).toList();
         List<Attachment> files = m.attachments().stream().filter(a -> !a.inline()).toList();
         if (inline.isEmpty() && files.isEmpty()) {
-            msg.setText(m.bodyContent(), StandardCharsets.UTF_8.name(), m.bodyType() == BodyType.HTML ? "html" : "plain");
+            if (alternative != null) {
+                msg.setContent(alternative);
+            } else {
+                msg.setText(m.bodyContent(), StandardCharsets.UTF_8.name(), m.bodyType() == BodyType.HTML ? "html" : "plain");
+            }
             return;
         }
         MimeBodyPart content = body;

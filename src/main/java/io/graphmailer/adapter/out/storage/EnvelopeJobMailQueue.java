@@ -35,7 +35,12 @@ public final class EnvelopeJobMailQueue implements JobMailQueue {
             ObjectNode root = MAPPER.createObjectNode();
             root.put("version", 1);
             root.put("mailbox", mail.command().mailbox().id());
-            root.set("sendMail", MAPPER.readTree(GraphRequestBody.sendMail(message, mail.command().saveToSentItems())));
+            ObjectNode sendMail = (ObjectNode) MAPPER.readTree(GraphRequestBody.sendMail(message, mail.command().saveToSentItems()));
+            if (message.hasTextAlternative()) {
+                // graph-mailer's annotation for the text alternative (read back by the queue function's parser).
+                ((ObjectNode) sendMail.get("message")).put("@graphMailer.textAlternative", message.textAlternative());
+            }
+            root.set("sendMail", sendMail);
             root.put("idempotencyKey", mail.idempotencyKey());
             return root.toString();
         } catch (IOException e) {

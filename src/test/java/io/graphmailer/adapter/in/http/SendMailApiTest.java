@@ -114,6 +114,26 @@ class SendMailApiTest {
     }
 
     @Test
+    void givenHtmlWithATextAlternative_thenTheEmlIsMultipartAlternativeTextFirst() throws Exception {
+        String body = """
+                {"message":{"subject":"both","body":{"contentType":"html","content":"<p>Hi <b>there</b></p>"},
+                  "@graphMailer.textAlternative":"Hi there",
+                  "toRecipients":[{"emailAddress":{"address":"ops@fabrikam.example"}}]}}
+                """;
+        given().header("Authorization", TestTokens.bearer()).contentType(ContentType.JSON).body(body)
+                .when().post("/api/users/noreply@contoso.example/sendMail")
+                .then().statusCode(202);
+        MimeMessage eml = Outbox.only();
+        assertThat(eml.isMimeType("multipart/alternative")).isTrue();
+        Multipart alternative = (Multipart) eml.getContent();
+        assertThat(alternative.getCount()).isEqualTo(2);
+        assertThat(alternative.getBodyPart(0).isMimeType("text/plain")).isTrue();
+        assertThat((String) alternative.getBodyPart(0).getContent()).isEqualTo("Hi there");
+        assertThat(alternative.getBodyPart(1).isMimeType("text/html")).isTrue();
+        assertThat((String) alternative.getBodyPart(1).getContent()).isEqualTo("<p>Hi <b>there</b></p>");
+    }
+
+    @Test
     void givenCallerClientRequestId_thenItBecomesTheTrackingId() {
         String id = "0f8fad5b-d9cb-469f-a165-70867728950e";
         given().header("Authorization", TestTokens.bearer()).header("client-request-id", id)

@@ -56,6 +56,8 @@ class ValidationTest {
                         "message.internetMessageHeaders[0].name"),
                 Arguments.of("unknown body content type", "{\"message\":{" + TO + ",\"body\":{\"contentType\":\"markdown\",\"content\":\"x\"}}}",
                         "message.body.contentType"),
+                Arguments.of("text alternative to a text body", "{\"message\":{" + TO + ",\"@graphMailer.textAlternative\":\"x\"}}",
+                        "message.@graphMailer.textAlternative"),
                 Arguments.of("unknown importance", "{\"message\":{" + TO + ",\"importance\":\"urgent\"}}", "message.importance"),
                 Arguments.of("invalid base64", "{\"message\":{" + TO + ",\"attachments\":[{\"@odata.type\":\"#microsoft.graph.fileAttachment\",\"name\":\"a.txt\",\"contentBytes\":\"***\"}]}}",
                         "message.attachments[0].contentBytes"),

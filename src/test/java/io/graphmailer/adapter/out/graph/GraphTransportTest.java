@@ -86,6 +86,40 @@ class GraphTransportTest {
     }
 
     @Test
+    void givenHtmlWithATextAlternative_thenGraphGetsTheMimeFormWithBothParts() throws Exception {
+        String body = """
+                {"message":{"subject":"digest","body":{"contentType":"html","content":"<p>Weekly <b>digest</b></p>"},
+                  "@graphMailer.textAlternative":"Weekly digest",
+                  "toRecipients":[{"emailAddress":{"address":"ops@fabrikam.example"}}]}}
+                """;
+        send(standins.mailbox(), body).then().statusCode(202);
+        var accepted = graph.acceptedMessages(standins.mailbox());
+        assertThat(accepted).hasSize(1);
+        jakarta.mail.internet.MimeMessage mime = new jakarta.mail.internet.MimeMessage(
+                jakarta.mail.Session.getInstance(new java.util.Properties()), new java.io.ByteArrayInputStream(accepted.get(0).mime()));
+        assertThat(mime.isMimeType("multipart/alternative")).isTrue();
+        jakarta.mail.Multipart parts = (jakarta.mail.Multipart) mime.getContent();
+        assertThat((String) parts.getBodyPart(0).getContent()).isEqualTo("Weekly digest");
+        assertThat((String) parts.getBodyPart(1).getContent()).isEqualTo("<p>Weekly <b>digest</b></p>");
+    }
+
+    @Test
+    void givenATextAlternativeButNoSentItemsCopy_thenTheJsonFormWithTheHtmlOnly() {
+        String body = """
+                {"message":{"subject":"digest","body":{"contentType":"html","content":"<p>x</p>"},
+                  "@graphMailer.textAlternative":"x",
+                  "toRecipients":[{"emailAddress":{"address":"ops@fabrikam.example"}}]},
+                 "saveToSentItems":false}
+                """;
+        send(standins.mailbox(), body).then().statusCode(202);
+        var accepted = graph.acceptedMessages(standins.mailbox());
+        assertThat(accepted).singleElement().satisfies(m -> {
+            assertThat(m.json().path("message").path("body").path("content").asText()).isEqualTo("<p>x</p>");
+            assertThat(m.json().path("saveToSentItems").asBoolean(true)).isFalse();
+        });
+    }
+
+    @Test
     void givenMailboxOutsideTheAppsExchangeScope_then500NamingTheScope() {
         send(StandinsResource.UNSCOPED_MAILBOX, minimal()).then().statusCode(500)
                 .contentType("application/problem+json")

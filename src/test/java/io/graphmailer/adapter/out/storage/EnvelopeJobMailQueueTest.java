@@ -51,7 +51,7 @@ class EnvelopeJobMailQueueTest {
         EmailMessage m = new EmailMessage("Digest <2025-01-06> ✓", BodyType.HTML, "<p>Hello &amp; welcome</p>",
                 List.of(new EmailAddress("alice@fabrikam.example", "Alice")), List.of(), List.of(new EmailAddress("audit@contoso.example", null)),
                 List.of(), null, Importance.NORMAL, List.of(), List.of(new Attachment("agenda.txt", "text/plain", attachment, false, null)),
-                List.of(), false, false);
+                List.of(), false, false, "Hello & welcome");
         return new JobMail(new SendMailCommand(new Mailbox("noreply@contoso.example"), m, false, MailLimits.DEFAULT),
                 "job|digest|2025-01-06T07:00:00Z|list#1");
     }
@@ -71,6 +71,7 @@ class EnvelopeJobMailQueueTest {
         assertThat(m.to()).extracting(EmailAddress::address).containsExactly("alice@fabrikam.example");
         assertThat(m.bcc()).extracting(EmailAddress::address).containsExactly("audit@contoso.example");
         assertThat(m.attachments().get(0).content()).isEqualTo("agenda".getBytes());
+        assertThat(m.textAlternative()).as("the text template travels with the HTML").isEqualTo("Hello & welcome");
     }
 
     @Test
