@@ -41,6 +41,9 @@ public class StandinsResource implements QuarkusTestResourceLifecycleManager {
         config.put("graph-mailer.allowed-senders", String.join(",", s.mailbox(), OTHER_MAILBOX, UNSCOPED_MAILBOX));
         config.put("graph-mailer.graph.max-throttle-wait", "PT3S");
         config.put("graph-mailer.graph.timeout", args.getOrDefault("graphTimeout", "PT5S"));
+        if (args.containsKey("certificateCheckInterval")) {
+            config.put("graph-mailer.certificate-check-interval", args.get("certificateCheckInterval"));
+        }
         return config;
     }
 
