@@ -250,6 +250,9 @@ public interface GraphMailerConfig {
         /** Job definitions as inline JSON (an app setting), instead of a location. */
         Optional<String> json();
 
+        /** Scope of a managed-identity token for an https location, e.g. https://storage.azure.com/.default for a blob. */
+        Optional<String> locationScope();
+
         /** {@code queue}: jobs enqueue on the outbox queue; {@code direct}: dev and test only, no queue. */
         @WithDefault("queue")
         JobEnqueue enqueue();

@@ -66,7 +66,8 @@ public class JobBeans {
             definitions = reader.read(jobs.json().get(), "GRAPH_MAILER_JOBS_JSON");
         } else if (jobs.location().isPresent()) {
             String location = jobs.location().get();
-            definitions = reader.read(locations.readText(location), location);
+            // A blob (or another https location) may need the managed identity: GRAPH_MAILER_JOBS_LOCATION_SCOPE.
+            definitions = reader.read(locations.readText(location, jobs.locationScope().orElse(null), JobBeans::managedIdentityToken), location);
         } else {
             return List.of();
         }

@@ -15,12 +15,17 @@ import java.time.Duration;
 
 /**
  * Reads a job's attachment (or any small file) from {@code classpath:path}, {@code file:path} or a plain
- * path, or {@code https://...} (no authentication). Larger files than {@code maxBytes} are refused.
+ * path, or {@code https://...}: without authentication, or with a managed-identity bearer token for
+ * a scope (e.g. {@code https://storage.azure.com/.default} for a blob in Azure Storage). Larger files
+ * than {@code maxBytes} are refused.
  */
 public final class LocationReader implements AttachmentSource {
     private final HttpClient client;
     private final Duration timeout;
     private final int maxBytes;
+
+    /** Blob Storage accepts bearer tokens only from this REST version on. */
+    static final String STORAGE_API_VERSION = "2020-04-08";
 
     public LocationReader(HttpClient client, Duration timeout, int maxBytes) {
         this.client = client;
@@ -30,6 +35,14 @@ public final class LocationReader implements AttachmentSource {
 
     @Override
     public byte[] read(String location) {
+        return read(location, null, null);
+    }
+
+    /**
+     * @param scope         when not null, https reads carry a bearer token for this scope (managed identity)
+     * @param tokenForScope gets that token
+     */
+    public byte[] read(String location, String scope, java.util.function.Function<String, String> tokenForScope) {
         try {
             byte[] content;
             if (location.startsWith("classpath:")) {
@@ -41,8 +54,11 @@ public final class LocationReader implements AttachmentSource {
                     content = in.readNBytes(maxBytes + 1);
                 }
             } else if (location.startsWith("https://")) {
-                HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create(location)).timeout(timeout).GET().build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(location)).timeout(timeout).GET();
+                if (scope != null) {
+                    request.header("Authorization", "Bearer " + tokenForScope.apply(scope)).header("x-ms-version", STORAGE_API_VERSION);
+                }
+                HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (response.statusCode() / 100 != 2) {
                     throw new SourceException(location + " answered HTTP " + response.statusCode());
                 }
@@ -72,6 +88,10 @@ public final class LocationReader implements AttachmentSource {
 
     /** Reads a text file (job definitions) the same way. */
     public String readText(String location) {
-        return new String(read(location), java.nio.charset.StandardCharsets.UTF_8);
+        return readText(location, null, null);
+    }
+
+    public String readText(String location, String scope, java.util.function.Function<String, String> tokenForScope) {
+        return new String(read(location, scope, tokenForScope), java.nio.charset.StandardCharsets.UTF_8);
     }
 }
