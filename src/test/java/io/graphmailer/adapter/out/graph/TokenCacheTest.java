@@ -15,11 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** One MSAL application, reused: its cache turns 50 sends into one token request. */
 @QuarkusTest
 // Its own resource arguments, so this class gets a fresh app (and a cold MSAL cache) of its own.
-@WithTestResource(value = StandinsResource.class, initArgs = @ResourceArg(name = "purpose", value = "token-cache"))
+@WithTestResource(value = StandinsResource.class, initArgs = {@ResourceArg(name = "purpose", value = "token-cache"),
+        @ResourceArg(name = "warmUp", value = "true")})
 class TokenCacheTest {
 
     @Test
-    void givenFiftySends_thenExactlyOneTokenRequestAndOneKeyVaultRead() {
+    void givenWarmUpAndFiftySends_thenExactlyOneTokenRequestAndOneKeyVaultRead() {
         Standins standins = Standins.shared();
         for (int i = 0; i < 50; i++) {
             given().header("Authorization", TestTokens.bearer()).contentType(ContentType.JSON).body(GraphTransportTest.minimal())
