@@ -2,17 +2,15 @@ package io.graphmailer.application;
 
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.MailTransport;
+import io.graphmailer.domain.Guid;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SendReceipt;
 import io.graphmailer.domain.SenderPolicy;
 
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 public class SendMailService implements SendMailUseCase {
-    // Graph's client-request-id is a GUID; anything else from a caller is replaced, not forwarded.
-    private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final SenderPolicy senderPolicy;
     private final MailTransport transport;
@@ -38,7 +36,8 @@ public class SendMailService implements SendMailUseCase {
     @Override
     public SendReceipt send(SendMailCommand command, String trackingId) {
         senderPolicy.requireAllowed(command.mailbox());
-        String id = trackingId != null && GUID.matcher(trackingId).matches() ? trackingId.toLowerCase() : UUID.randomUUID().toString();
+        // Graph's client-request-id is a GUID; anything else from a caller is replaced, not forwarded.
+        String id = Guid.isGuid(trackingId) ? trackingId.toLowerCase() : UUID.randomUUID().toString();
         // Sizes of attachments by reference are read (and the limits checked) before any call to the mail service.
         SendMailCommand resolved = attachments.resolve(command);
         limiter.run(command.mailbox(), () -> {

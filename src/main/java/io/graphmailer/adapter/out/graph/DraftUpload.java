@@ -3,6 +3,7 @@ package io.graphmailer.adapter.out.graph;
 import com.microsoft.kiota.http.ObservabilityOptions;
 import io.graphmailer.adapter.out.graph.GraphHttp.Answer;
 import io.graphmailer.adapter.out.identity.AccessToken;
+import io.graphmailer.adapter.out.identity.JwtClaims;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.domain.Attachment;
@@ -226,7 +227,7 @@ final class DraftUpload {
 
     private java.util.List<String> roles() {
         try {
-            return GraphErrors.roles(tokens.token(GraphMailSender.GRAPH_SCOPE).value());
+            return JwtClaims.roles(tokens.token(GraphMailSender.GRAPH_SCOPE).value());
         } catch (RuntimeException e) {
             return java.util.List.of();
         }

@@ -1,6 +1,5 @@
 package io.graphmailer.adapter.out.graph;
 
-import io.graphmailer.adapter.out.identity.JwtClaims;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
 
@@ -65,10 +64,5 @@ final class GraphErrors {
         // 500, 502, 504 and anything else: Graph may have accepted the message before failing.
         return new MailTransportException(Kind.OUTCOME_UNKNOWN, code == null ? "GraphServerError" : code, graph
                 + "; the message may or may not have been sent", retryAfter, null);
-    }
-
-    /** The {@code roles} claim of a JWT, read without verification (only to explain an error). */
-    static List<String> roles(String jwt) {
-        return JwtClaims.roles(jwt);
     }
 }

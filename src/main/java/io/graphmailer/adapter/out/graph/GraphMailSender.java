@@ -5,6 +5,7 @@ import com.microsoft.graph.core.requests.options.GraphClientOption;
 import com.microsoft.kiota.http.middleware.RetryHandler;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import io.graphmailer.adapter.out.identity.AccessToken;
+import io.graphmailer.adapter.out.identity.JwtClaims;
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.AttachmentContentSource;
@@ -23,7 +24,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 
 /**
  * Sends through Microsoft Graph app-only {@code POST /users/{mailbox}/sendMail}, over graph-core's
@@ -115,7 +115,7 @@ public final class GraphMailSender implements MailTransport {
             return;
         }
         throw GraphErrors.translate(outcome.status(), outcome.retryAfterSeconds(), outcome.code(), outcome.message(),
-                command.mailbox().id(), GraphErrors.roles(token.value()));
+                command.mailbox().id(), JwtClaims.roles(token.value()));
     }
 
     GraphHttp.Answer post(String url, RequestBody body, AccessToken token, String trackingId) {
@@ -126,8 +126,4 @@ public final class GraphMailSender implements MailTransport {
         return GraphHttp.retryAfterSeconds(response, fallback);
     }
 
-    /** For tests and the doctor: the roles a token carries. */
-    static List<String> rolesOf(String token) {
-        return GraphErrors.roles(token);
-    }
 }
