@@ -1,8 +1,6 @@
 package io.graphmailer.adapter.in.functions;
 
 import com.azure.data.tables.TableClient;
-import com.azure.data.tables.TableClientBuilder;
-import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.queue.QueueClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graphmailer.standin.GraphFault;
@@ -21,9 +19,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import static io.graphmailer.adapter.in.functions.QueueSendTest.envelope;
@@ -63,18 +58,9 @@ class QueueParkPolicyTest {
 
     @Test
     void givenACrashAfterGraphAcceptedButBeforeTheLedgerWasUpdated_thenParkedNotResent() throws Exception {
-        TableClient ledger = new TableClientBuilder().connectionString(Azurite.shared().connectionString())
-                .tableName(AzuriteResource.ledgerTable("park")).buildClient();
+        TableClient ledger = QueueSendTest.ledger("park");
         String key = "crash-park-1";
-        try {
-            ledger.createTable();
-        } catch (RuntimeException alreadyThere) {
-            // the app creates it on its first queue message
-        }
-        ledger.upsertEntity(new TableEntity(QueueSendTest.TableRow.partition(key), QueueSendTest.TableRow.row(key))
-                .addProperty("IdempotencyKey", key).addProperty("State", "ATTEMPTING")
-                .addProperty("TrackingId", "0f8fad5b-d9cb-469f-a165-70867728950e").addProperty("SendAttempts", 1)
-                .addProperty("UpdatedAt", OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC)));
+        QueueSendTest.seedAttemptingEntry(ledger, key);
         String message = envelope(standins.mailbox(), "after crash", key);
         outbox.sendMessage(message);
         host.drain(Duration.ofSeconds(30));

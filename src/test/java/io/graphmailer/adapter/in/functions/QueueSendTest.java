@@ -219,13 +219,20 @@ class QueueSendTest {
     }
 
     TableClient ledger() {
+        return ledger("main");
+    }
+
+    static TableClient ledger(String name) {
         return new TableClientBuilder().connectionString(Azurite.shared().connectionString())
-                .tableName(AzuriteResource.ledgerTable("main")).buildClient();
+                .tableName(AzuriteResource.ledgerTable(name)).buildClient();
+    }
+
+    void seedAttemptingEntry(String key) {
+        seedAttemptingEntry(ledger(), key);
     }
 
     /** What the ledger holds when the process died between Graph's 202 and the outcome write. */
-    void seedAttemptingEntry(String key) {
-        TableClient table = ledger();
+    static void seedAttemptingEntry(TableClient table, String key) {
         try {
             table.createTable();
         } catch (RuntimeException alreadyThere) {
