@@ -9,5 +9,13 @@ elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
 else
   java=java
 fi
+# `graph-mailer doctor` is run by an operator beside the running function: open no HTTP listener then,
+# so it cannot collide with the function's port.
+server_opts=
+if [ "${1:-}" = doctor ]; then
+  server_opts=-Dquarkus.http.host-enabled=false
+fi
 # Small heap and fast start: one function instance handles a few sends at a time.
-exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=70 ${GRAPH_MAILER_JAVA_OPTS:-} -jar "$here/quarkus-app/quarkus-run.jar"
+# "$@": the arguments (e.g. doctor --test-send) reach GraphMailerMain unchanged.
+exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=70 ${GRAPH_MAILER_JAVA_OPTS:-} $server_opts \
+  -jar "$here/quarkus-app/quarkus-run.jar" "$@"
