@@ -146,19 +146,27 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
     }
 
     /**
-     * Connects, starts TLS and authenticates as {@code mailbox} without sending anything (the doctor);
-     * the authenticated connection joins the pool for the next send.
+     * The doctor's login: always a new connection (never a pooled one, which would prove only that an old
+     * login still holds), STARTTLS, {@code AUTH XOAUTH2}, then QUIT; nothing is sent and the pool is untouched.
+     * It takes one of the mailbox's connection permits, so it never exceeds Exchange's limit together with sends.
+     *
+     * @return what the server saw: host, TLS and its answer to AUTH
      */
-    public void verifyLogin(Mailbox mailbox) {
+    public String verifyLogin(Mailbox mailbox) {
         MailboxConnections pool = mailboxes.get(mailbox.key());
         if (pool == null) {
             throw new MailTransportException(Kind.CONFIGURATION, "SmtpMailboxNotConfigured", mailbox + " is not on GRAPH_MAILER_SMTP_MAILBOXES");
         }
         acquire(pool);
         try {
-            Connection connection = checkout(pool);
-            synchronized (pool) {
-                pool.idle.push(connection);
+            Connection connection = open(pool, currentToken());
+            try {
+                SMTPTransport transport = connection.transport();
+                return "new connection to " + settings.host() + ":" + settings.port() + ", "
+                        + (transport.isSSL() ? "STARTTLS done" : "no TLS") + ", AUTH XOAUTH2 answered '"
+                        + SmtpReplies.oneLine(transport.getLastServerResponse()) + "'";
+            } finally {
+                close(connection); // QUIT
             }
         } finally {
             pool.permits.release();
@@ -256,11 +264,15 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
                 return new Connection(idle.transport(), idle.token(), true);
             }
         }
+        return open(pool, currentToken());
+    }
+
+    private AccessToken currentToken() {
         AccessToken token = tokens.token(SMTP_SCOPE); // MSAL renews a cached token shortly before it expires
         if (!token.expiresOn().isAfter(clock.instant())) {
             token = tokens.freshToken(SMTP_SCOPE);
         }
-        return open(pool, token);
+        return token;
     }
 
     /** Connects, STARTTLS, AUTH XOAUTH2; on a 535 5.7.3 once more with a token fresh from the identity platform. */

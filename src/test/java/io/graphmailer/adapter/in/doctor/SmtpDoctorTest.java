@@ -1,5 +1,6 @@
 package io.graphmailer.adapter.in.doctor;
 
+import io.graphmailer.adapter.out.smtp.SmtpMailSender;
 import io.graphmailer.standin.SmtpStandin;
 import io.graphmailer.standin.Standins;
 import io.graphmailer.support.SmtpStandinsResource;
@@ -7,7 +8,9 @@ import io.graphmailer.support.TestTokens;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,10 +20,17 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The doctor for SMTP mailboxes: a real STARTTLS + AUTH XOAUTH2 handshake, nothing sent. */
+/**
+ * The doctor for SMTP mailboxes: a real STARTTLS + AUTH XOAUTH2 handshake on a new connection every time (never a
+ * pooled one), nothing sent.
+ */
 @QuarkusTest
 @WithTestResource(value = SmtpStandinsResource.class, initArgs = @ResourceArg(name = "purpose", value = "smtp-doctor"))
 class SmtpDoctorTest {
+    private final SmtpStandin smtp = SmtpStandin.shared();
+
+    @Inject
+    SmtpMailSender smtpSender;
 
     @AfterEach
     void heal() {
@@ -52,5 +62,73 @@ class SmtpDoctorTest {
         Map<String, Object> login = check(report, "SMTP login as " + Standins.MAILBOX);
         assertThat(login.get("status")).isEqualTo("FAIL");
         assertThat((String) login.get("detail")).contains("5.7.139");
+    }
+
+    /** One message through SMTP, so the pool keeps an authenticated idle connection. */
+    private static void sendOne() {
+        given().header("Authorization", TestTokens.bearer()).contentType(ContentType.JSON)
+                .body("""
+                        {"message":{"subject":"s","body":{"contentType":"text","content":"c"},
+                          "toRecipients":[{"emailAddress":{"address":"ops@fabrikam.example"}}]}}
+                        """)
+                .when().post("/api/users/" + Standins.MAILBOX + "/sendMail").then().statusCode(202);
+    }
+
+    private static List<SmtpStandin.AuthSeen> authsAfter(List<SmtpStandin.AuthSeen> all, int skip) {
+        return all.subList(skip, all.size());
+    }
+
+    @Test
+    void givenAnIdlePooledConnection_thenEveryDoctorRunMakesANewConnectionAndARealAuth() {
+        smtpSender.close();
+        sendOne();
+        String pooledSession = smtp.auths().get(0).sessionId();
+        int connectionsBefore = smtp.connections();
+        int authsBefore = smtp.auths().size();
+
+        for (int run = 1; run <= 3; run++) {
+            JsonPath report = given().header("Authorization", TestTokens.bearer()).when().get("/api/doctor")
+                    .then().statusCode(200).extract().jsonPath();
+            Map<String, Object> login = check(report, "SMTP login as " + Standins.MAILBOX);
+            assertThat(login.get("status")).isEqualTo("OK");
+            assertThat((String) login.get("detail")).contains("new connection").contains("STARTTLS").contains("235");
+            assertThat(smtp.connections()).as("TCP connections after doctor run %d", run).isEqualTo(connectionsBefore + run);
+        }
+        List<SmtpStandin.AuthSeen> doctorAuths = authsAfter(smtp.auths(), authsBefore);
+        assertThat(doctorAuths).hasSize(3).allSatisfy(a -> {
+            assertThat(a.succeeded()).isTrue();
+            assertThat(a.tlsStarted()).isTrue();
+            assertThat(a.user()).isEqualTo(Standins.MAILBOX);
+            assertThat(a.sessionId()).isNotEqualTo(pooledSession);
+        });
+        assertThat(doctorAuths.stream().map(SmtpStandin.AuthSeen::sessionId).distinct()).hasSize(3);
+        assertThat(smtp.received()).hasSize(1); // only the message sent above
+
+        // The doctor left the pool alone: the next send still goes over the pooled session.
+        sendOne();
+        assertThat(smtp.received()).hasSize(2);
+        assertThat(smtp.received().get(1).sessionId()).isEqualTo(pooledSession);
+    }
+
+    @Test
+    void givenNewLoginsRefusedWhileAPooledConnectionStillWorks_thenTheDoctorReportsThe535WithTheChecklist() {
+        smtpSender.close();
+        sendOne();
+        smtp.failAuth(SmtpStandin.AUTH_UNSUCCESSFUL);
+
+        JsonPath report = given().header("Authorization", TestTokens.bearer()).when().get("/api/doctor")
+                .then().statusCode(503).extract().jsonPath();
+        Map<String, Object> login = check(report, "SMTP login as " + Standins.MAILBOX);
+        assertThat(login.get("status")).isEqualTo("FAIL");
+        assertThat((String) login.get("detail")).contains("SmtpAuthenticationUnsuccessful").contains("535 5.7.3")
+                .contains("Check, in this order").contains("SMTP.SendAsApp").contains("Add-MailboxPermission");
+        assertThat(login.get("owner")).isEqualTo("email team");
+        assertThat(smtp.auths()).filteredOn(a -> !a.succeeded()).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.reply()).startsWith("535 5.7.3"));
+
+        // What the old check relied on: the pooled session is still authenticated and sends, which proves nothing
+        // about new logins.
+        sendOne();
+        assertThat(smtp.received()).hasSize(2);
     }
 }
