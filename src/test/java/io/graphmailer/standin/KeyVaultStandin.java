@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Bearer verified: identity stand-in signature, {@code aud} (the challenge resource or
  *       {@code https://vault.azure.net}), issuer, time; the caller's {@code oid} needs the
  *       "Key Vault Secrets User" grant, else 403 {@code ForbiddenByRbac}</li>
+ *   <li>{@link #challengeResource(String)}: the challenge names another resource (as a vault does when the URL used
+ *       to reach it is not under its own resource, e.g. a custom DNS name in front of it); a token for the old
+ *       resource then gets 401 with that challenge, like any token whose audience is not the vault's</li>
  * </ul>
  */
 public final class KeyVaultStandin extends StandinServer {
@@ -65,6 +68,7 @@ public final class KeyVaultStandin extends StandinServer {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger challenges = new AtomicInteger();
     private final Map<String, AtomicInteger> secretReads = new ConcurrentHashMap<>();
+    private volatile String challengeResource = CHALLENGE_RESOURCE;
 
     public KeyVaultStandin(IdentityPlatformStandin identity, String tenantId) {
         this(identity, tenantId, 0);
@@ -120,7 +124,16 @@ public final class KeyVaultStandin extends StandinServer {
         secretsUsers.remove(objectId);
     }
 
+    /**
+     * The {@code resource} the challenge names from now on (until {@link #reset()}); only tokens for it are accepted.
+     * With a resource the vault host does not end with, the Key Vault SDK (4.5+) refuses to authenticate.
+     */
+    public void challengeResource(String resource) {
+        this.challengeResource = resource;
+    }
+
     public void reset() {
+        challengeResource = CHALLENGE_RESOURCE;
         secrets.clear();
         secretsUsers.clear();
         requests.set(0);
@@ -261,13 +274,18 @@ public final class KeyVaultStandin extends StandinServer {
         requests.incrementAndGet();
         String authorization = request.header("Authorization");
         AccessTokenVerifier.Result result = verifier.verify(authorization);
+        String resource = challengeResource;
+        if (result.ok() && !resource.equals(CHALLENGE_RESOURCE)
+                && !Set.of(resource, resource + "/").contains(result.claim("aud"))) {
+            result = new AccessTokenVerifier.Result(AccessTokenVerifier.Failure.BAD_AUDIENCE, result.claims());
+        }
         if (!result.ok()) {
             if (result.failure() == AccessTokenVerifier.Failure.MISSING) {
                 challenges.incrementAndGet();
             }
             unauthorized(request, switch (result.failure()) {
                 case MISSING -> "AKV10000: Request is missing a Bearer or PoP token.";
-                case BAD_AUDIENCE -> "AKV10022: Invalid audience. Expected " + CHALLENGE_RESOURCE + ", found: "
+                case BAD_AUDIENCE -> "AKV10022: Invalid audience. Expected " + resource + ", found: "
                         + result.claim("aud") + ".";
                 case BAD_ISSUER -> "AKV10032: Invalid issuer. Expected one of https://sts.windows.net/" + tenantId
                         + "/, found: " + result.claim("iss") + ".";
@@ -307,7 +325,7 @@ public final class KeyVaultStandin extends StandinServer {
     private void unauthorized(Request request, String message) throws IOException {
         Map<String, String> headers = responseHeaders(request);
         headers.put("WWW-Authenticate", "Bearer authorization=\"" + identity.authority(tenantId)
-                + "\", resource=\"" + CHALLENGE_RESOURCE + "\"");
+                + "\", resource=\"" + challengeResource + "\"");
         request.sendJson(401, Map.of("error", Map.of("code", "Unauthorized", "message", message)), headers);
     }
 

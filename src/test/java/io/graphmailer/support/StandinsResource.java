@@ -10,11 +10,13 @@ import java.util.Map;
 /**
  * Points a test's app at the local stand-ins with transport graph. Init args shape the world the app
  * starts in: {@code tokenLifetimeSeconds} (short lifetimes make MSAL ask for a token on every send),
- * {@code keyVault} = {@code denied} or {@code stopped}, {@code warmUp} = {@code true} (off by default).
+ * {@code keyVault} = {@code denied}, {@code stopped} or {@code foreign-challenge} (its challenge names
+ * {@value #FOREIGN_VAULT_RESOURCE}, which the vault URL is not under), {@code warmUp} = {@code true} (off by default).
  */
 public class StandinsResource implements QuarkusTestResourceLifecycleManager {
     public static final String OTHER_MAILBOX = "reports@contoso.test";
     public static final String UNSCOPED_MAILBOX = "ceo@contoso.test";
+    public static final String FOREIGN_VAULT_RESOURCE = "https://vault.azure.net";
     private Map<String, String> args = Map.of();
 
     @Override
@@ -61,6 +63,7 @@ public class StandinsResource implements QuarkusTestResourceLifecycleManager {
         switch (args.getOrDefault("keyVault", "up")) {
             case "denied" -> s.keyVault().revokeAccess(Standins.FUNCTION_IDENTITY_OID);
             case "stopped" -> s.keyVault().stop();
+            case "foreign-challenge" -> s.keyVault().challengeResource(FOREIGN_VAULT_RESOURCE);
             default -> {
             }
         }

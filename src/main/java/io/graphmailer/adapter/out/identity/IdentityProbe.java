@@ -131,6 +131,11 @@ public final class IdentityProbe implements DiagnosticProbe {
             case "CertificateNotFound" -> "create or import the certificate in Key Vault under GRAPH_MAILER_CERTIFICATE_NAME";
             case "ManagedIdentityUnavailable" -> "enable the function app's system-assigned managed identity";
             case "CertificateInvalid" -> "create the certificate with an exportable key (PKCS#12 or PEM)";
+            case "KeyVaultChallengeResourceMismatch" -> "set GRAPH_MAILER_KEY_VAULT_URL to the vault's own URL"
+                    + " (https://<vault-name>.vault.azure.net, or the cloud's vault suffix), the resource its challenge names";
+            case "KeyVaultTlsFailed" -> "point GRAPH_MAILER_KEY_VAULT_URL at the vault itself and let TLS to it pass uninspected";
+            case "KeyVaultUnauthenticated" -> "use a managed identity of the vault's tenant";
+            case "KeyVaultError" -> "see the detail: Key Vault's answer says what is wrong";
             default -> "check GRAPH_MAILER_KEY_VAULT_URL and the network path to the vault";
         };
     }

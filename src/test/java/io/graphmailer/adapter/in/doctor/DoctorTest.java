@@ -86,6 +86,21 @@ class DoctorTest {
     }
 
     @Test
+    void givenAVaultWhoseChallengeNamesAnotherResource_thenTheMismatchAndTheUrlToSetAreNamedNotUnreachable() {
+        standins.keyVault().challengeResource(StandinsResource.FOREIGN_VAULT_RESOURCE);
+        JsonPath report = doctor(503);
+        Map<String, Object> certificate = check(report, "certificate readable");
+        assertThat(certificate.get("status")).isEqualTo("FAIL");
+        assertThat((String) certificate.get("detail"))
+                .contains("asked for a token for resource " + StandinsResource.FOREIGN_VAULT_RESOURCE)
+                .contains(standins.vaultUrl())
+                .doesNotContain("unreachable");
+        assertThat((String) certificate.get("fix")).contains("GRAPH_MAILER_KEY_VAULT_URL")
+                .contains("https://<vault-name>.vault.azure.net").doesNotContain("network path");
+        assertThat(certificate.get("owner")).isEqualTo("infrastructure team");
+    }
+
+    @Test
     void givenNoCallerToken_then401() {
         given().when().get("/api/doctor").then().statusCode(401);
     }
