@@ -84,7 +84,8 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     }
 
     private AccessToken acquireLocked(String scope, boolean skipCache) {
-        State current = currentState();
+        // A fresh token (the doctor, a retry after a refusal) reads Key Vault again rather than repeat a recent failure.
+        State current = skipCache ? currentState(true) : currentState();
         try {
             return request(current.app(), scope, skipCache);
         } catch (MsalServiceException e) {
@@ -168,12 +169,16 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     }
 
     private State currentState() {
+        return currentState(false);
+    }
+
+    private State currentState(boolean ignoreFailureBackoff) {
         State current = state;
         Instant now = clock.instant();
         if (current == null) {
             synchronized (this) {
                 if (state == null) {
-                    state = build(loadCertificate(), now);
+                    state = build(loadCertificate(ignoreFailureBackoff), now);
                 }
                 return state;
             }
@@ -213,8 +218,12 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     }
 
     private ClientCertificate loadCertificate() {
+        return loadCertificate(false);
+    }
+
+    private ClientCertificate loadCertificate(boolean ignoreFailureBackoff) {
         CertificateUnavailableException recent = lastFailure;
-        if (recent != null && Duration.between(lastFailureAt, clock.instant()).compareTo(FAILURE_BACKOFF) < 0) {
+        if (!ignoreFailureBackoff && recent != null && Duration.between(lastFailureAt, clock.instant()).compareTo(FAILURE_BACKOFF) < 0) {
             throw asTransportException(recent);
         }
         try {
