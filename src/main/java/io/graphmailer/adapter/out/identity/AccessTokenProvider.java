@@ -14,4 +14,9 @@ public interface AccessTokenProvider {
 
     /** A fresh token, ignoring the cache: after a resource refused the cached one. */
     AccessToken freshToken(String scope);
+
+    /** Thumbprint of the certificate tokens are signed with now, when known (the doctor compares it with the vault's). */
+    default java.util.Optional<String> signingThumbprint() {
+        return java.util.Optional.empty();
+    }
 }

@@ -58,7 +58,21 @@ public final class IdentityProbe implements DiagnosticProbe {
         for (ScopeNeed need : needs) {
             checks.addAll(token(need));
         }
+        tokens.signingThumbprint().ifPresent(signing -> checks.add(signingCertificate(signing, certificate)));
         return checks;
+    }
+
+    /** The token checks used the certificate the provider holds, which may be older than the one just read from the vault. */
+    private static DiagnosticCheck signingCertificate(String signing, ClientCertificate inVault) {
+        String name = "tokens signed with the current certificate";
+        if (signing.equalsIgnoreCase(inVault.thumbprint())) {
+            return DiagnosticCheck.ok(name, "thumbprint " + signing);
+        }
+        return DiagnosticCheck.warn(name, "the token checks above used certificate " + signing + ", but the vault now holds "
+                        + inVault.thumbprint() + " (version " + inVault.version() + "), which was not tried: sends switch to it at the"
+                        + " next certificate check (GRAPH_MAILER_CERTIFICATE_CHECK_INTERVAL) or when the old one is refused",
+                "make sure the new certificate is uploaded to the app registration (terraform apply) before the old one is removed",
+                "identity team");
     }
 
     private static DiagnosticCheck privateKeyUsable(ClientCertificate certificate) {

@@ -66,6 +66,12 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     }
 
     @Override
+    public java.util.Optional<String> signingThumbprint() {
+        State current = state;
+        return current == null ? java.util.Optional.empty() : java.util.Optional.of(current.certificate().thumbprint());
+    }
+
+    @Override
     public AccessToken token(String scope) {
         return acquire(scope, false);
     }

@@ -101,6 +101,20 @@ class DoctorTest {
     }
 
     @Test
+    void givenTheVaultHoldsANewerCertificateThanTokensAreSignedWith_thenAWarningNamesBothInsteadOfAnUntestedOk() {
+        assertThat(check(doctor(200), "tokens signed with the current certificate").get("status")).isEqualTo("OK");
+        String next = standins.rotateClientCertificate().sha1Thumbprint();
+
+        JsonPath report = doctor(200);
+
+        assertThat((String) check(report, "certificate readable").get("detail")).containsIgnoringCase(next);
+        Map<String, Object> signing = check(report, "tokens signed with the current certificate");
+        assertThat(signing.get("status")).isEqualTo("WARN");
+        assertThat(((String) signing.get("detail")).toLowerCase(java.util.Locale.ROOT)).contains("vault now holds " + next);
+        assertThat(signing.get("owner")).isEqualTo("identity team");
+    }
+
+    @Test
     void givenNoCallerToken_then401() {
         given().when().get("/api/doctor").then().statusCode(401);
     }
