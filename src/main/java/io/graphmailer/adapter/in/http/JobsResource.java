@@ -56,12 +56,12 @@ public class JobsResource {
         try {
             when = at(at);
         } catch (IllegalArgumentException e) {
-            return badAt();
+            throw badAt();
         }
         try {
             return Response.ok(jobs.preview(id, when, n)).type(MediaType.APPLICATION_JSON).build();
         } catch (JobRunException e) {
-            return problem(e);
+            throw problem(e);
         }
     }
 
@@ -73,13 +73,13 @@ public class JobsResource {
         try {
             when = at(at);
         } catch (IllegalArgumentException e) {
-            return badAt();
+            throw badAt();
         }
         try {
             ManageJobsUseCase.RunResult result = jobs.run(id, when);
             return Response.accepted(result).type(MediaType.APPLICATION_JSON).build();
         } catch (JobRunException e) {
-            return problem(e);
+            throw problem(e);
         }
     }
 
@@ -112,14 +112,14 @@ public class JobsResource {
     }
 
     // Refusals are thrown, so ProblemMappers renders them like every other error (media type by Accept).
-    private static Response badAt() {
+    private static ProblemException badAt() {
         String detail = "at must be an ISO-8601 time with offset, e.g. 2025-01-06T09:00:00+01:00 or 2025-01-06T08:00:00Z";
-        throw new ProblemException(Problem.of(400, "invalid-request", "Invalid occurrence time", detail, "BadRequest")
+        return new ProblemException(Problem.of(400, "invalid-request", "Invalid occurrence time", detail, "BadRequest")
                 .withErrors(List.of(new Violation("at", detail))));
     }
 
-    private static Response problem(JobRunException e) {
-        throw new ProblemException(switch (e.kind()) {
+    private static ProblemException problem(JobRunException e) {
+        return new ProblemException(switch (e.kind()) {
             case UNKNOWN_JOB -> Problem.of(404, "job-not-found", "No such job", e.getMessage(), "ResourceNotFound");
             case SOURCE_FAILED -> Problem.of(502, "job-source-failed", "The job's data source or attachment failed", e.getMessage(), "BadGateway");
             case INVALID_CONTENT -> Problem.of(422, "job-invalid-content", "The job renders a message that cannot be sent", e.getMessage(), "ErrorInvalidRequest");
