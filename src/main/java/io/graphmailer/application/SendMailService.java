@@ -36,7 +36,7 @@ public class SendMailService implements SendMailUseCase {
     @Override
     public SendReceipt send(SendMailCommand command, String trackingId) {
         senderPolicy.requireAllowed(command.mailbox());
-        // Graph's client-request-id is a GUID; anything else from a caller is replaced, not forwarded.
+        // Graph's client-request-id is a GUID; anything else is replaced, not forwarded.
         String id = Guid.isGuid(trackingId) ? trackingId.toLowerCase() : UUID.randomUUID().toString();
         // Sizes of attachments by reference are read (and the limits checked) before any call to the mail service.
         SendMailCommand resolved = attachments.resolve(command);

@@ -45,7 +45,7 @@ public final class SettingsValidator {
         if (mode == CallerAuthMode.HOST_KEY && !isBlank(env.get(FUNCTIONS_PORT_ENV))) {
             String level = sendMailAuthLevel(env);
             if ("anonymous".equals(level)) {
-                problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=host-key trusts the host's function key, but SendMail/function.json has"
+                problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=host-key trusts the host's function key, but a SendMail function.json has"
                         + " authLevel anonymous, so nobody checks callers: package with -Dfunction.authLevel=function, or use entra");
             }
         }
@@ -141,10 +141,27 @@ public final class SettingsValidator {
         }
     }
 
-    /** authLevel of the packaged SendMail function, read from the function app folder the host runs us in; null if unknown. */
+    /** The sendMail functions: the plain route and Graph's version segments (v1.0, beta). */
+    static final List<String> SEND_MAIL_FUNCTIONS = List.of("SendMail", "SendMailV1", "SendMailBeta");
+
+    /**
+     * authLevel of the packaged SendMail functions, read from the function app folder the host runs us in: anonymous
+     * if any of them is, null if unknown.
+     */
     static String sendMailAuthLevel(Map<String, String> env) {
         String root = isBlank(env.get("AzureWebJobsScriptRoot")) ? "." : env.get("AzureWebJobsScriptRoot");
-        java.nio.file.Path file = java.nio.file.Path.of(root, "SendMail", "function.json");
+        String level = null;
+        for (String function : SEND_MAIL_FUNCTIONS) {
+            String l = authLevel(java.nio.file.Path.of(root, function, "function.json"));
+            if ("anonymous".equals(l)) {
+                return l;
+            }
+            level = level == null ? l : level;
+        }
+        return level;
+    }
+
+    private static String authLevel(java.nio.file.Path file) {
         try {
             com.fasterxml.jackson.databind.JsonNode bindings = new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(file.toFile()).path("bindings");

@@ -127,6 +127,24 @@ class SettingsValidatorTest {
     }
 
     @Test
+    void givenHostKeyModeAndAnAnonymousVersionedSendMailFunction_thenRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws java.io.IOException {
+        String function = "{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"req\",\"authLevel\":\"function\"}]}";
+        for (String name : List.of("SendMail", "SendMailV1", "SendMailBeta")) {
+            java.nio.file.Files.createDirectories(root.resolve(name));
+            java.nio.file.Files.writeString(root.resolve(name + "/function.json"), function);
+        }
+        GraphMailerConfig c = config(Map.of("graph-mailer.caller-auth.mode", "host-key",
+                "graph-mailer.storage.connection-string", "UseDevelopmentStorage=true"));
+        Map<String, String> env = Map.of("FUNCTIONS_CUSTOMHANDLER_PORT", "34567", "AzureWebJobsScriptRoot", root.toString());
+        assertThat(SettingsValidator.problems(c, false, env)).isEmpty();
+
+        // /api/beta/... open to anyone while /api/users/... needs the key would be a way around the host's check.
+        java.nio.file.Files.writeString(root.resolve("SendMailBeta/function.json"), function.replace("\"function\"", "\"anonymous\""));
+        assertThat(SettingsValidator.problems(c, false, env)).singleElement().asString().contains("authLevel anonymous");
+    }
+
+    @Test
     void givenAttachmentSettingsOutOfRange_thenEachIsNamed() {
         Map<String, String> values = new HashMap<>(Map.of("graph-mailer.caller-auth.mode", "none",
                 "graph-mailer.attachments.max-message-bytes", Long.toString(151L * 1024 * 1024),

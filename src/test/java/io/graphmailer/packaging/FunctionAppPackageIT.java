@@ -32,7 +32,9 @@ class FunctionAppPackageIT {
         Path executable = APP.resolve("graph-mailer");
         assertThat(executable).isRegularFile();
         assertThat(Files.isExecutable(executable)).isTrue();
-        assertThat(Files.readString(APP.resolve("SendMail/function.json"))).doesNotContain("${");
+        for (String function : new String[]{"SendMail", "SendMailV1", "SendMailBeta"}) {
+            assertThat(Files.readString(APP.resolve(function + "/function.json"))).as(function).doesNotContain("${");
+        }
         if (!Files.exists(Path.of("target").resolve(nativeRunnerName()))) {
             // JVM fallback: the launcher needs the Quarkus app beside it.
             assertThat(APP.resolve("quarkus-app/quarkus-run.jar")).isRegularFile();

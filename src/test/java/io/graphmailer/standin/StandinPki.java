@@ -132,6 +132,12 @@ public final class StandinPki {
         return serverCertificate;
     }
 
+    /** The stand-ins' server key and certificate chain as PEM, for a TLS server outside this JVM (the JS SDK test's). */
+    public String serverKeyAndChainPem() {
+        return pemBlock("PRIVATE KEY", serverKeyPair.getPrivate().getEncoded())
+                + pemBlock("CERTIFICATE", der(serverCertificate)) + pemBlock("CERTIFICATE", der(caCertificate));
+    }
+
     /** Server-side TLS context presenting the stand-ins' certificate (chain: server, CA). */
     public SSLContext serverSslContext() {
         return serverSslContext;

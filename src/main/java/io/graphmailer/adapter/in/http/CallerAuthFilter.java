@@ -37,7 +37,8 @@ public class CallerAuthFilter {
                     Problem p = refused.status() == 401
                             ? Problem.of(401, "unauthenticated", "Caller not authenticated", refused.getMessage(), "InvalidAuthenticationToken")
                             : Problem.of(403, "caller-forbidden", "Caller lacks the required app role", refused.getMessage(), "ErrorAccessDenied");
-                    Response.ResponseBuilder builder = p.withErrors(List.of(new Violation("Authorization", refused.getMessage()))).toResponse();
+                    Response.ResponseBuilder builder = ErrorResponses.builder(p.withErrors(List.of(new Violation("Authorization", refused.getMessage()))),
+                            request.getHeaderString(HttpHeaders.ACCEPT), request.getHeaderString(RequestIds.CLIENT_REQUEST_ID));
                     if (refused.status() == 401) {
                         builder.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
                     }

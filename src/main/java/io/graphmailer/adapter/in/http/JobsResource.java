@@ -11,7 +11,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -30,7 +29,7 @@ import java.util.Map;
  * list them, preview an occurrence's mail without sending, run one occurrence now.
  */
 @Path("/api/jobs")
-@Produces(MediaType.APPLICATION_JSON)
+// No @Produces: a caller asking for application/problem+json errors must not get 406 before the resource runs.
 public class JobsResource {
     private final ManageJobsUseCase jobs;
     private final GraphMailerConfig config;
@@ -42,9 +41,9 @@ public class JobsResource {
     }
 
     @GET
-    public List<Map<String, Object>> list() {
+    public Response list() {
         Instant now = clock.instant();
-        return jobs.jobs().stream().map(job -> summary(job, now)).toList();
+        return Response.ok(jobs.jobs().stream().map(job -> summary(job, now)).toList()).type(MediaType.APPLICATION_JSON).build();
     }
 
     @GET
@@ -57,12 +56,12 @@ public class JobsResource {
         try {
             when = at(at);
         } catch (IllegalArgumentException e) {
-            return badAt();
+            throw badAt();
         }
         try {
-            return Response.ok(jobs.preview(id, when, n)).build();
+            return Response.ok(jobs.preview(id, when, n)).type(MediaType.APPLICATION_JSON).build();
         } catch (JobRunException e) {
-            return problem(e);
+            throw problem(e);
         }
     }
 
@@ -74,13 +73,13 @@ public class JobsResource {
         try {
             when = at(at);
         } catch (IllegalArgumentException e) {
-            return badAt();
+            throw badAt();
         }
         try {
             ManageJobsUseCase.RunResult result = jobs.run(id, when);
-            return Response.accepted(result).build();
+            return Response.accepted(result).type(MediaType.APPLICATION_JSON).build();
         } catch (JobRunException e) {
-            return problem(e);
+            throw problem(e);
         }
     }
 
@@ -112,18 +111,19 @@ public class JobsResource {
         return m;
     }
 
-    private static Response badAt() {
+    // Refusals are thrown, so ProblemMappers renders them like every other error (media type by Accept).
+    private static ProblemException badAt() {
         String detail = "at must be an ISO-8601 time with offset, e.g. 2025-01-06T09:00:00+01:00 or 2025-01-06T08:00:00Z";
-        return Problem.of(400, "invalid-request", "Invalid occurrence time", detail, "BadRequest")
-                .withErrors(List.of(new Violation("at", detail))).response();
+        return new ProblemException(Problem.of(400, "invalid-request", "Invalid occurrence time", detail, "BadRequest")
+                .withErrors(List.of(new Violation("at", detail))));
     }
 
-    private static Response problem(JobRunException e) {
-        return switch (e.kind()) {
-            case UNKNOWN_JOB -> Problem.of(404, "job-not-found", "No such job", e.getMessage(), "ResourceNotFound").response();
-            case SOURCE_FAILED -> Problem.of(502, "job-source-failed", "The job's data source or attachment failed", e.getMessage(), "BadGateway").response();
-            case INVALID_CONTENT -> Problem.of(422, "job-invalid-content", "The job renders a message that cannot be sent", e.getMessage(), "ErrorInvalidRequest").response();
-            case QUEUE_FAILED -> Problem.of(503, "job-queue-failed", "The outbox queue failed", e.getMessage(), "ServiceUnavailable").response();
-        };
+    private static ProblemException problem(JobRunException e) {
+        return new ProblemException(switch (e.kind()) {
+            case UNKNOWN_JOB -> Problem.of(404, "job-not-found", "No such job", e.getMessage(), "ResourceNotFound");
+            case SOURCE_FAILED -> Problem.of(502, "job-source-failed", "The job's data source or attachment failed", e.getMessage(), "BadGateway");
+            case INVALID_CONTENT -> Problem.of(422, "job-invalid-content", "The job renders a message that cannot be sent", e.getMessage(), "ErrorInvalidRequest");
+            case QUEUE_FAILED -> Problem.of(503, "job-queue-failed", "The outbox queue failed", e.getMessage(), "ServiceUnavailable");
+        });
     }
 }

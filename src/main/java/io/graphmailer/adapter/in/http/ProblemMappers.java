@@ -7,6 +7,7 @@ import io.graphmailer.domain.Violation;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -14,31 +15,31 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Every failure leaves as application/problem+json naming what is wrong. */
+/** Every failure leaves through {@link ErrorResponses}: Graph's error envelope plus the problem fields naming what is wrong. */
 public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
     /** Configuration faults are logged once per cause, not once per request. */
     private static final Set<String> LOGGED_CAUSES = ConcurrentHashMap.newKeySet();
 
     @ServerExceptionMapper
-    public Response invalid(InvalidMailException e) {
+    public Response invalid(InvalidMailException e, HttpHeaders headers) {
         Violation first = e.violations().isEmpty() ? new Violation("body", "is invalid") : e.violations().get(0);
         String detail = e.violations().size() == 1
                 ? first.field() + " " + first.message()
                 : e.violations().size() + " problems, first: " + first.field() + " " + first.message();
-        return Problem.of(400, "invalid-request", "The message cannot be sent as requested", detail, "ErrorInvalidRequest")
-                .withErrors(e.violations()).response();
+        return ErrorResponses.response(Problem.of(400, "invalid-request", "The message cannot be sent as requested", detail, "ErrorInvalidRequest")
+                .withErrors(e.violations()), headers);
     }
 
     @ServerExceptionMapper
-    public Response senderNotAllowed(SenderNotAllowedException e) {
-        return Problem.of(403, "sender-not-allowed", "Sending as this mailbox is not allowed",
+    public Response senderNotAllowed(SenderNotAllowedException e, HttpHeaders headers) {
+        return ErrorResponses.response(Problem.of(403, "sender-not-allowed", "Sending as this mailbox is not allowed",
                 e.getMessage() + "; ask the graph-mailer operators to add it to GRAPH_MAILER_ALLOWED_SENDERS",
-                "ErrorAccessDenied").withErrors(java.util.List.of(new Violation("mailbox", "is not an allowed sender"))).response();
+                "ErrorAccessDenied").withErrors(java.util.List.of(new Violation("mailbox", "is not an allowed sender"))), headers);
     }
 
     @ServerExceptionMapper
-    public Response transport(MailTransportException e) {
+    public Response transport(MailTransportException e, HttpHeaders headers) {
         Problem p = switch (e.kind()) {
             case REJECTED -> Problem.of(400, "rejected", "The mail service refused the message", e.getMessage(), e.code());
             case TRANSIENT -> Problem.of(503, "busy", "The mail service is busy; try again later", e.getMessage(), e.code());
@@ -52,7 +53,7 @@ public class ProblemMappers {
                         e.getMessage(), e.code());
             }
         };
-        Response.ResponseBuilder builder = p.toResponse();
+        Response.ResponseBuilder builder = ErrorResponses.builder(p, headers);
         if (e.retryAfter() != null) {
             builder.header("Retry-After", Math.max(1, e.retryAfter().toSeconds()));
         }
@@ -60,19 +61,25 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response unsupported(NotSupportedException e) {
-        return Problem.of(415, "unsupported-media-type", "Unsupported Content-Type",
+    public Response unsupported(NotSupportedException e, HttpHeaders headers) {
+        return ErrorResponses.response(Problem.of(415, "unsupported-media-type", "Unsupported Content-Type",
                 "send application/json (Graph's sendMail JSON) or text/plain (a base64 MIME message)", "UnsupportedMediaType")
-                .withErrors(java.util.List.of(new Violation("Content-Type", "must be application/json or text/plain"))).response();
+                .withErrors(java.util.List.of(new Violation("Content-Type", "must be application/json or text/plain"))), headers);
     }
 
     @ServerExceptionMapper
-    public Response notFound(NotFoundException e) {
-        return Problem.of(404, "not-found", "No such resource", "graph-mailer serves POST /api/users/{mailbox}/sendMail", "ResourceNotFound").response();
+    public Response notFound(NotFoundException e, HttpHeaders headers) {
+        return ErrorResponses.response(Problem.of(404, "not-found", "No such resource",
+                "graph-mailer serves POST /api/users/{mailbox}/sendMail (also under /api/v1.0 and /api/beta)", "ResourceNotFound"), headers);
     }
 
     @ServerExceptionMapper
-    public Response notAllowed(NotAllowedException e) {
-        return Problem.of(405, "method-not-allowed", "Method not allowed", "use POST", "MethodNotAllowed").response();
+    public Response notAllowed(NotAllowedException e, HttpHeaders headers) {
+        return ErrorResponses.response(Problem.of(405, "method-not-allowed", "Method not allowed", "use POST", "MethodNotAllowed"), headers);
+    }
+
+    @ServerExceptionMapper
+    public Response refused(ProblemException e, HttpHeaders headers) {
+        return ErrorResponses.response(e.problem(), headers);
     }
 }

@@ -1,21 +1,19 @@
 package io.graphmailer.adapter.in.http;
 
 import io.graphmailer.config.GraphMailerConfig;
+import io.graphmailer.domain.Violation;
 import io.quarkus.vertx.web.RouteFilter;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 
+import java.util.List;
+
 /**
- * Refuses a declared body above the limit before a byte of it is read (413, problem+json).
+ * Refuses a declared body above the limit before a byte of it is read (413, rendered by ErrorResponses).
  * A chunked body without Content-Length is capped by quarkus.http.limits.max-body-size, set to the same value.
  */
 public class RequestSizeFilter {
-    private static final String BODY = "{\"type\":\"https://graph-mailer.dev/problems/too-large\",\"title\":\"Request too large\",\"status\":413,"
-            + "\"detail\":\"the request body is %d bytes; at most %d are accepted (Graph's sendMail limit is about 4 MB)\","
-            + "\"errors\":[{\"field\":\"body\",\"message\":\"is larger than %d bytes\"}],"
-            + "\"error\":{\"code\":\"RequestEntityTooLarge\",\"message\":\"the request body is larger than %d bytes\"}}";
-
     @Inject
     GraphMailerConfig config;
 
@@ -31,10 +29,16 @@ public class RequestSizeFilter {
                 declared = -1;
             }
             if (declared > max) {
+                ErrorResponses.Rendered r = ErrorResponses.render(Problem.of(413, "too-large", "Request too large",
+                        "the request body is " + declared + " bytes; at most " + max + " are accepted (Graph's sendMail limit is about 4 MB)",
+                        "RequestEntityTooLarge").withErrors(List.of(new Violation("body", "is larger than " + max + " bytes"))),
+                        rc.request().getHeader(HttpHeaders.ACCEPT), rc.request().getHeader(RequestIds.CLIENT_REQUEST_ID));
                 rc.response().setStatusCode(413)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, r.mediaType())
+                        .putHeader(RequestIds.REQUEST_ID, r.requestId())
+                        .putHeader(RequestIds.CLIENT_REQUEST_ID, r.clientRequestId())
                         .putHeader(HttpHeaders.CONNECTION, "close")
-                        .end(String.format(BODY, declared, max, max, max));
+                        .end(r.body());
                 return;
             }
         }

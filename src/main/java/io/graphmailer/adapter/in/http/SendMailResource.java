@@ -16,16 +16,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
 
 import java.util.Locale;
 
 /**
- * Graph's {@code POST /users/{mailbox}/sendMail}, under {@code /api}: point a Graph SDK's base URL
- * here and it works unchanged. A thin adapter: check the sender, parse into one command, call the use case.
+ * Graph's {@code POST /users/{mailbox}/sendMail}, under {@code /api} and, as Graph SDKs build it, under
+ * {@code /api/v1.0} and {@code /api/beta}: point a Graph SDK's base URL here and it works unchanged.
+ * A thin adapter: check the sender, parse into one command, call the use case.
  */
-@Path("/api/users/{mailbox}/sendMail")
+@Path("/api")
 public class SendMailResource {
-    static final String CLIENT_REQUEST_ID = "client-request-id";
+    private static final Logger LOG = Logger.getLogger(SendMailResource.class);
 
     private final SendMailUseCase sendMail;
     private final SendMailRequestParser jsonParser;
@@ -42,10 +44,11 @@ public class SendMailResource {
     }
 
     @POST
+    @Path("users/{mailbox}/sendMail")
     @Blocking
     public Response send(@PathParam("mailbox") String mailboxId,
                          @HeaderParam("Content-Type") String contentType,
-                         @HeaderParam(CLIENT_REQUEST_ID) String clientRequestId,
+                         @HeaderParam(RequestIds.CLIENT_REQUEST_ID) String clientRequestId,
                          byte[] body) {
         Mailbox mailbox = mailbox(mailboxId);
         sendMail.requireAllowedSender(mailbox);
@@ -54,12 +57,28 @@ public class SendMailResource {
             case "mime" -> mimeParser.parse(mailbox, body);
             default -> throw new NotSupportedException();
         };
-        SendReceipt receipt = sendMail.send(command, clientRequestId);
+        // A new tracking id per message: an SDK client sends one client-request-id for all its requests.
+        SendReceipt receipt = sendMail.send(command);
+        String echoed = RequestIds.echo(clientRequestId, receipt.trackingId());
+        if (clientRequestId != null) {
+            LOG.infof("http: message %s accepted for caller client-request-id %s", receipt.trackingId(), echoed);
+        }
         return Response.accepted(new Accepted(receipt.trackingId(), "accepted"))
                 .type(MediaType.APPLICATION_JSON)
-                .header(CLIENT_REQUEST_ID, receipt.trackingId())
-                .header("request-id", receipt.trackingId())
+                .header(RequestIds.REQUEST_ID, receipt.trackingId())
+                .header(RequestIds.CLIENT_REQUEST_ID, echoed)
                 .build();
+    }
+
+    /** The same call under Graph's version segments, which Graph SDKs put in front of every path. */
+    @POST
+    @Path("{version: v1\\.0|beta}/users/{mailbox}/sendMail")
+    @Blocking
+    public Response sendVersioned(@PathParam("mailbox") String mailboxId,
+                                  @HeaderParam("Content-Type") String contentType,
+                                  @HeaderParam(RequestIds.CLIENT_REQUEST_ID) String clientRequestId,
+                                  byte[] body) {
+        return send(mailboxId, contentType, clientRequestId, body);
     }
 
     private static Mailbox mailbox(String id) {

@@ -11,7 +11,13 @@ public interface SendMailUseCase {
     void requireAllowedSender(Mailbox mailbox);
 
     /**
-     * @param trackingId correlation id chosen by the caller (sent to Graph as client-request-id), or null for a new one
+     * @param trackingId an id the trigger owns for this one message (sent to Graph as client-request-id), or null for a
+     *                   new one; never a caller's header, which may be shared by many messages
      */
     SendReceipt send(SendMailCommand command, String trackingId);
+
+    /** Send with a new tracking id. */
+    default SendReceipt send(SendMailCommand command) {
+        return send(command, null);
+    }
 }

@@ -38,13 +38,36 @@ class FunctionAppContractTest {
         }
     }
 
-    /** Every JAX-RS path our app serves, from the compiled classes. */
+    /** Every JAX-RS path our app serves (class path, and class + method path), from the compiled classes. */
     private static Set<String> servedPaths() {
-        return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        Set<String> paths = new java.util.HashSet<>();
+        new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.graphmailer").stream()
                 .filter(c -> c.isAnnotatedWith(Path.class))
-                .map((JavaClass c) -> c.getAnnotationOfType(Path.class).value())
-                .collect(Collectors.toSet());
+                .forEach((JavaClass c) -> {
+                    String base = c.getAnnotationOfType(Path.class).value();
+                    paths.add(base);
+                    c.getMethods().stream().filter(m -> m.isAnnotatedWith(Path.class))
+                            .forEach(m -> paths.add(base + "/" + m.getAnnotationOfType(Path.class).value()));
+                });
+        return paths;
+    }
+
+    /** Whether a forwarded request path (host route with its parameters filled in) hits one of our JAX-RS templates. */
+    private static boolean served(Set<String> templates, String requestPath) {
+        return templates.stream().anyMatch(t -> java.util.regex.Pattern.matches(templateRegex(t), requestPath));
+    }
+
+    private static String templateRegex(String template) {
+        StringBuilder regex = new StringBuilder();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\\s*\\w+\\s*(?::\\s*([^}]+))?}").matcher(template);
+        int last = 0;
+        while (m.find()) {
+            regex.append(java.util.regex.Pattern.quote(template.substring(last, m.start())));
+            regex.append(m.group(1) == null ? "[^/]+" : "(?:" + m.group(1).trim() + ")");
+            last = m.end();
+        }
+        return regex.append(java.util.regex.Pattern.quote(template.substring(last))).toString().replace("//", "/");
     }
 
     @Test
@@ -102,13 +125,35 @@ class FunctionAppContractTest {
                 }
             }
             if ("httpTrigger".equals(trigger.path("type").asText())) {
-                // Forwarded as is: /api/<route> must be one of our REST paths.
-                assertThat(served).as(name).contains("/api/" + trigger.path("route").asText());
+                // Forwarded as is: /api/<route>, with its parameters filled in, must reach one of our REST paths.
+                String forwarded = "/api/" + trigger.path("route").asText().replaceAll("\\{[^}]+}", "noreply@contoso.example");
+                assertThat(served(served, forwarded)).as(name + ": " + forwarded + " in " + served).isTrue();
                 assertThat(trigger.path("authLevel").asText()).isIn("${function.authLevel}", "anonymous", "function");
             } else {
                 assertThat(served).as(name + " is invoked at POST /" + name).contains("/" + name);
             }
         }
+    }
+
+    @Test
+    void givenGraphsVersionSegments_thenEachHasASendMailFunctionForwardedToOurResource() throws IOException {
+        Set<String> served = servedPaths();
+        Map<String, String> routes = new java.util.HashMap<>();
+        for (java.nio.file.Path folder : functionFolders()) {
+            for (JsonNode b : read(folder.resolve("function.json")).path("bindings")) {
+                if ("httpTrigger".equals(b.path("type").asText())) {
+                    routes.put(b.path("route").asText(), folder.getFileName().toString());
+                    // Same caller check as the plain route (host-key mode relies on the host's key on every one).
+                    assertThat(b.path("authLevel").asText()).as(folder.toString()).isEqualTo("${function.authLevel}");
+                }
+            }
+        }
+        assertThat(routes).containsKeys("users/{mailbox}/sendMail", "v1.0/users/{mailbox}/sendMail", "beta/users/{mailbox}/sendMail");
+        for (String version : List.of("", "v1.0/", "beta/")) {
+            assertThat(served(served, "/api/" + version + "users/noreply@contoso.example/sendMail")).as(version).isTrue();
+        }
+        assertThat(served(served, "/api/v2.0/users/noreply@contoso.example/sendMail")).isFalse();
+        assertThat(served(served, "/api/v1x0/users/noreply@contoso.example/sendMail")).isFalse();
     }
 
     @Test

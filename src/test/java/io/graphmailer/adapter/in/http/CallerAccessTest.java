@@ -25,7 +25,7 @@ class CallerAccessTest {
     }
 
     private static void expectRefused(String authorization, int status, String detailPart) {
-        var request = given().contentType(ContentType.JSON).body(SendMailApiTest.minimal());
+        var request = given().accept("application/problem+json").contentType(ContentType.JSON).body(SendMailApiTest.minimal());
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -40,7 +40,8 @@ class CallerAccessTest {
     void givenNoToken_then401WithBearerChallenge() {
         given().contentType(ContentType.JSON).body(SendMailApiTest.minimal())
                 .when().post("/api/users/noreply@contoso.example/sendMail")
-                .then().statusCode(401).header("WWW-Authenticate", "Bearer").body("error.code", equalTo("InvalidAuthenticationToken"));
+                .then().statusCode(401).header("WWW-Authenticate", "Bearer").contentType("application/json")
+                .body("error.code", equalTo("InvalidAuthenticationToken"));
         assertThat(Outbox.files()).isEmpty();
     }
 
@@ -92,7 +93,7 @@ class CallerAccessTest {
     @Test
     void givenMailboxNotOnTheAllowlist_then403BeforeTheBodyIsRead() {
         // The body is invalid too: the allowlist answers first.
-        given().header("Authorization", TestTokens.bearer()).contentType(ContentType.JSON).body("{not json")
+        given().header("Authorization", TestTokens.bearer()).accept("application/problem+json").contentType(ContentType.JSON).body("{not json")
                 .when().post("/api/users/ceo@contoso.example/sendMail")
                 .then().statusCode(403).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("mailbox"))
@@ -110,7 +111,7 @@ class CallerAccessTest {
 
     @Test
     void givenWrongMethod_then405Problem() {
-        given().header("Authorization", TestTokens.bearer())
+        given().header("Authorization", TestTokens.bearer()).accept("application/problem+json")
                 .when().get("/api/users/noreply@contoso.example/sendMail")
                 .then().statusCode(405).contentType("application/problem+json");
     }

@@ -25,6 +25,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 
 @QuarkusTest
 class SendMailApiTest {
@@ -134,12 +135,27 @@ class SendMailApiTest {
     }
 
     @Test
-    void givenCallerClientRequestId_thenItBecomesTheTrackingId() {
+    void givenCallerClientRequestId_thenItIsEchoedAndTheMessageGetsItsOwnTrackingId() throws Exception {
         String id = "0f8fad5b-d9cb-469f-a165-70867728950e";
-        given().header("Authorization", TestTokens.bearer()).header("client-request-id", id)
+        var response = given().header("Authorization", TestTokens.bearer()).header("client-request-id", id)
                 .contentType(ContentType.JSON).body(minimal())
                 .when().post("/api/users/noreply@contoso.example/sendMail")
-                .then().statusCode(202).body("trackingId", equalTo(id)).header("client-request-id", id);
+                .then().statusCode(202).header("client-request-id", id)
+                .body("trackingId", matchesPattern("[0-9a-f-]{36}")).body("trackingId", not(equalTo(id)))
+                .extract();
+        String trackingId = response.path("trackingId");
+        assertThat(response.header("request-id")).isEqualTo(trackingId);
+        assertThat(Outbox.only().getHeader("X-Graph-Mailer-Tracking-Id", null)).isEqualTo(trackingId);
+    }
+
+    @Test
+    void givenNoCallerClientRequestId_thenClientRequestIdEqualsRequestIdAsGraphAnswers() {
+        var response = given().header("Authorization", TestTokens.bearer())
+                .contentType(ContentType.JSON).body(minimal())
+                .when().post("/api/users/noreply@contoso.example/sendMail")
+                .then().statusCode(202).extract();
+        assertThat(response.header("request-id")).isEqualTo(response.<String>path("trackingId"));
+        assertThat(response.header("client-request-id")).isEqualTo(response.header("request-id"));
     }
 
     @Test

@@ -124,7 +124,7 @@ class ScheduledJobsTest {
                 .body("Logs", hasItem(containsString("job reminder @ 2025-01-07T07:00:00Z: ENQUEUED (3 message(s))")));
         assertThat(Outbox.files()).hasSize(3);
 
-        given().header("Authorization", TestTokens.bearer()).when().post("/api/jobs/broken/run")
+        given().header("Authorization", TestTokens.bearer()).accept("application/problem+json").when().post("/api/jobs/broken/run")
                 .then().statusCode(502).contentType("application/problem+json")
                 .body("detail", containsString("answered HTTP 500"));
     }

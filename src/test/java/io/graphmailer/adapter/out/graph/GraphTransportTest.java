@@ -122,7 +122,7 @@ class GraphTransportTest {
     @Test
     void givenMailboxOutsideTheAppsExchangeScope_then500NamingTheScope() {
         send(StandinsResource.UNSCOPED_MAILBOX, minimal()).then().statusCode(500)
-                .contentType("application/problem+json")
+                .contentType("application/json")
                 .body("error.code", equalTo("MailboxOutOfScope"))
                 .body("detail", containsString("outside its Exchange RBAC management scope"));
     }

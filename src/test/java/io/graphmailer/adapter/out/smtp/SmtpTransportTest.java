@@ -75,7 +75,7 @@ class SmtpTransportTest {
     void givenSmtpAuthDisabledForTheTenant_then500NamingTheTenantSetting() {
         smtp.failAuth(SmtpStandin.AUTH_DISABLED_FOR_TENANT);
         send(Standins.MAILBOX).then().statusCode(500)
-                .contentType("application/problem+json")
+                .contentType("application/json")
                 .body("error.code", equalTo("SmtpAuthDisabled"))
                 .body("detail", containsString("Set-TransportConfig -SmtpClientAuthenticationDisabled $false"));
     }
