@@ -84,15 +84,16 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
 
     @Override
     public QueueOutcome process(QueuedMail mail) {
+        SendMailCommand authorized;
         try {
-            senderPolicy.requireAllowed(mail.command().mailbox());
+            authorized = senderPolicy.authorize(mail.command()); // the mailbox and every sender field
         } catch (SenderNotAllowedException e) {
             return reject(mail.original(), "SenderNotAllowed", e.getMessage());
         }
         SendMailCommand command;
         try {
             // Blob sizes and the message limits, before the ledger and before any call to the mail service.
-            command = attachments.resolve(mail.command());
+            command = attachments.resolve(authorized);
         } catch (InvalidMailException e) {
             String reason = e.violations().stream().map(v -> "sendMail." + v.field() + " " + v.message()).collect(Collectors.joining("; "));
             return reject(mail.original(), "InvalidMessage", reason);

@@ -35,12 +35,13 @@ public class SendMailService implements SendMailUseCase {
 
     @Override
     public SendReceipt send(SendMailCommand command, String trackingId) {
-        senderPolicy.requireAllowed(command.mailbox());
+        // The mailbox and every sender field; what is sent uses the allowlist's spelling.
+        SendMailCommand authorized = senderPolicy.authorize(command);
         // Graph's client-request-id is a GUID; anything else is replaced, not forwarded.
         String id = Guid.isGuid(trackingId) ? trackingId.toLowerCase() : UUID.randomUUID().toString();
         // Sizes of attachments by reference are read (and the limits checked) before any call to the mail service.
-        SendMailCommand resolved = attachments.resolve(command);
-        limiter.run(command.mailbox(), () -> {
+        SendMailCommand resolved = attachments.resolve(authorized);
+        limiter.run(authorized.mailbox(), () -> {
             transport.send(resolved, id);
             return null;
         });

@@ -61,6 +61,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Builds each collaborator once from the settings and hands it out; the domain stays framework-free. */
 @ApplicationScoped
@@ -108,7 +109,20 @@ public class ApplicationBeans {
     @Produces
     @Singleton
     SenderPolicy senderPolicy(GraphMailerConfig config) {
-        return new SenderPolicy(config.allowedSenders());
+        return new SenderPolicy(config.allowedSenders(), sendAs(config.sendAs().orElse(List.of())));
+    }
+
+    /** {@code mailbox:other} pairs (':' cannot occur in an address), grouped by mailbox. */
+    static Map<String, List<String>> sendAs(List<String> pairs) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        for (String pair : pairs) {
+            int colon = pair.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("GRAPH_MAILER_SEND_AS: '" + pair.trim() + "' is not a mailbox:other pair");
+            }
+            out.computeIfAbsent(pair.substring(0, colon).trim(), k -> new ArrayList<>()).add(pair.substring(colon + 1).trim());
+        }
+        return out;
     }
 
     @Produces
@@ -302,6 +316,7 @@ public class ApplicationBeans {
         String tenant = config.tenantId().orElse("");
         String issuer = auth.issuer().orElse("https://login.microsoftonline.com/" + tenant + "/v2.0");
         String jwks = auth.jwksUrl().orElse("https://login.microsoftonline.com/" + tenant + "/discovery/v2.0/keys");
-        return new CallerAuthenticator(jwks, issuer, auth.audience().orElseThrow(), auth.requiredRole());
+        return new CallerAuthenticator(jwks, issuer, auth.audience().orElseThrow(), auth.requiredRole(),
+                auth.tenantId().or(config::tenantId).orElse(""));
     }
 }

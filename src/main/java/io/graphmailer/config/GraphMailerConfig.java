@@ -18,6 +18,12 @@ public interface GraphMailerConfig {
     /** Mailboxes (UPN or object id) this deployment may send as. */
     List<String> allowedSenders();
 
+    /**
+     * Other allowed mailboxes a mailbox may name in from/sender (Send As / Send on behalf), as
+     * {@code mailbox:other} pairs; by default a message may name only its own mailbox.
+     */
+    Optional<List<String>> sendAs();
+
     /** Where accepted mail goes. */
     @WithDefault("graph")
     TransportKind transport();
@@ -87,6 +93,9 @@ public interface GraphMailerConfig {
 
         /** Expected {@code aud}: our app's client id or Application ID URI. */
         Optional<String> audience();
+
+        /** Tenant (GUID) callers' tokens must name in {@code tid}; defaults to {@code tenant-id}. */
+        Optional<String> tenantId();
 
         /** App role the caller's token must carry in {@code roles}. */
         @WithDefault("GraphMailer.Send")

@@ -34,9 +34,9 @@ final class SettingsProbe implements DiagnosticProbe {
             problems.forEach(p -> checks.add(DiagnosticCheck.fail("settings coherent", p, "set the app setting named", "app team")));
         }
         Set<String> smtp = config.smtp().mailboxes().orElse(List.of()).stream()
-                .map(m -> m.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+                .map(SettingsProbe::key).collect(Collectors.toSet());
         String routes = config.allowedSenders().stream().map(String::trim)
-                .map(m -> m + " → " + (smtp.contains(m.toLowerCase(Locale.ROOT)) ? "smtp" : config.transport().name().toLowerCase(Locale.ROOT)))
+                .map(m -> m + " → " + (smtp.contains(key(m)) ? "smtp" : config.transport().name().toLowerCase(Locale.ROOT)))
                 .collect(Collectors.joining(", "));
         checks.add(DiagnosticCheck.ok("every allowed mailbox has a transport", routes));
         if (config.transport() == GraphMailerConfig.TransportKind.OUTBOX && LaunchMode.current() == LaunchMode.NORMAL) {
@@ -44,5 +44,13 @@ final class SettingsProbe implements DiagnosticProbe {
                     "set GRAPH_MAILER_TRANSPORT=graph for production", "app team"));
         }
         return checks;
+    }
+
+    private static String key(String mailbox) {
+        try {
+            return new io.graphmailer.domain.Mailbox(mailbox.trim()).key();
+        } catch (io.graphmailer.domain.InvalidMailException e) {
+            return mailbox.trim();
+        }
     }
 }

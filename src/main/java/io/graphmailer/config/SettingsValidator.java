@@ -2,6 +2,7 @@ package io.graphmailer.config;
 
 import io.graphmailer.config.GraphMailerConfig.CallerAuthMode;
 import io.graphmailer.domain.EmailAddress;
+import io.graphmailer.domain.Guid;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.InvalidMailException;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Refuses missing or contradictory settings at startup, naming each env var, so a deployment fails
@@ -38,6 +40,7 @@ public final class SettingsValidator {
                 problems.add("GRAPH_MAILER_ALLOWED_SENDERS: '" + sender + "' is not a mailbox address (UPN) or user object id");
             }
         }
+        sendAsProblems(config, problems);
         CallerAuthMode mode = config.callerAuth().mode();
         if (mode == CallerAuthMode.NONE && !devMode) {
             problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=none is only allowed in the dev profile; use entra, or host-key behind the Azure Functions host");
@@ -56,6 +59,13 @@ public final class SettingsValidator {
         if (mode == CallerAuthMode.ENTRA) {
             if (config.tenantId().isEmpty() && (config.callerAuth().issuer().isEmpty() || config.callerAuth().jwksUrl().isEmpty())) {
                 problems.add("GRAPH_MAILER_TENANT_ID is required for caller auth mode entra (or set both GRAPH_MAILER_CALLER_AUTH_ISSUER and GRAPH_MAILER_CALLER_AUTH_JWKS_URL)");
+            }
+            Optional<String> callerTenant = config.callerAuth().tenantId().or(config::tenantId);
+            if (callerTenant.isPresent() && !Guid.isGuid(callerTenant.get().trim())) {
+                problems.add("GRAPH_MAILER_CALLER_AUTH_TENANT_ID must be the tenant's id (a GUID, as in tokens' tid claim); "
+                        + "set it when GRAPH_MAILER_TENANT_ID is a domain name");
+            } else if (callerTenant.isEmpty() && config.callerAuth().issuer().isPresent() && config.callerAuth().jwksUrl().isPresent()) {
+                problems.add("GRAPH_MAILER_CALLER_AUTH_TENANT_ID (or GRAPH_MAILER_TENANT_ID) is required for caller auth mode entra: tokens' tid must name it");
             }
             if (config.callerAuth().audience().isEmpty()) {
                 problems.add("GRAPH_MAILER_CALLER_AUTH_AUDIENCE is required for caller auth mode entra: graph-mailer's client id or Application ID URI");
@@ -114,14 +124,38 @@ public final class SettingsValidator {
         return problems;
     }
 
+    private static void sendAsProblems(GraphMailerConfig config, List<String> problems) {
+        Set<String> allowed = new HashSet<>();
+        config.allowedSenders().forEach(sender -> allowed.add(String.valueOf(key(sender))));
+        for (String pair : config.sendAs().orElse(List.of())) {
+            int colon = pair.indexOf(':');
+            List<String> sides = colon < 0 ? List.of() : List.of(pair.substring(0, colon), pair.substring(colon + 1));
+            if (sides.isEmpty() || sides.stream().anyMatch(m -> key(m) == null)) {
+                problems.add("GRAPH_MAILER_SEND_AS: '" + pair.trim() + "' is not a mailbox:other pair of mailbox addresses or object ids");
+            } else {
+                sides.stream().filter(m -> !allowed.contains(key(m))).forEach(m ->
+                        problems.add("GRAPH_MAILER_SEND_AS: '" + m.trim() + "' is not on GRAPH_MAILER_ALLOWED_SENDERS"));
+            }
+        }
+    }
+
+    /** The canonical mailbox key, or null for something that is not a mailbox (reported elsewhere). */
+    private static String key(String mailbox) {
+        try {
+            return new Mailbox(mailbox.trim()).key();
+        } catch (InvalidMailException e) {
+            return null;
+        }
+    }
+
     private static void smtpProblems(GraphMailerConfig config, List<String> smtpMailboxes, List<String> problems) {
         Set<String> allowed = new HashSet<>();
-        config.allowedSenders().forEach(sender -> allowed.add(sender.trim().toLowerCase(Locale.ROOT)));
+        config.allowedSenders().forEach(sender -> allowed.add(String.valueOf(key(sender))));
         for (String mailbox : smtpMailboxes) {
             String trimmed = mailbox.trim();
             if (!EmailAddress.isValid(trimmed)) {
                 problems.add("GRAPH_MAILER_SMTP_MAILBOXES: '" + mailbox + "' is not a mailbox UPN (SMTP AUTH needs the UPN, not an object id)");
-            } else if (!allowed.contains(trimmed.toLowerCase(Locale.ROOT))) {
+            } else if (!allowed.contains(key(trimmed))) {
                 problems.add("GRAPH_MAILER_SMTP_MAILBOXES: '" + mailbox + "' is not on GRAPH_MAILER_ALLOWED_SENDERS");
             }
         }

@@ -1,5 +1,6 @@
 package io.graphmailer.domain;
 
+import java.net.IDN;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -24,7 +25,47 @@ public record EmailAddress(String address, String name) {
         String local = address.substring(0, at);
         String domain = address.substring(at + 1);
         return local.length() <= 64 && LOCAL.matcher(local).matches()
-                && (DOMAIN.matcher(domain).matches() || UNICODE_DOMAIN.matcher(domain).matches());
+                && (DOMAIN.matcher(domain).matches() || UNICODE_DOMAIN.matcher(domain).matches())
+                && canonicalDomain(domain) != null;
+    }
+
+    /**
+     * The one form addresses are compared in: the local part (ASCII only, see {@link #isValid}) and the domain
+     * lower-cased, the domain in its IDNA ASCII form ({@code xn--...}). Null when {@code address} is not valid.
+     */
+    public static String canonical(String address) {
+        if (!isValid(address)) {
+            return null;
+        }
+        int at = address.lastIndexOf('@');
+        return address.substring(0, at).toLowerCase(Locale.ROOT) + "@" + canonicalDomain(address.substring(at + 1));
+    }
+
+    /**
+     * The domain's IDNA ASCII form, lower-cased; null when it has none or when a non-ASCII character would fold into
+     * another spelling (U+212A KELVIN SIGN into 'k', fullwidth letters, U+0130): such a domain only looks like another.
+     */
+    static String canonicalDomain(String domain) {
+        String ascii;
+        try {
+            ascii = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        boolean nonAscii = domain.chars().anyMatch(c -> c > 0x7f);
+        if (nonAscii && !IDN.toUnicode(ascii).equals(lowerAscii(domain))) {
+            return null;
+        }
+        return ascii;
+    }
+
+    private static String lowerAscii(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return sb.toString();
     }
 
     /** Validates into {@code violations} under {@code field}; returns null when invalid. */
@@ -45,8 +86,14 @@ public record EmailAddress(String address, String name) {
         return new EmailAddress(trimmed, name == null || name.isBlank() ? null : name);
     }
 
-    /** Case-insensitive comparison key (Exchange addresses are case-insensitive). */
+    /** Comparison key (Exchange addresses are case-insensitive): the {@link #canonical} form. */
     public String key() {
-        return address.toLowerCase(Locale.ROOT);
+        String canonical = canonical(address);
+        return canonical != null ? canonical : address.toLowerCase(Locale.ROOT);
+    }
+
+    /** The same address under another spelling (the allowlist's), keeping the display name. */
+    public EmailAddress withAddress(String spelling) {
+        return new EmailAddress(spelling, name);
     }
 }

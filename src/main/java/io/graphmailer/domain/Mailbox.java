@@ -11,9 +11,16 @@ public record Mailbox(String id) {
         }
     }
 
-    /** Case-insensitive key, as Exchange treats addresses. */
+    /**
+     * The one form mailboxes are compared in: object ids lower-cased; addresses as {@link EmailAddress#canonical}
+     * (ASCII local part, domain lower-cased in its IDNA form). Compare mailboxes only through this.
+     */
     public String key() {
-        return id.toLowerCase(Locale.ROOT);
+        return isObjectId() ? id.toLowerCase(Locale.ROOT) : EmailAddress.canonical(id);
+    }
+
+    public boolean isObjectId() {
+        return Guid.isGuid(id);
     }
 
     @Override

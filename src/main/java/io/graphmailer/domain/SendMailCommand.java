@@ -26,6 +26,16 @@ public record SendMailCommand(Mailbox mailbox, MailContent content, boolean save
         }
     }
 
+    /** The same command sent as {@code other} (the allowlist's spelling of the same mailbox). */
+    public SendMailCommand withMailbox(Mailbox other) {
+        return new SendMailCommand(other, content, saveToSentItems);
+    }
+
+    /** The same command with content already validated (only the sender spellings differ). */
+    public SendMailCommand withContent(MailContent other) {
+        return new SendMailCommand(mailbox, other, saveToSentItems);
+    }
+
     private static void validate(MailContent content, MailLimits limits) {
         Violations v = new Violations();
         String prefix = content instanceof EmailMessage ? "message." : "";

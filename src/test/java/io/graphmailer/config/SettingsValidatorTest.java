@@ -164,4 +164,22 @@ class SettingsValidatorTest {
                 "graph-mailer.attachments.allowed-blob-prefixes", "https://account.blob.core.windows.net/mail-attachments/")), true, Map.of()))
                 .isEmpty();
     }
+
+    @Test
+    void givenSendAsNamingAMailboxNotAllowedOrNotAPair_thenEachIsNamed() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.send-as", "noreply@contoso.example:ceo@contoso.example,just-one@contoso.example")), true, Map.of());
+        assertThat(problems).containsExactly("GRAPH_MAILER_SEND_AS: 'ceo@contoso.example' is not on GRAPH_MAILER_ALLOWED_SENDERS",
+                "GRAPH_MAILER_SEND_AS: 'just-one@contoso.example' is not a mailbox:other pair of mailbox addresses or object ids");
+    }
+
+    @Test
+    void givenEntraWithATenantDomainAndNoCallerTenantId_thenTheGuidIsAskedFor() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "entra",
+                "graph-mailer.caller-auth.audience", "api://graph-mailer", "graph-mailer.tenant-id", "contoso.example")), false, Map.of());
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_CALLER_AUTH_TENANT_ID must be the tenant's id"));
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "entra",
+                "graph-mailer.caller-auth.audience", "api://graph-mailer", "graph-mailer.tenant-id", "contoso.example",
+                "graph-mailer.caller-auth.tenant-id", "11111111-2222-3333-4444-555555555555")), false, Map.of())).isEmpty();
+    }
 }

@@ -34,6 +34,23 @@ class BlobAllowlistTest {
     }
 
     @Test
+    void givenEncodedDotsSlashesOrBackslashes_thenRefusedBeforeAnyPrefixComparison() {
+        String base = "https://contoso.blob.core.windows.net/mail-attachments/";
+        assertThat(List.of(base + "%2e%2e/other/q3.pdf", base + ".%2e/q3.pdf", base + "%2E./q3.pdf", base + "a%2Fb.pdf",
+                base + "a%5cb.pdf", base + "%c0%ae%c0%ae/q3.pdf", base + "q3.pdf%", base + "./q3.pdf", base + "a\\b.pdf"))
+                .allSatisfy(url -> assertThat(allowlist.whyNot(url)).as(url).isNotNull());
+    }
+
+    @Test
+    void givenAnAllowedLocation_thenTheCanonicalFormIsDecodedAndReEncoded() {
+        assertThat(allowlist.canonical("https://CONTOSO.blob.core.windows.net:443/mail-attachments/%41%20b+c.pdf"))
+                .hasToString("https://contoso.blob.core.windows.net/mail-attachments/A%20b%2Bc.pdf");
+        assertThat(allowlist.canonical("https://contoso.blob.core.windows.net/mail-attachments/%252e%252e/x.pdf"))
+                .as("a literal '%2e%2e' blob name stays inside the container")
+                .hasToString("https://contoso.blob.core.windows.net/mail-attachments/%252e%252e/x.pdf");
+    }
+
+    @Test
     void givenNoPrefixes_thenReferencesAreRefusedSayingHowToEnableThem() {
         assertThat(BlobAllowlist.NONE.whyNot("https://contoso.blob.core.windows.net/mail-attachments/q3.pdf"))
                 .contains("GRAPH_MAILER_ATTACHMENTS_ALLOWED_BLOB_PREFIXES");

@@ -5,7 +5,6 @@ import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SendMailCommand;
 
 import java.util.Collection;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -16,7 +15,7 @@ public final class RoutingMailTransport implements MailTransport {
     private final MailTransport fallback;
 
     public RoutingMailTransport(Collection<String> routedMailboxes, MailTransport routed, MailTransport fallback) {
-        this.routedKeys = routedMailboxes.stream().map(m -> m.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        this.routedKeys = routedMailboxes.stream().map(m -> new Mailbox(m.trim()).key()).collect(Collectors.toUnmodifiableSet());
         this.routed = routed;
         this.fallback = fallback;
     }

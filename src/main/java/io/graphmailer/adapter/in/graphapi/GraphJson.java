@@ -48,6 +48,8 @@ public final class GraphJson {
         public List<Recipient> bccRecipients;
         public List<Recipient> replyTo;
         public Recipient from;
+        /** Graph's sender: the mailbox that sends on behalf of {@code from}. */
+        public Recipient sender;
         public String importance;
         public List<HeaderJson> internetMessageHeaders;
         public List<AttachmentJson> attachments;

@@ -6,6 +6,7 @@ import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.MimeContent;
 import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.domain.SenderAddress;
 import io.graphmailer.domain.Violations;
 import jakarta.mail.Address;
 import jakarta.mail.BodyPart;
@@ -33,6 +34,8 @@ import java.util.Properties;
 public final class MimeRequestParser {
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final int MAX_PART_DEPTH = 10;
+    /** The headers that say who sends (RFC 5322 3.6.2 and 3.6.6); each address must pass the sender policy. */
+    private static final List<String> SENDER_HEADERS = List.of("From", "Sender", "Resent-From", "Resent-Sender");
 
     private final MailLimits limits;
 
@@ -58,13 +61,16 @@ public final class MimeRequestParser {
             recipients(message, Message.RecipientType.TO, "To", recipients, v);
             recipients(message, Message.RecipientType.CC, "Cc", recipients, v);
             recipients(message, Message.RecipientType.BCC, "Bcc", recipients, v);
-            String[] from = message.getHeader("From");
-            if (from != null) {
-                addresses(from[0], "From", new ArrayList<>(), v);
+            List<SenderAddress> senders = new ArrayList<>();
+            for (String header : SENDER_HEADERS) {
+                // Every occurrence: a second From or Resent-From must not slip past the first.
+                List<EmailAddress> found = new ArrayList<>();
+                recipients(message, null, header, found, v);
+                found.forEach(a -> senders.add(new SenderAddress("mime." + header, a)));
             }
             int attachments = countAttachments(message, 0, v);
             v.throwIfAny();
-            return new SendMailCommand(mailbox, new MimeContent(mime, subject, recipients, attachments), false, limits);
+            return new SendMailCommand(mailbox, new MimeContent(mime, subject, recipients, attachments, senders), false, limits);
         } catch (MessagingException | IOException e) {
             throw new InvalidMailException("body", "is not a readable MIME message");
         }

@@ -29,7 +29,6 @@ import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.Violations;
 
 import java.io.IOException;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -182,7 +181,8 @@ public final class SendMailRequestParser {
                 attachments(m.attachments, blobs, v),
                 m.categories == null ? List.of() : m.categories.stream().filter(c -> c != null).toList(),
                 Boolean.TRUE.equals(m.isDeliveryReceiptRequested),
-                Boolean.TRUE.equals(m.isReadReceiptRequested)).withTextAlternative(m.textAlternative);
+                Boolean.TRUE.equals(m.isReadReceiptRequested)).withTextAlternative(m.textAlternative)
+                .withSender(m.sender == null ? null : recipient(m.sender, "message.sender", v));
         v.throwIfAny();
         // Graph's default for saveToSentItems is true.
         return new SendMailCommand(mailbox, message, request.saveToSentItems == null || request.saveToSentItems, limits);
@@ -296,7 +296,7 @@ public final class SendMailRequestParser {
                     v.add(field + ".contentLocation", why);
                     continue;
                 }
-                out.add(Attachment.byReference(a.name, contentType, AttachmentReference.unresolved(URI.create(a.contentLocation.trim())),
+                out.add(Attachment.byReference(a.name, contentType, AttachmentReference.unresolved(blobs.canonical(a.contentLocation.trim())),
                         inline, a.contentId));
                 continue;
             }

@@ -20,6 +20,30 @@ public class CallerAuthFilter {
     @Inject
     jakarta.enterprise.inject.Instance<CallerAuthenticator> authenticator;
 
+    /**
+     * Headers other than Authorization keep Vert.x's usual 20 KB budget; quarkus.http.limits.max-header-size is raised
+     * only so an oversized token reaches this filter and gets a 401 problem instead of an empty 431.
+     */
+    static final int MAX_OTHER_HEADER_BYTES = 20 * 1024;
+
+    @ServerRequestFilter(preMatching = true)
+    public Response headerBudget(ContainerRequestContext request) {
+        long size = 0;
+        for (var header : request.getHeaders().entrySet()) {
+            if (!header.getKey().equalsIgnoreCase(HttpHeaders.AUTHORIZATION)) {
+                for (String value : header.getValue()) {
+                    size += header.getKey().length() + value.length() + 4;
+                }
+            }
+        }
+        if (size <= MAX_OTHER_HEADER_BYTES) {
+            return null;
+        }
+        return Problem.of(431, "headers-too-large", "Request headers too large",
+                "the request's headers other than Authorization take more than " + MAX_OTHER_HEADER_BYTES + " bytes",
+                "RequestHeaderFieldsTooLarge").response();
+    }
+
     @ServerRequestFilter
     public Response authenticate(ContainerRequestContext request) {
         if (!request.getUriInfo().getPath().startsWith("/api/")) {

@@ -8,11 +8,19 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Checks a caller's Microsoft Entra ID access token: signature against the tenant's published keys,
- * issuer, audience, lifetime, and the app role this deployment requires. Built once; the parser
+ * Checks a caller's Microsoft Entra ID access token: signature against the tenant's published keys (RS256 only),
+ * issuer, audience, tenant ({@code tid}), lifetime ({@code exp}, {@code nbf}, {@code iat} with a stated clock skew),
+ * and the app role this deployment requires, in {@code roles}. Built once; the parser
  * caches the signing keys.
  */
 public final class CallerAuthenticator {
@@ -31,25 +39,35 @@ public final class CallerAuthenticator {
         }
     }
 
+    /** Longest Authorization header read; Entra access tokens are a few KB even with many roles. */
+    public static final int MAX_AUTHORIZATION_CHARS = 16 * 1024;
+    /** Allowed difference between our clock and the identity platform's, for exp, nbf and iat. */
+    public static final int CLOCK_SKEW_SECONDS = 300;
+
     private final JWTParser parser;
     private final String requiredRole;
     private final String issuer;
+    private final String tenantId;
 
-    public CallerAuthenticator(String jwksLocation, String issuer, String audience, String requiredRole) {
+    public CallerAuthenticator(String jwksLocation, String issuer, String audience, String requiredRole, String tenantId) {
         JWTAuthContextInfo info = new JWTAuthContextInfo(jwksLocation, issuer);
         info.setExpectedAudience(Set.of(audience));
-        info.setGroupsPath("roles");
         info.setRequireNamedPrincipal(false); // app-only tokens name no user
-        info.setClockSkew(120);
+        info.setClockSkew(CLOCK_SKEW_SECONDS);
         this.parser = new DefaultJWTParser(info);
         this.requiredRole = requiredRole;
         this.issuer = issuer;
+        this.tenantId = tenantId == null ? "" : tenantId.trim();
     }
 
     /** @return the caller's app id (or subject) for logs; throws {@link Refused} otherwise */
     public String authenticate(String authorizationHeader) {
         if (authorizationHeader == null || authorizationHeader.isBlank()) {
             throw new Refused(401, "no bearer token: send 'Authorization: Bearer <token>' from Microsoft Entra ID for this app");
+        }
+        if (authorizationHeader.length() > MAX_AUTHORIZATION_CHARS) {
+            throw new Refused(401, "the Authorization header is longer than " + MAX_AUTHORIZATION_CHARS
+                    + " characters; it is not an access token from Microsoft Entra ID");
         }
         String[] parts = authorizationHeader.trim().split("\\s+", 2);
         if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
@@ -61,12 +79,55 @@ public final class CallerAuthenticator {
         } catch (ParseException e) {
             throw new Refused(401, reason(e));
         }
-        if (!jwt.getGroups().contains(requiredRole)) {
+        Object tid = jwt.getClaim("tid");
+        if (tid == null) {
+            throw new Refused(401, "the token names no tenant (tid): it is not an access token from Microsoft Entra ID");
+        }
+        if (!text(tid).equalsIgnoreCase(tenantId) || tenantId.isEmpty()) {
+            throw new Refused(401, "the token's tenant (tid) is not graph-mailer's tenant " + tenantId);
+        }
+        long now = System.currentTimeMillis() / 1000;
+        long issuedAt = jwt.getIssuedAtTime();
+        if (issuedAt <= 0) {
+            throw new Refused(401, "the token has no issue time (iat)");
+        }
+        if (issuedAt > now + CLOCK_SKEW_SECONDS || notBefore(jwt) > now + CLOCK_SKEW_SECONDS) {
+            throw new Refused(401, "the token is not yet valid (iat or nbf more than " + CLOCK_SKEW_SECONDS / 60
+                    + " minutes in the future)");
+        }
+        if (!roles(jwt.getClaim("roles")).contains(requiredRole)) {
             throw new Refused(403, "the token carries no '" + requiredRole
-                    + "' app role: assign that app role of graph-mailer's app registration to the calling application");
+                    + "' app role in roles: assign that app role of graph-mailer's app registration to the calling application");
         }
         Object appId = jwt.getClaim("azp") != null ? jwt.getClaim("azp") : jwt.getClaim("appid");
-        return appId != null ? appId.toString() : String.valueOf(jwt.getSubject());
+        return appId != null ? text(appId) : String.valueOf(jwt.getSubject());
+    }
+
+    /** App roles come from {@code roles} only (never {@code groups}, {@code scp} or another claim), as an array. */
+    private static Set<String> roles(Object claim) {
+        Set<String> out = new HashSet<>();
+        if (claim instanceof JsonArray array) {
+            for (JsonValue v : array) {
+                if (v instanceof JsonString s) {
+                    out.add(s.getString());
+                }
+            }
+        } else if (claim instanceof Collection<?> values) {
+            values.forEach(v -> out.add(text(v)));
+        }
+        return out;
+    }
+
+    private static long notBefore(JsonWebToken jwt) {
+        Object nbf = jwt.getClaim("nbf");
+        if (nbf instanceof JsonNumber n) {
+            return n.longValue();
+        }
+        return nbf instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static String text(Object claim) {
+        return claim instanceof JsonString s ? s.getString() : String.valueOf(claim);
     }
 
     private String reason(ParseException e) {

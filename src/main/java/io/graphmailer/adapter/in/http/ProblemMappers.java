@@ -33,9 +33,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response senderNotAllowed(SenderNotAllowedException e, HttpHeaders headers) {
+        boolean mailbox = "mailbox".equals(e.field());
         return ErrorResponses.response(Problem.of(403, "sender-not-allowed", "Sending as this mailbox is not allowed",
-                e.getMessage() + "; ask the graph-mailer operators to add it to GRAPH_MAILER_ALLOWED_SENDERS",
-                "ErrorAccessDenied").withErrors(java.util.List.of(new Violation("mailbox", "is not an allowed sender"))), headers);
+                mailbox ? e.getMessage() + "; ask the graph-mailer operators to add it to GRAPH_MAILER_ALLOWED_SENDERS" : e.getMessage(),
+                "ErrorAccessDenied").withErrors(java.util.List.of(new Violation(e.field(),
+                        mailbox ? "is not an allowed sender" : "is not a mailbox this mailbox may send as"))), headers);
     }
 
     @ServerExceptionMapper

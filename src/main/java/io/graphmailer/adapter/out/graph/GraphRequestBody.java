@@ -99,6 +99,9 @@ public final class GraphRequestBody {
         if (m.from() != null) {
             message.set("from", recipient(m.from()));
         }
+        if (m.sender() != null) {
+            message.set("sender", recipient(m.sender()));
+        }
         message.put("importance", m.importance().name().toLowerCase(Locale.ROOT));
         if (!m.headers().isEmpty()) {
             ArrayNode headers = message.putArray("internetMessageHeaders");

@@ -55,7 +55,9 @@ public final class MimeMessageFactory {
             InternetAddress sender = new InternetAddress(mailbox.id());
             if (m.from() != null) {
                 msg.setFrom(address(m.from()));
-                if (!m.from().key().equals(mailbox.key())) {
+                if (m.sender() != null) {
+                    msg.setSender(address(m.sender()));
+                } else if (!m.from().key().equals(mailbox.key())) {
                     msg.setSender(sender); // sending on behalf of another address, as Exchange shows it
                 }
             } else {

@@ -110,7 +110,7 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
         this.clock = clock;
         for (String upn : upns) {
             String trimmed = upn.trim();
-            mailboxes.put(trimmed.toLowerCase(Locale.ROOT), new MailboxConnections(trimmed, session(settings, trimmed),
+            mailboxes.put(new Mailbox(trimmed).key(), new MailboxConnections(trimmed, session(settings, trimmed),
                     settings.maxConnectionsPerMailbox()));
         }
     }

@@ -97,7 +97,7 @@ public final class BlobAttachmentSource implements AttachmentContentSource {
             // The parser refuses these already; checked again here so no other path can make us fetch an arbitrary URL.
             throw new MailTransportException(Kind.REJECTED, "AttachmentLocationNotAllowed", "contentLocation " + why);
         }
-        return clients.apply(url);
+        return clients.apply(allowlist.canonical(url).toString()); // the checked, re-encoded form only
     }
 
     private static MailTransportException translate(BlobStorageException e, AttachmentReference reference) {
