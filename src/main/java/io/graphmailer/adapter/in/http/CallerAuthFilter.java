@@ -39,9 +39,10 @@ public class CallerAuthFilter {
         if (size <= MAX_OTHER_HEADER_BYTES) {
             return null;
         }
-        return Problem.of(431, "headers-too-large", "Request headers too large",
+        return ErrorResponses.builder(Problem.of(431, "headers-too-large", "Request headers too large",
                 "the request's headers other than Authorization take more than " + MAX_OTHER_HEADER_BYTES + " bytes",
-                "RequestHeaderFieldsTooLarge").response();
+                "RequestHeaderFieldsTooLarge"), request.getHeaderString(HttpHeaders.ACCEPT),
+                request.getHeaderString(RequestIds.CLIENT_REQUEST_ID)).build();
     }
 
     @ServerRequestFilter
