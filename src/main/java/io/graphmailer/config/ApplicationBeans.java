@@ -294,7 +294,7 @@ public class ApplicationBeans {
                 needs.add(new IdentityProbe.ScopeNeed(GraphMailSender.GRAPH_SCOPE, "Mail.Send", false, "Graph"));
                 if (config.queue().unknownOutcomePolicy() == GraphMailerConfig.UnknownOutcome.VERIFY) {
                     needs.add(new IdentityProbe.ScopeNeed(GraphMailSender.GRAPH_SCOPE, GraphSentMessageLookup.READ_ROLE, false,
-                            "verifying unknown outcomes in Sent Items (policy verify; without it the fallback policy applies)"));
+                            "Sent Items lookup"));
                 }
             }
             if (smtpInUse) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * Points a test's app at the local stand-ins with transport graph. Init args shape the world the app
  * starts in: {@code tokenLifetimeSeconds} (short lifetimes make MSAL ask for a token on every send),
  * {@code keyVault} = {@code denied} or {@code stopped}, {@code warmUp} = {@code true} (off by default), {@code graphRoles}
- * (comma-separated Graph app roles instead of Mail.Send alone).
+ * (comma-separated Graph app roles; default Mail.Send,Mail.ReadBasic as Terraform grants them).
  */
 public class StandinsResource implements QuarkusTestResourceLifecycleManager {
     public static final String OTHER_MAILBOX = "reports@contoso.test";
@@ -56,10 +56,9 @@ public class StandinsResource implements QuarkusTestResourceLifecycleManager {
         s.graph().addMailbox(OTHER_MAILBOX);
         s.graph().addMailbox(UNSCOPED_MAILBOX);
         s.graph().restrictApp(Standins.CLIENT_ID, java.util.Set.of(s.mailbox(), OTHER_MAILBOX));
-        if (args.containsKey("graphRoles")) {
-            s.identity().grantRoles(Standins.CLIENT_ID, io.graphmailer.standin.IdentityPlatformStandin.GRAPH_RESOURCE,
-                    java.util.Set.of(args.get("graphRoles").split(",")));
-        }
+        // What Terraform grants in access_policy mode: Mail.Send, and Mail.ReadBasic for the queue's policy verify.
+        s.identity().grantRoles(Standins.CLIENT_ID, io.graphmailer.standin.IdentityPlatformStandin.GRAPH_RESOURCE,
+                java.util.Set.of(args.getOrDefault("graphRoles", "Mail.Send,Mail.ReadBasic").split(",")));
         if (args.containsKey("tokenLifetimeSeconds")) {
             s.identity().tokenLifetime(Duration.ofSeconds(Long.parseLong(args.get("tokenLifetimeSeconds"))));
         }

@@ -178,6 +178,34 @@ class QueueVerifyPolicyTest {
         assertThat(state(key)).isEqualTo("SENT");
     }
 
+    @Test
+    void givenTheTokenLacksMailReadBasic_thenTheDoctorWarnsNamingThePermission() {
+        String check = "role Mail.ReadBasic in the Sent Items lookup token";
+        assertThat(doctorCheck(check).get("status")).as("granted").isEqualTo("OK");
+
+        standins.identity().grantRoles(Standins.CLIENT_ID, io.graphmailer.standin.IdentityPlatformStandin.GRAPH_RESOURCE,
+                java.util.Set.of(GraphStandin.MAIL_SEND));
+        try {
+            Map<String, Object> missing = doctorCheck(check);
+            assertThat(missing.get("status")).isEqualTo("WARN");
+            assertThat((String) missing.get("detail")).contains("no Mail.ReadBasic role");
+            assertThat((String) missing.get("fix")).contains("Mail.ReadBasic");
+        } finally {
+            // The doctor asks for fresh tokens, which the app then caches: leave it one with the role for the other tests.
+            standins.identity().grantRoles(Standins.CLIENT_ID, io.graphmailer.standin.IdentityPlatformStandin.GRAPH_RESOURCE,
+                    java.util.Set.of(GraphStandin.MAIL_SEND, "Mail.ReadBasic"));
+            doctorCheck(check);
+        }
+    }
+
+    private static Map<String, Object> doctorCheck(String name) {
+        java.util.List<Map<String, Object>> checks = io.restassured.RestAssured.given()
+                .header("Authorization", io.graphmailer.support.TestTokens.bearer())
+                .when().get("/api/doctor").then().statusCode(200).extract().jsonPath().getList("checks");
+        return checks.stream().filter(c -> name.equals(c.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no check named " + name + " in " + checks));
+    }
+
     /** A claim as another worker leaves it: ATTEMPTING with its lease. */
     private void seedClaim(String key, Instant leaseUntil) {
         TableClient table = ledger();
