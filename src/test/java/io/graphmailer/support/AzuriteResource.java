@@ -34,7 +34,8 @@ public class AzuriteResource implements QuarkusTestResourceLifecycleManager {
         config.put("graph-mailer.queue.backoff-max", "PT2S");
         config.put("graph-mailer.queue.unknown-outcome-policy", policy);
         // Leases and the settle time in seconds, so a deferred delivery comes back within a test.
-        config.put("graph-mailer.queue.lease", args.getOrDefault("lease", "PT15S"));
+        // Longer than one send: a Graph timeout (5 s with the stand-ins, else the 30 s default) plus the retry budget.
+        config.put("graph-mailer.queue.lease", args.getOrDefault("lease", "PT65S"));
         config.put("graph-mailer.queue.unknown-outcome-settle", args.getOrDefault("settle", "PT2S"));
         config.put("graph-mailer.queue.unknown-outcome-fallback", args.getOrDefault("fallback", "resend"));
         return config;

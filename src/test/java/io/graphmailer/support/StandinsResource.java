@@ -11,7 +11,7 @@ import java.util.Map;
  * Points a test's app at the local stand-ins with transport graph. Init args shape the world the app
  * starts in: {@code tokenLifetimeSeconds} (short lifetimes make MSAL ask for a token on every send),
  * {@code keyVault} = {@code denied} or {@code stopped}, {@code warmUp} = {@code true} (off by default), {@code graphRoles}
- * (comma-separated Graph app roles; default Mail.Send,Mail.ReadBasic as Terraform grants them).
+ * (comma-separated Graph app roles; default Mail.Send,Mail.ReadBasic as Terraform grants them), {@code retryBudget}.
  */
 public class StandinsResource implements QuarkusTestResourceLifecycleManager {
     public static final String OTHER_MAILBOX = "reports@contoso.test";
@@ -42,6 +42,9 @@ public class StandinsResource implements QuarkusTestResourceLifecycleManager {
         config.put("graph-mailer.allowed-senders", String.join(",", s.mailbox(), OTHER_MAILBOX, UNSCOPED_MAILBOX));
         config.put("graph-mailer.graph.max-throttle-wait", "PT3S");
         config.put("graph-mailer.graph.timeout", args.getOrDefault("graphTimeout", "PT5S"));
+        if (args.containsKey("retryBudget")) {
+            config.put("graph-mailer.graph.retry-budget", args.get("retryBudget"));
+        }
         // Warm-up reads Key Vault in the background at start; a test resetting the stand-ins at that moment would
         // race it. Off unless a test asks for it (init arg warmUp=true).
         config.put("graph-mailer.warm-up", args.getOrDefault("warmUp", "false"));

@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * an unknown outcome is looked up in Sent Items after the settle time, and a message is sent again only when absent.
  */
 @QuarkusTest
-@WithTestResource(value = StandinsResource.class, initArgs = @ResourceArg(name = "graphRoles", value = "Mail.Send,Mail.ReadBasic"))
+@WithTestResource(value = StandinsResource.class, initArgs = {@ResourceArg(name = "graphRoles", value = "Mail.Send,Mail.ReadBasic"),
+        @ResourceArg(name = "retryBudget", value = "PT5S")})
 @WithTestResource(value = AzuriteResource.class, initArgs = {@ResourceArg(name = "name", value = "verify"),
         @ResourceArg(name = "policy", value = "verify"), @ResourceArg(name = "settle", value = "PT2S"),
         @ResourceArg(name = "lease", value = "PT15S")})
