@@ -145,4 +145,51 @@ class GraphRetryAndLookupTest {
         assertThat(answer.status()).isEqualTo(400);
         assertThat(answer.code()).isEqualTo("BadRequest");
     }
+
+    /** A message with an attachment by reference: sent as a draft (needs Mail.ReadWrite). */
+    private static SendMailCommand draftCommand() {
+        io.graphmailer.domain.Attachment file = io.graphmailer.domain.Attachment.byReference("notes.txt", "text/plain",
+                new io.graphmailer.domain.AttachmentReference(java.net.URI.create("https://account.blob.core.windows.net/mail-attachments/notes.txt"),
+                        5), false, null);
+        EmailMessage m = new EmailMessage("Draft path", BodyType.TEXT, "see attached", List.of(new EmailAddress("ops@fabrikam.example", null)),
+                List.of(), List.of(), List.of(), null, Importance.NORMAL, List.of(), List.of(file), List.of(), false, false);
+        return new SendMailCommand(new Mailbox(Standins.MAILBOX), m, true, MailLimits.DEFAULT);
+    }
+
+    private static final io.graphmailer.application.port.out.AttachmentContentSource FIVE_BYTES =
+            new io.graphmailer.application.port.out.AttachmentContentSource() {
+                @Override
+                public java.util.OptionalLong size(io.graphmailer.domain.AttachmentReference reference) {
+                    return java.util.OptionalLong.of(5);
+                }
+
+                @Override
+                public java.io.InputStream open(io.graphmailer.domain.AttachmentReference reference) {
+                    return new java.io.ByteArrayInputStream("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+            };
+
+    @Test
+    void givenTheDraftPathSent_thenFoundInSentItems_andADraftLeftInDraftsCountsAsNotSent() {
+        grant(GraphStandin.MAIL_SEND, GraphStandin.MAIL_READ_WRITE, "Mail.ReadBasic");
+        String sentId = UUID.randomUUID().toString();
+        new GraphMailSender(GraphMailSender.httpClient(Duration.ofSeconds(5), 0, Duration.ofSeconds(1)), graph.baseUrl(), tokens,
+                FIVE_BYTES, GraphMailSender.DEFAULT_UPLOAD_CHUNK_BYTES).send(draftCommand(), sentId);
+        assertThat(graph.sentDrafts()).singleElement().satisfies(d -> assertThat(d.json().path("internetMessageId").asText())
+                .isEqualTo(TrackingMessageId.of(new Mailbox(Standins.MAILBOX), sentId)));
+        assertThat(lookup().find(draftCommand(), sentId).found()).isEqualTo(SentMessageLookup.Found.FOUND);
+
+        // A draft created but never submitted (the process died before its send).
+        String unsentId = UUID.randomUUID().toString();
+        byte[] draft = GraphRequestBody.draft((EmailMessage) draftCommand().content(), true,
+                TrackingMessageId.of(new Mailbox(Standins.MAILBOX), unsentId));
+        GraphHttp.Answer created = GraphHttp.execute(GraphMailSender.httpClient(Duration.ofSeconds(5), 0, Duration.ofSeconds(1)),
+                GraphHttp.request("POST", graph.graphUrl() + "/users/" + Standins.MAILBOX + "/messages",
+                        okhttp3.RequestBody.create(draft, okhttp3.MediaType.get("application/json")), tokens.token("x"), unsentId), unsentId);
+        assertThat(created.status()).isEqualTo(201);
+        SentMessageLookup.Result result = lookup().find(draftCommand(), unsentId);
+        assertThat(result.found()).isEqualTo(SentMessageLookup.Found.ABSENT);
+        assertThat(result.detail()).contains("still in drafts");
+        assertThat(graph.folderLookups()).hasSize(3); // sentitems (found); sentitems and drafts (draft left)
+    }
 }
