@@ -14,8 +14,10 @@
         1. registers the app's service principal in Exchange (New-ServicePrincipal);
         2. creates a management scope over the allowed mailboxes, either by
            address or by membership of a mail-enabled group (New-ManagementScope);
-        3. assigns "Application Mail.Send" (and "Application Mail.ReadWrite" for
-           large attachments) on that scope (New-ManagementRoleAssignment);
+        3. assigns "Application Mail.Send" and "Application Mail.ReadBasic" (the
+           queue's unknown-outcome check searches Sent Items), and "Application
+           Mail.ReadWrite" for large attachments, on that scope
+           (New-ManagementRoleAssignment);
         4. verifies every mailbox with Test-ServicePrincipalAuthorization.
        Entra ID must NOT hold a tenant-wide Graph Mail.Send grant for the app:
        grants add up, and the scope would restrict nothing. Terraform grants
@@ -327,7 +329,7 @@ if ($Mode -eq 'exchange_rbac') {
         $filter = Get-AddressFilter $Mailboxes
     }
     if ($filter) { Confirm-ManagementScope $scopeName $filter }
-    $roles = @('Application Mail.Send')
+    $roles = @('Application Mail.Send', 'Application Mail.ReadBasic')
     if ($IncludeMailReadWrite) { $roles += 'Application Mail.ReadWrite' }
     foreach ($role in $roles) { Confirm-RoleAssignment $role $scopeName }
 } else {

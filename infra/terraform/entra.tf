@@ -10,8 +10,8 @@ data "azuread_service_principal" "microsoft_graph" {
 
   lifecycle {
     postcondition {
-      condition     = self.app_role_ids["Mail.Send"] == local.graph_mail_send_id && self.app_role_ids["Mail.ReadWrite"] == local.graph_mail_readwrite_id
-      error_message = "The Mail.Send / Mail.ReadWrite app role ids of Microsoft Graph differ from the ids this configuration expects."
+      condition     = self.app_role_ids["Mail.Send"] == local.graph_mail_send_id && self.app_role_ids["Mail.ReadWrite"] == local.graph_mail_readwrite_id && self.app_role_ids["Mail.ReadBasic"] == local.graph_mail_readbasic_id
+      error_message = "The Mail.Send / Mail.ReadWrite / Mail.ReadBasic app role ids of Microsoft Graph differ from the ids this configuration expects."
     }
   }
 }
@@ -38,6 +38,11 @@ resource "azuread_application" "sender" {
 
       resource_access {
         id   = local.graph_mail_send_id
+        type = "Role"
+      }
+
+      resource_access {
+        id   = local.graph_mail_readbasic_id
         type = "Role"
       }
 

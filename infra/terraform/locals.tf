@@ -35,6 +35,8 @@ locals {
   exchange_online_app_id  = "00000002-0000-0ff1-ce00-000000000000"
   graph_mail_send_id      = "b633e1c5-b582-4048-a93e-9f11b44c7e96"
   graph_mail_readwrite_id = "e2a3a72e-5f79-4c64-b1b1-878b674786c9"
+  # Mail.ReadBasic (application): lets the queue's unknown-outcome policy verify search Sent Items by internetMessageId.
+  graph_mail_readbasic_id = "6be147d2-ea4f-4b5a-a3fa-3eab6f3c140a"
 
   # ---------------------------------------------------------------------------
   # Maximum instance count, derived from the mailbox limits

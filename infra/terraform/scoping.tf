@@ -5,8 +5,8 @@
 #   exchange_rbac  - nothing is granted on Microsoft Graph in Entra ID. Exchange
 #                    RBAC for Applications ("Application Mail.Send" on a
 #                    management scope) is the only grant: infra/exchange.
-#   access_policy  - Graph Mail.Send (and Mail.ReadWrite when large attachments
-#                    are on) is granted tenant-wide here, and an Exchange
+#   access_policy  - Graph Mail.Send and Mail.ReadBasic (and Mail.ReadWrite when
+#                    large attachments are on) are granted tenant-wide here, and an Exchange
 #                    Application Access Policy narrows it to one mail-enabled
 #                    security group: infra/exchange.
 #
@@ -18,6 +18,17 @@ resource "azuread_app_role_assignment" "graph_mail_send" {
   count = local.access_policy_mode ? 1 : 0
 
   app_role_id         = data.azuread_service_principal.microsoft_graph.app_role_ids["Mail.Send"]
+  principal_object_id = azuread_service_principal.sender.object_id
+  resource_object_id  = data.azuread_service_principal.microsoft_graph.object_id
+}
+
+# Mail.ReadBasic: the queue's default unknown-outcome policy (verify) searches Sent
+# Items by internetMessageId; the least permission that can (no bodies, no
+# attachments, no extended properties).
+resource "azuread_app_role_assignment" "graph_mail_readbasic" {
+  count = local.access_policy_mode ? 1 : 0
+
+  app_role_id         = data.azuread_service_principal.microsoft_graph.app_role_ids["Mail.ReadBasic"]
   principal_object_id = azuread_service_principal.sender.object_id
   resource_object_id  = data.azuread_service_principal.microsoft_graph.object_id
 }

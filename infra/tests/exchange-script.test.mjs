@@ -56,6 +56,7 @@ test('the script runs every step the deployment needs', () => {
     'New-ManagementRoleAssignment',
     "'Application Mail.Send'",
     "'Application Mail.ReadWrite'",
+    "'Application Mail.ReadBasic'",
     "'Application SMTP.SendAsApp'",
     'Test-ServicePrincipalAuthorization',
     'New-ApplicationAccessPolicy',

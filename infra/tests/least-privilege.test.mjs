@@ -113,7 +113,7 @@ test('in exchange_rbac mode nothing is granted on Microsoft Graph in Entra ID', 
   }
   const sender = merged.resource.azuread_application.sender[0];
   const declared = (sender.dynamic?.required_resource_access ?? []).filter((d) => instances({ for_each: d.for_each }, { mailbox_scoping_mode: 'exchange_rbac' }) > 0);
-  for (const d of declared) assert.doesNotMatch(JSON.stringify(d.content), /graph_mail_send_id|graph_mail_readwrite_id/);
+  for (const d of declared) assert.doesNotMatch(JSON.stringify(d.content), /graph_mail_send_id|graph_mail_readwrite_id|graph_mail_readbasic_id/);
 });
 
 test('in access_policy mode Graph Mail.Send (and Mail.ReadWrite when asked) is granted', () => {
@@ -122,6 +122,7 @@ test('in access_policy mode Graph Mail.Send (and Mail.ReadWrite when asked) is g
     .map(([, b]) => b.app_role_id);
   assert.ok(granted.some((id) => id.includes('app_role_ids["Mail.Send"]')));
   assert.ok(granted.some((id) => id.includes('app_role_ids["Mail.ReadWrite"]')));
+  assert.ok(granted.some((id) => id.includes('app_role_ids["Mail.ReadBasic"]')), 'Mail.ReadBasic for policy verify');
   const withoutLarge = appRoleAssignments()
     .filter(([, b]) => instances(b, { mailbox_scoping_mode: 'access_policy', enable_large_attachments: false }) > 0)
     .map(([, b]) => b.app_role_id);
@@ -163,7 +164,7 @@ test('no Directory.*, Application.*, RoleManagement.* or other broad Graph permi
   for (const [text] of stringsIn(merged)) {
     for (const m of text.matchAll(/app_role_ids\["([^"]+)"\]/g)) roleLookups.push(m[1]);
   }
-  assert.deepEqual([...new Set(roleLookups)].sort(), ['Mail.ReadWrite', 'Mail.Send', 'SMTP.SendAsApp']);
+  assert.deepEqual([...new Set(roleLookups)].sort(), ['Mail.ReadBasic', 'Mail.ReadWrite', 'Mail.Send', 'SMTP.SendAsApp']);
 });
 
 test('the well-known Graph ids are the documented ones', () => {
@@ -171,6 +172,7 @@ test('the well-known Graph ids are the documented ones', () => {
   assert.equal(locals.exchange_online_app_id, '00000002-0000-0ff1-ce00-000000000000');
   assert.equal(locals.graph_mail_send_id, 'b633e1c5-b582-4048-a93e-9f11b44c7e96');
   assert.equal(locals.graph_mail_readwrite_id, 'e2a3a72e-5f79-4c64-b1b1-878b674786c9');
+  assert.equal(locals.graph_mail_readbasic_id, '6be147d2-ea4f-4b5a-a3fa-3eab6f3c140a');
 });
 
 test('callers: the API app role is GraphMailer.Send, v2 tokens, assignment required', () => {

@@ -5,6 +5,7 @@ import io.graphmailer.application.port.out.EnvelopeWriter;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.application.port.out.SendLedger;
+import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.LedgerEntry;
 import io.graphmailer.domain.LedgerEntry.State;
@@ -19,25 +20,47 @@ import io.graphmailer.domain.SenderPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.logging.Logger;
 
 /**
- * Queue-triggered sends that lose nothing and send nothing twice. The ledger entry is written before
- * the Graph call and completed after it; a redelivered message whose send succeeded is acknowledged
- * without sending. Permanent failures go to the dead-letter queue at once; transient ones are
- * re-enqueued with the service's delay (not counted against the host's dequeue count) until the
- * configured attempts are used, then kept in the poison queue with the reason.
+ * Queue-triggered sends that lose nothing and send nothing twice. Before the call the ledger entry is claimed with a
+ * conditional write that only one worker can win, with a lease: the time until which that worker may still be sending
+ * (the send's own bounded duration plus a margin). A second delivery during the lease is put back on the queue until
+ * after it (not counted as an attempt); a redelivered message whose send succeeded is acknowledged without sending.
+ * Only a claim whose lease ran out without an outcome is "unknown"; policy {@code verify} then looks for the message
+ * in the mailbox's Sent Items after a settle time and sends again only when it is absent. Permanent failures go to the
+ * dead-letter queue at once; transient ones are re-enqueued with the service's delay (not counted against the host's
+ * dequeue count) until the configured attempts are used, then kept in the poison queue with the reason.
  */
 public class QueuedSendService implements ProcessQueuedMailUseCase {
     private static final Logger LOG = Logger.getLogger(QueuedSendService.class.getName());
+    /** Added to a deferral so the next look comes after the lease or settle time, not on its edge. */
+    private static final Duration DEFER_MARGIN = Duration.ofSeconds(1);
 
     /** What to do when an earlier attempt's outcome is unknown (timeout or 5xx after the request went out). */
-    public enum UnknownOutcomePolicy { RESEND, PARK }
+    public enum UnknownOutcomePolicy { RESEND, PARK, VERIFY }
 
-    public record Settings(UnknownOutcomePolicy unknownOutcomePolicy, int maxAttempts, Duration backoffBase, Duration backoffMax) {
+    /**
+     * @param lease    how long a claim is held: longer than one send can take (its timeouts and retry budget)
+     * @param settle   after an unknown outcome, how long to wait before looking in Sent Items (policy verify)
+     * @param fallback policy verify's fallback (resend or park) when the mailbox cannot be searched
+     */
+    public record Settings(UnknownOutcomePolicy unknownOutcomePolicy, int maxAttempts, Duration backoffBase, Duration backoffMax,
+                           Duration lease, Duration settle, UnknownOutcomePolicy fallback) {
+        public Settings {
+            if (fallback == UnknownOutcomePolicy.VERIFY) {
+                throw new IllegalArgumentException("the fallback of policy verify is resend or park");
+            }
+        }
+
+        public Settings(UnknownOutcomePolicy unknownOutcomePolicy, int maxAttempts, Duration backoffBase, Duration backoffMax) {
+            this(unknownOutcomePolicy, maxAttempts, backoffBase, backoffMax, Duration.ofMinutes(5), Duration.ofMinutes(2),
+                    UnknownOutcomePolicy.RESEND);
+        }
     }
 
     private final SenderPolicy senderPolicy;
@@ -49,16 +72,17 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     private final Settings settings;
     private final Clock clock;
     private final AttachmentResolver attachments;
+    private final SentMessageLookup lookup;
     private final AtomicLong unknownOutcomes = new AtomicLong();
 
     public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
                              EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock) {
-        this(senderPolicy, transport, ledger, queue, envelopes, limiter, settings, clock, AttachmentResolver.none());
+        this(senderPolicy, transport, ledger, queue, envelopes, limiter, settings, clock, AttachmentResolver.none(), SentMessageLookup.NONE);
     }
 
     public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
                              EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock,
-                             AttachmentResolver attachments) {
+                             AttachmentResolver attachments, SentMessageLookup lookup) {
         this.attachments = attachments;
         this.senderPolicy = senderPolicy;
         this.transport = transport;
@@ -68,9 +92,10 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         this.limiter = limiter;
         this.settings = settings;
         this.clock = clock;
+        this.lookup = lookup;
     }
 
-    /** How many times an unknown outcome was met (resent or parked) since start. */
+    /** How many times an unknown outcome was met (verified, resent or parked) since start. */
     public long unknownOutcomes() {
         return unknownOutcomes.get();
     }
@@ -104,9 +129,10 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             return reject(mail.original(), e.code(), e.getMessage());
         }
         String key = mail.idempotencyKey();
-        // One tracking id per key, so every attempt of this mail carries the same client-request-id.
+        // One tracking id per key, so every attempt of this mail carries the same client-request-id and message id.
         String trackingId = UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
-        SendLedger.Start start = ledger.start(key, trackingId);
+        Instant now = clock.instant();
+        SendLedger.Start start = ledger.start(key, trackingId, now.plus(settings.lease()));
         LedgerEntry attempt = start.attempt();
         if (attempt == null) {
             LedgerEntry entry = start.existing();
@@ -114,20 +140,22 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                 LOG.info(() -> "queue: " + key + " was already sent as " + entry.trackingId() + "; acknowledged without sending");
                 return QueueOutcome.of(Kind.ALREADY_SENT, "already sent as " + entry.trackingId());
             }
-            if (entry.state() == State.ATTEMPTING) {
-                long count = unknownOutcomes.incrementAndGet();
-                if (settings.unknownOutcomePolicy() == UnknownOutcomePolicy.PARK) {
-                    String reason = "an earlier attempt (tracking id " + entry.trackingId() + ") ended with an unknown outcome; it may have been"
-                            + " sent. Parked for manual review (policy park): check the mailbox's Sent Items before re-submitting";
-                    queue.deadLetter(mail.original(), "OutcomeUnknown", reason);
-                    ledger.recordOutcome(entry.with(State.PARKED, reason, clock.instant()));
-                    LOG.warning(() -> "queue: " + key + " parked, outcome unknown (#" + count + ")");
-                    return QueueOutcome.of(Kind.PARKED, reason);
-                }
-                LOG.warning(() -> "queue: " + key + " had an unknown outcome (tracking id " + entry.trackingId()
-                        + "); resending per policy resend, which may deliver twice (#" + count + ")");
+            if (entry.inProgressAt(now)) {
+                return deferred(mail, Duration.between(now, entry.leaseUntil()), "attempt " + entry.sendAttempts() + " (tracking id "
+                        + entry.trackingId() + ") is in progress in another worker until " + entry.leaseUntil());
             }
-            attempt = ledger.recordAttempt(entry);
+            if (entry.state() == State.ATTEMPTING) {
+                QueueOutcome decided = unknownOutcome(mail, command, entry, now);
+                if (decided != null) {
+                    return decided;
+                }
+            }
+            try {
+                attempt = ledger.recordAttempt(entry, clock.instant().plus(settings.lease()));
+            } catch (SendLedger.ConcurrentAttemptException e) {
+                // Another delivery of the same key won the claim between our read and our write.
+                return deferred(mail, settings.lease(), "another worker claimed attempt " + (entry.sendAttempts() + 1) + " first");
+            }
         }
         LedgerEntry recorded = attempt;
         try {
@@ -140,6 +168,70 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         }
         ledger.recordOutcome(recorded.with(State.SENT, null, clock.instant()));
         return QueueOutcome.of(Kind.SENT, recorded.trackingId());
+    }
+
+    /**
+     * An earlier claim ran out without an outcome. Returns the outcome when decided here (verified as sent, parked,
+     * deferred until the settle time, retried later), or null when the message is to be sent again.
+     */
+    private QueueOutcome unknownOutcome(QueuedMail mail, SendMailCommand command, LedgerEntry entry, Instant now) {
+        String key = mail.idempotencyKey();
+        UnknownOutcomePolicy policy = settings.unknownOutcomePolicy();
+        if (policy == UnknownOutcomePolicy.VERIFY) {
+            Instant ended = entry.leaseUntil() != null ? entry.leaseUntil() : entry.updatedAt();
+            Instant lookAt = ended.plus(settings.settle());
+            if (now.isBefore(lookAt)) {
+                return deferred(mail, Duration.between(now, lookAt), "the outcome of attempt " + entry.sendAttempts() + " (tracking id "
+                        + entry.trackingId() + ") is unknown; Sent Items is searched after the settle time, at " + lookAt);
+            }
+            unknownOutcomes.incrementAndGet();
+            SentMessageLookup.Result result;
+            try {
+                result = lookup.find(command, entry.trackingId());
+            } catch (MailTransportException e) {
+                return retryLater(mail, e, e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt()));
+            }
+            switch (result.found()) {
+                case FOUND -> {
+                    String detail = "attempt " + entry.sendAttempts() + " had an unknown outcome; found in the mailbox (" + result.detail() + ")";
+                    ledger.recordOutcome(entry.with(State.SENT, detail, clock.instant()));
+                    LOG.info(() -> "queue: " + key + " (tracking id " + entry.trackingId() + ") " + detail + "; not sent again");
+                    return QueueOutcome.of(Kind.VERIFIED_SENT, detail);
+                }
+                case ABSENT -> {
+                    LOG.warning(() -> "queue: " + key + " (tracking id " + entry.trackingId() + ") had an unknown outcome and is not in the"
+                            + " mailbox after the settle time (" + result.detail() + "); sending again");
+                    return null;
+                }
+                default -> {
+                    policy = settings.fallback();
+                    UnknownOutcomePolicy fallback = policy;
+                    LOG.warning(() -> "queue: " + key + " (tracking id " + entry.trackingId() + ") had an unknown outcome and cannot be"
+                            + " verified (" + result.detail() + "); falling back to policy " + fallback.name().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        } else {
+            unknownOutcomes.incrementAndGet();
+        }
+        if (policy == UnknownOutcomePolicy.PARK) {
+            String reason = "an earlier attempt (tracking id " + entry.trackingId() + ") ended with an unknown outcome; it may have been"
+                    + " sent. Parked for manual review (policy park): check the mailbox's Sent Items before re-submitting";
+            queue.deadLetter(mail.original(), "OutcomeUnknown", reason);
+            ledger.recordOutcome(entry.with(State.PARKED, reason, clock.instant()));
+            LOG.warning(() -> "queue: " + key + " parked, outcome unknown (#" + unknownOutcomes.get() + ")");
+            return QueueOutcome.of(Kind.PARKED, reason);
+        }
+        LOG.warning(() -> "queue: " + key + " had an unknown outcome (tracking id " + entry.trackingId()
+                + "); resending per policy resend, which may deliver twice (#" + unknownOutcomes.get() + ")");
+        return null;
+    }
+
+    /** Back on the queue, invisible until {@code wait} has passed; the attempt number stays as it is. */
+    private QueueOutcome deferred(QueuedMail mail, Duration wait, String why) {
+        Duration delay = wait.plus(DEFER_MARGIN);
+        queue.requeue(envelopes.nextAttempt(mail.original(), mail.idempotencyKey(), mail.attempt()), delay);
+        LOG.info(() -> "queue: " + mail.idempotencyKey() + " deferred by " + delay.toSeconds() + " s: " + why);
+        return new QueueOutcome(Kind.DEFERRED, why, delay);
     }
 
     private QueueOutcome failed(QueuedMail mail, LedgerEntry attempt, MailTransportException e) {
@@ -157,7 +249,6 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                 return retryLater(mail, e, e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt()));
             }
             default -> {
-                // OUTCOME_UNKNOWN: the ledger keeps ATTEMPTING, so the next delivery applies the policy.
                 unknownOutcomes.incrementAndGet();
                 if (settings.unknownOutcomePolicy() == UnknownOutcomePolicy.PARK) {
                     String parked = reason + ". Parked for manual review (policy park): check the mailbox's Sent Items before re-submitting";
@@ -165,7 +256,12 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                     ledger.recordOutcome(attempt.with(State.PARKED, parked, clock.instant()));
                     return QueueOutcome.of(Kind.PARKED, parked);
                 }
-                return retryLater(mail, e, e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt()));
+                // OUTCOME_UNKNOWN: this worker is done with its claim; the entry stays ATTEMPTING with its lease ended now,
+                // so the next delivery applies the policy (verify: after the settle time) instead of waiting for the lease.
+                ledger.recordOutcome(attempt.leaseEnded(e.code() + ": " + reason, clock.instant()));
+                Duration delay = settings.unknownOutcomePolicy() == UnknownOutcomePolicy.VERIFY ? settings.settle().plus(DEFER_MARGIN)
+                        : e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt());
+                return retryLater(mail, e, delay);
             }
         }
     }

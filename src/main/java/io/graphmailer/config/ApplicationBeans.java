@@ -9,6 +9,8 @@ import com.azure.security.keyvault.secrets.SecretClientBuilder;
 import io.graphmailer.adapter.out.RoutingMailTransport;
 import io.graphmailer.adapter.out.graph.GraphMailSender;
 import io.graphmailer.adapter.out.graph.GraphSentItemsWriter;
+import io.graphmailer.adapter.out.graph.GraphSentMessageLookup;
+import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.adapter.out.smtp.SentItemsCopy;
 import io.graphmailer.adapter.out.smtp.SmtpMailSender;
 import io.graphmailer.adapter.out.identity.CertificateSource;
@@ -150,7 +152,8 @@ public class ApplicationBeans {
         MailTransport transport = switch (config.transport()) {
             case OUTBOX -> new OutboxMailTransport(config.outbox().directory(), mimeFactory);
             case GRAPH -> new GraphMailSender(
-                    GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(), config.graph().maxThrottleWait()),
+                    GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(), config.graph().maxThrottleWait(),
+                            config.graph().retryBudget()),
                     config.graph().baseUrl(), tokenProvider.get(), attachments, config.attachments().uploadChunkBytes());
         };
         List<String> smtpMailboxes = config.smtp().mailboxes().orElse(List.of());
@@ -209,14 +212,36 @@ public class ApplicationBeans {
     @Singleton
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
-                                               AttachmentResolver attachments) {
+                                               AttachmentResolver attachments, Instance<MsalAccessTokenProvider> tokens) {
         GraphMailerConfig.Queue q = config.queue();
         return new QueuedSendService(senderPolicy, transport, ledger, queue, new OutboxEnvelopeWriter(),
                 limiter,
-                new QueuedSendService.Settings(q.unknownOutcomePolicy() == GraphMailerConfig.UnknownOutcome.PARK
-                        ? QueuedSendService.UnknownOutcomePolicy.PARK : QueuedSendService.UnknownOutcomePolicy.RESEND,
-                        q.maxAttempts(), q.backoffBase(), q.backoffMax()),
-                Clock.systemUTC(), attachments);
+                new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
+                        q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
+                Clock.systemUTC(), attachments, sentMessageLookup(config, transport, tokens));
+    }
+
+    private static QueuedSendService.UnknownOutcomePolicy policy(GraphMailerConfig.UnknownOutcome policy) {
+        return QueuedSendService.UnknownOutcomePolicy.valueOf(policy.name());
+    }
+
+    /** Only Graph-sent messages can be looked up; SMTP mailboxes (their Sent Items copy is optional) and the outbox fall back. */
+    private static SentMessageLookup sentMessageLookup(GraphMailerConfig config, MailTransport transport,
+                                                       Instance<MsalAccessTokenProvider> tokens) {
+        if (config.transport() != GraphMailerConfig.TransportKind.GRAPH
+                || config.queue().unknownOutcomePolicy() != GraphMailerConfig.UnknownOutcome.VERIFY) {
+            return SentMessageLookup.NONE;
+        }
+        GraphMailerConfig.Graph g = config.graph();
+        GraphSentMessageLookup graph = new GraphSentMessageLookup(GraphMailSender.httpClient(g.timeout(), g.maxThrottleRetries(),
+                g.maxThrottleWait(), g.retryBudget()), g.baseUrl(), tokens.get());
+        if (!(transport instanceof RoutingMailTransport routing)) {
+            return graph;
+        }
+        return (command, trackingId) -> routing.transportFor(command.mailbox()) instanceof GraphMailSender
+                ? graph.find(command, trackingId)
+                : new SentMessageLookup.Result(SentMessageLookup.Found.CANNOT_LOOK, "sent by SMTP, whose Sent Items copy is optional"
+                        + " and written after the send");
     }
 
     @Produces
@@ -281,6 +306,10 @@ public class ApplicationBeans {
             List<IdentityProbe.ScopeNeed> needs = new ArrayList<>();
             if (graph) {
                 needs.add(new IdentityProbe.ScopeNeed(GraphMailSender.GRAPH_SCOPE, "Mail.Send", false, "Graph"));
+                if (config.queue().unknownOutcomePolicy() == GraphMailerConfig.UnknownOutcome.VERIFY) {
+                    needs.add(new IdentityProbe.ScopeNeed(GraphMailSender.GRAPH_SCOPE, GraphSentMessageLookup.READ_ROLE, false,
+                            "Sent Items lookup"));
+                }
             }
             if (smtpInUse) {
                 needs.add(new IdentityProbe.ScopeNeed(SmtpMailSender.SMTP_SCOPE, "SMTP.SendAsApp", true, "SMTP"));

@@ -113,9 +113,13 @@ public interface GraphMailerConfig {
         @WithDefault("https://graph.microsoft.com")
         String baseUrl();
 
-        /** Longest wait for one Graph call; after it the outcome is unknown (504). */
+        /** Longest wait for one Graph request (each read and write; each in-request retry has its own); after it the outcome is unknown (504). */
         @WithDefault("PT30S")
         Duration timeout();
+
+        /** Longest time one call's in-request 429 retries may take, waits included; then the 429 is answered (not sent, retry later). */
+        @WithDefault("PT30S")
+        Duration retryBudget();
 
         /** In-request retries of a 429 before answering 503 with Retry-After. */
         @WithDefault("2")
@@ -131,7 +135,7 @@ public interface GraphMailerConfig {
         Optional<String> testRecipient();
     }
 
-    enum UnknownOutcome { RESEND, PARK }
+    enum UnknownOutcome { VERIFY, RESEND, PARK }
 
     interface Queue {
         /** The outbox queue the queue-triggered function reads. */
@@ -148,9 +152,27 @@ public interface GraphMailerConfig {
         @WithDefault("4")
         int maxInFlightPerMailbox();
 
-        /** After a timeout or 5xx the send may have happened: resend it, or park it for review. */
-        @WithDefault("resend")
+        /**
+         * After a timeout or 5xx the send may have happened: look for it in the mailbox's Sent Items after the settle time
+         * and send again only when absent ({@code verify}), resend it, or park it for review.
+         */
+        @WithDefault("verify")
         UnknownOutcome unknownOutcomePolicy();
+
+        /** What policy verify does when it cannot look (no Mail.ReadBasic, saveToSentItems false, SMTP, MIME form): resend or park. */
+        @WithDefault("resend")
+        UnknownOutcome unknownOutcomeFallback();
+
+        /** After an unknown outcome, how long to wait before looking in Sent Items (Exchange files the copy after accepting). */
+        @WithDefault("PT2M")
+        Duration unknownOutcomeSettle();
+
+        /**
+         * How long a worker's claim on a message lasts: longer than one send can take (its Graph timeouts and retry budget);
+         * a second delivery meanwhile is put back on the queue until after it.
+         */
+        @WithDefault("PT5M")
+        Duration lease();
 
         /** Attempts (first try plus re-enqueues after transient failures) before a message goes to the poison queue. */
         @WithDefault("5")

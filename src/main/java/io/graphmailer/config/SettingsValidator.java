@@ -71,6 +71,16 @@ public final class SettingsValidator {
                 problems.add("GRAPH_MAILER_CALLER_AUTH_AUDIENCE is required for caller auth mode entra: graph-mailer's client id or Application ID URI");
             }
         }
+        GraphMailerConfig.Queue queue = config.queue();
+        if (queue.unknownOutcomeFallback() == GraphMailerConfig.UnknownOutcome.VERIFY) {
+            problems.add("GRAPH_MAILER_QUEUE_UNKNOWN_OUTCOME_FALLBACK=verify: the fallback of policy verify is resend or park");
+        }
+        java.time.Duration oneSend = config.graph().timeout().plus(config.graph().retryBudget());
+        if (queue.lease().compareTo(oneSend) <= 0) {
+            // A claim that ends while its worker may still be sending lets a second worker send too.
+            problems.add("GRAPH_MAILER_QUEUE_LEASE (" + queue.lease() + ") must be longer than one send can take: GRAPH_MAILER_GRAPH_TIMEOUT ("
+                    + config.graph().timeout() + ") plus GRAPH_MAILER_GRAPH_RETRY_BUDGET (" + config.graph().retryBudget() + ")");
+        }
         boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
         List<String> smtpMailboxes = config.smtp().mailboxes().orElse(List.of());
         if (graph || !smtpMailboxes.isEmpty()) {

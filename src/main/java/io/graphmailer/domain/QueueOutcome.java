@@ -15,7 +15,14 @@ public record QueueOutcome(Kind kind, String detail, Duration delay) {
         /** Transient faults exhausted the configured attempts: kept in the poison queue with the reason. */
         POISONED,
         /** Outcome of an earlier attempt unknown and policy is park: kept for manual review. */
-        PARKED
+        PARKED,
+        /**
+         * Another worker holds the claim (its lease has not run out), or an unknown outcome waits for the settle time:
+         * put back on the queue, invisible until then, not counted as an attempt.
+         */
+        DEFERRED,
+        /** An earlier attempt's outcome was unknown; the message was found in the mailbox's Sent Items: not sent again. */
+        VERIFIED_SENT
     }
 
     public static QueueOutcome of(Kind kind, String detail) {

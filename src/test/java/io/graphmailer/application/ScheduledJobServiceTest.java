@@ -401,20 +401,20 @@ class ScheduledJobServiceTest {
         private final Map<String, LedgerEntry> entries = new ConcurrentHashMap<>();
 
         @Override
-        public synchronized Start start(String key, String trackingId) {
+        public synchronized Start start(String key, String trackingId, Instant leaseUntil) {
             LedgerEntry existing = entries.get(key);
             if (existing != null) {
                 return new Start(null, existing);
             }
-            LedgerEntry entry = new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, 1, Instant.now(), null, null);
+            LedgerEntry entry = new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, 1, Instant.now(), null, null, leaseUntil);
             entries.put(key, entry);
             return new Start(entry, null);
         }
 
         @Override
-        public synchronized LedgerEntry recordAttempt(LedgerEntry previous) {
+        public synchronized LedgerEntry recordAttempt(LedgerEntry previous, Instant leaseUntil) {
             LedgerEntry entry = new LedgerEntry(previous.key(), LedgerEntry.State.ATTEMPTING, previous.trackingId(),
-                    previous.sendAttempts() + 1, Instant.now(), null, null);
+                    previous.sendAttempts() + 1, Instant.now(), null, null, leaseUntil);
             entries.put(previous.key(), entry);
             return entry;
         }

@@ -182,4 +182,20 @@ class SettingsValidatorTest {
                 "graph-mailer.caller-auth.audience", "api://graph-mailer", "graph-mailer.tenant-id", "contoso.example",
                 "graph-mailer.caller-auth.tenant-id", "11111111-2222-3333-4444-555555555555")), false, Map.of())).isEmpty();
     }
+
+    @Test
+    void givenALeaseNoLongerThanOneSendCanTake_thenRefusedNamingTheSettings() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.queue.lease", "PT40S", "graph-mailer.graph.timeout", "PT20S", "graph-mailer.graph.retry-budget", "PT20S")), true, Map.of());
+        assertThat(problems).singleElement().asString().startsWith("GRAPH_MAILER_QUEUE_LEASE").contains("GRAPH_MAILER_GRAPH_RETRY_BUDGET");
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none")), true, Map.of()))
+                .as("the defaults fit").isEmpty();
+    }
+
+    @Test
+    void givenVerifyAsItsOwnFallback_thenRefused() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.queue.unknown-outcome-fallback", "verify")), true, Map.of());
+        assertThat(problems).singleElement().asString().startsWith("GRAPH_MAILER_QUEUE_UNKNOWN_OUTCOME_FALLBACK");
+    }
 }

@@ -19,7 +19,9 @@ public record GraphFault(Kind kind, Integer retryAfterSeconds, Duration delay) {
         /** 504 {@code GatewayTimeout}. */
         GATEWAY_TIMEOUT,
         /** Valid request is recorded as accepted (the mail "goes out"), but the 202 is sent only after a delay. */
-        ACCEPT_THEN_DELAY
+        ACCEPT_THEN_DELAY,
+        /** Valid request is recorded as accepted (sent, filed in Sent Items), then answered 504 GatewayTimeout. */
+        ACCEPT_THEN_504
     }
 
     public static GraphFault throttled(int retryAfterSeconds) {
@@ -41,5 +43,10 @@ public record GraphFault(Kind kind, Integer retryAfterSeconds, Duration delay) {
     /** For duplicate-send tests: the send happens, but the client times out before it hears so. */
     public static GraphFault acceptThenDelay(Duration delay) {
         return new GraphFault(Kind.ACCEPT_THEN_DELAY, null, delay);
+    }
+
+    /** For duplicate-send tests: the send happens, and the client hears 504 (outcome unknown to it). */
+    public static GraphFault acceptThen504() {
+        return new GraphFault(Kind.ACCEPT_THEN_504, null, null);
     }
 }

@@ -106,6 +106,7 @@ public final class GraphStandin extends StandinServer {
         route("PUT", "/upload/([^/]+)", this::uploadRange);
         route("POST", "/v1\\.0/users/([^/]+)/messages/([^/]+)/send", this::sendDraft);
         route("DELETE", "/v1\\.0/users/([^/]+)/messages/([^/]+)", this::deleteDraft);
+        route("GET", "/v1\\.0/users/([^/]+)/mailFolders/([^/]+)/messages", this::listFolder);
     }
 
     /** {@code https://graph.localhost:<port>/v1.0}. */
@@ -187,6 +188,7 @@ public final class GraphStandin extends StandinServer {
         faults.clear();
         accepted.clear();
         sentItems.clear();
+        lookups.clear();
         seen.clear();
         sendMailRequests.clear();
         inFlight.clear();
@@ -372,6 +374,119 @@ public final class GraphStandin extends StandinServer {
         String id = UUID.randomUUID().toString();
         request.sendJson(201, Map.of("id", id, "isDraft", item.isDraft(), "subject", json.path("subject").asText("")),
                 responseHeaders(id, clientRequestId(request, id)));
+    }
+
+    // ---------------------------------------------------------------- Sent Items / Drafts lookup
+
+    /** Application permissions that can list messages (ReadBasic hides bodies and extended properties, not internetMessageId). */
+    public static final Set<String> MAIL_READ_ROLES = Set.of("Mail.ReadBasic", "Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite");
+    private static final Pattern MESSAGE_ID_FILTER = Pattern.compile("\\s*internetMessageId\\s+eq\\s+'((?:[^']|'')*)'\\s*");
+    private final List<String> lookups = new CopyOnWriteArrayList<>();
+
+    /** The {@code $filter} of every folder listing, in arrival order (as Graph received it, decoded). */
+    public List<String> folderLookups() {
+        return List.copyOf(lookups);
+    }
+
+    /** What sendMail (saveToSentItems not false) and a sent draft leave in Sent Items: a sent copy with its internetMessageId. */
+    private void fileSentCopy(AcceptedMessage message) {
+        if (message.form() == Form.MIME) {
+            fileInSentItems(message.mailbox(), message.appId(), message.clientRequestId(), JSON.createObjectNode(),
+                    mimeMessageId(message.mimeText()));
+            return;
+        }
+        JsonNode save = message.json().get("saveToSentItems");
+        if (save != null && save.isBoolean() && !save.asBoolean()) {
+            return;
+        }
+        JsonNode m = message.json().path("message");
+        fileInSentItems(message.mailbox(), message.appId(), message.clientRequestId(), m, internetMessageId(m));
+    }
+
+    private void fileInSentItems(String mailbox, String appId, String clientRequestId, JsonNode message, String internetMessageId) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = message.isObject()
+                ? ((com.fasterxml.jackson.databind.node.ObjectNode) message).deepCopy() : JSON.createObjectNode();
+        // Exchange keeps a message id the client set, and makes one up otherwise.
+        copy.put("internetMessageId", internetMessageId != null ? internetMessageId : "<" + UUID.randomUUID() + "@standin.graph.localhost>");
+        copy.putArray("singleValueExtendedProperties").addObject().put("id", "Integer 0x0E07").put("value", "1");
+        sentItems.add(new SavedItem(mailbox, appId, clientRequestId, copy));
+    }
+
+    private static String internetMessageId(JsonNode message) {
+        JsonNode id = message.get("internetMessageId");
+        return id != null && id.isTextual() ? id.asText() : null;
+    }
+
+    private static boolean deleteAfterSubmit(JsonNode draft) {
+        for (JsonNode p : draft.path("singleValueExtendedProperties")) {
+            if ("Boolean 0x0E01".equalsIgnoreCase(p.path("id").asText()) && "true".equalsIgnoreCase(p.path("value").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String mimeMessageId(String mime) {
+        for (String line : mime.split("\\r?\\n")) {
+            if (line.isEmpty()) {
+                return null;
+            }
+            if (line.regionMatches(true, 0, "Message-ID:", 0, 11)) {
+                return line.substring(11).trim();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code GET /users/{id}/mailFolders/{sentitems|drafts}/messages?$filter=internetMessageId eq '<id>'&$select=id}: needs a
+     * Mail.Read* role. Only that filter is understood; another is refused with Graph's 400 (the real service accepts more).
+     */
+    private void listFolder(Request request) throws IOException {
+        Caller caller = authenticate(request);
+        if (caller == null) {
+            return;
+        }
+        if (caller.roles().stream().noneMatch(MAIL_READ_ROLES::contains)) {
+            sendError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", Map.of());
+            return;
+        }
+        String mailbox = resolveMailbox(request, caller, request.pathGroup(1));
+        if (mailbox == null) {
+            return;
+        }
+        String folder = request.pathGroup(2).toLowerCase(Locale.ROOT);
+        if (!folder.equals("sentitems") && !folder.equals("drafts")) {
+            sendError(request, 404, "ErrorInvalidIdMalformed", "Id is malformed.", Map.of());
+            return;
+        }
+        String filter = request.query("$filter");
+        lookups.add(filter == null ? "" : filter);
+        java.util.regex.Matcher m = filter == null ? null : MESSAGE_ID_FILTER.matcher(filter);
+        if (m == null || !m.matches()) {
+            sendError(request, 400, "BadRequest", "Invalid filter clause: the stand-in understands only internetMessageId eq '<id>'.",
+                    Map.of());
+            return;
+        }
+        String wanted = m.group(1).replace("''", "'");
+        List<Map<String, Object>> value = new java.util.ArrayList<>();
+        if (folder.equals("sentitems")) {
+            for (SavedItem item : sentItems) {
+                if (item.mailbox().equals(mailbox) && wanted.equals(item.json().path("internetMessageId").asText(null))) {
+                    value.add(Map.of("id", "AAMkSent" + Integer.toHexString(System.identityHashCode(item))));
+                }
+            }
+        } else {
+            for (Draft draft : drafts.values()) {
+                if (draft.mailbox.equals(mailbox) && wanted.equals(internetMessageId(draft.json))) {
+                    value.add(Map.of("id", draft.id));
+                }
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("@odata.context", graphUrl() + "/$metadata#users('" + mailbox + "')/mailFolders('" + folder + "')/messages(id)");
+        body.put("value", value);
+        request.sendJson(200, body, Map.of());
     }
 
     // ---------------------------------------------------------------- drafts and upload sessions
@@ -681,6 +796,9 @@ public final class GraphStandin extends StandinServer {
         accepted.add(new AcceptedMessage(draft.mailbox, request.pathGroup(1), draft.appId, Form.JSON,
                 JSON.createObjectNode().set("message", draft.json), null, request.headers(), clientRequestId, requestId,
                 Instant.now()));
+        if (!deleteAfterSubmit(draft.json)) {
+            fileInSentItems(draft.mailbox, draft.appId, clientRequestId, draft.json, internetMessageId(draft.json));
+        }
         request.sendEmpty(202, responseHeaders(requestId, clientRequestId));
     }
 
@@ -743,7 +861,7 @@ public final class GraphStandin extends StandinServer {
                 return mailbox;
             }
             GraphFault fault = nextFault();
-            if (fault != null && fault.kind() != GraphFault.Kind.ACCEPT_THEN_DELAY) {
+            if (fault != null && fault.kind() != GraphFault.Kind.ACCEPT_THEN_DELAY && fault.kind() != GraphFault.Kind.ACCEPT_THEN_504) {
                 applyFault(request, fault);
                 return mailbox;
             }
@@ -753,6 +871,11 @@ public final class GraphStandin extends StandinServer {
                 return mailbox;
             }
             accepted.add(message);
+            fileSentCopy(message);
+            if (fault != null && fault.kind() == GraphFault.Kind.ACCEPT_THEN_504) {
+                applyFault(request, GraphFault.gatewayTimeout());
+                return mailbox;
+            }
             if (fault != null) {
                 pause(fault.delay());
             }

@@ -36,6 +36,7 @@ public final class FunctionsHostDriver implements AutoCloseable {
     private final int newBatchThreshold;
     private final int maxDequeueCount;
     private final Duration retryVisibility;
+    private final Duration receiveVisibility;
     private final ExecutorService workers;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicInteger invocations = new AtomicInteger();
@@ -49,6 +50,13 @@ public final class FunctionsHostDriver implements AutoCloseable {
     /** {@code newBatchThreshold}: fetch the next batch once this few messages are still running (the host's setting). */
     public FunctionsHostDriver(String connectionString, String queueName, URI handler, int batchSize, int newBatchThreshold,
                                int maxDequeueCount, Duration retryVisibility) {
+        this(connectionString, queueName, handler, batchSize, newBatchThreshold, maxDequeueCount, retryVisibility, Duration.ofSeconds(60));
+    }
+
+    /** {@code receiveVisibility}: how long a received message stays invisible (the host's lock); when it runs out it is delivered again. */
+    public FunctionsHostDriver(String connectionString, String queueName, URI handler, int batchSize, int newBatchThreshold,
+                               int maxDequeueCount, Duration retryVisibility, Duration receiveVisibility) {
+        this.receiveVisibility = receiveVisibility;
         this.newBatchThreshold = newBatchThreshold;
         this.queue = client(connectionString, queueName);
         this.poison = client(connectionString, queueName + "-poison");
@@ -113,7 +121,7 @@ public final class FunctionsHostDriver implements AutoCloseable {
             }
             List<QueueMessageItem> batch = new ArrayList<>();
             // Lock long enough for the handler to finish, as the host does.
-            queue.receiveMessages(batchSize, Duration.ofSeconds(60), null, null).forEach(batch::add);
+            queue.receiveMessages(batchSize, receiveVisibility, null, null).forEach(batch::add);
             if (batch.isEmpty()) {
                 if (running.get() == 0 && queue.getProperties().getApproximateMessagesCount() == 0) {
                     return;

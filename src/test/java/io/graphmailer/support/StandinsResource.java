@@ -11,7 +11,8 @@ import java.util.Map;
  * Points a test's app at the local stand-ins with transport graph. Init args shape the world the app
  * starts in: {@code tokenLifetimeSeconds} (short lifetimes make MSAL ask for a token on every send),
  * {@code keyVault} = {@code denied}, {@code stopped} or {@code foreign-challenge} (its challenge names
- * {@value #FOREIGN_VAULT_RESOURCE}, which the vault URL is not under), {@code warmUp} = {@code true} (off by default).
+ * {@value #FOREIGN_VAULT_RESOURCE}, which the vault URL is not under), {@code warmUp} = {@code true} (off by default),
+ * {@code graphRoles} (comma-separated Graph app roles; default Mail.Send,Mail.ReadBasic as Terraform grants them), {@code retryBudget}.
  */
 public class StandinsResource implements QuarkusTestResourceLifecycleManager {
     public static final String OTHER_MAILBOX = "reports@contoso.test";
@@ -43,6 +44,9 @@ public class StandinsResource implements QuarkusTestResourceLifecycleManager {
         config.put("graph-mailer.allowed-senders", String.join(",", s.mailbox(), OTHER_MAILBOX, UNSCOPED_MAILBOX));
         config.put("graph-mailer.graph.max-throttle-wait", "PT3S");
         config.put("graph-mailer.graph.timeout", args.getOrDefault("graphTimeout", "PT5S"));
+        if (args.containsKey("retryBudget")) {
+            config.put("graph-mailer.graph.retry-budget", args.get("retryBudget"));
+        }
         // Warm-up reads Key Vault in the background at start; a test resetting the stand-ins at that moment would
         // race it. Off unless a test asks for it (init arg warmUp=true).
         config.put("graph-mailer.warm-up", args.getOrDefault("warmUp", "false"));
@@ -57,6 +61,9 @@ public class StandinsResource implements QuarkusTestResourceLifecycleManager {
         s.graph().addMailbox(OTHER_MAILBOX);
         s.graph().addMailbox(UNSCOPED_MAILBOX);
         s.graph().restrictApp(Standins.CLIENT_ID, java.util.Set.of(s.mailbox(), OTHER_MAILBOX));
+        // What Terraform grants in access_policy mode: Mail.Send, and Mail.ReadBasic for the queue's policy verify.
+        s.identity().grantRoles(Standins.CLIENT_ID, io.graphmailer.standin.IdentityPlatformStandin.GRAPH_RESOURCE,
+                java.util.Set.of(args.getOrDefault("graphRoles", "Mail.Send,Mail.ReadBasic").split(",")));
         if (args.containsKey("tokenLifetimeSeconds")) {
             s.identity().tokenLifetime(Duration.ofSeconds(Long.parseLong(args.get("tokenLifetimeSeconds"))));
         }

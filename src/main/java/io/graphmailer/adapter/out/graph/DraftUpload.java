@@ -59,7 +59,8 @@ final class DraftUpload {
         String user = baseUrl + "/v1.0/users/" + URLEncoder.encode(mailbox.id(), StandardCharsets.UTF_8);
         Answer draft;
         try {
-            draft = withToken("POST", user + "/messages", GraphRequestBody.draft(m, saveToSentItems), trackingId);
+            draft = withToken("POST", user + "/messages", GraphRequestBody.draft(m, saveToSentItems, TrackingMessageId.of(mailbox, trackingId)),
+                    trackingId);
         } catch (MailTransportException e) {
             throw nothingSent(e, "creating the draft");
         }

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 
 /** One Graph call over graph-core's OkHttp pipeline, its answer read once: shared by sendMail and the draft path. */
 final class GraphHttp {
@@ -27,7 +28,18 @@ final class GraphHttp {
     record Answer(int status, JsonNode json, String code, String message, Long retryAfterSeconds) {
     }
 
+    /** When the first attempt of a call went out (System.nanoTime), for the retry budget. */
+    record FirstSent(long nanos) {
+    }
+
     private GraphHttp() {
+    }
+
+    /** True when waiting {@code wait} more keeps the call's retries within {@code budget} since its first attempt. */
+    static boolean withinBudget(Request request, Duration wait, Duration budget) {
+        FirstSent first = request.tag(FirstSent.class);
+        long elapsed = first == null ? 0 : System.nanoTime() - first.nanos();
+        return elapsed + wait.toNanos() <= budget.toNanos();
     }
 
     static Request request(String method, String url, RequestBody body, AccessToken token, String trackingId) {
@@ -39,6 +51,7 @@ final class GraphHttp {
                 // graph-core's middleware expects the span its request adapter would attach; we call OkHttp directly.
                 .tag(ObservabilityOptions.class, OBSERVABILITY)
                 .tag(Span.class, Span.getInvalid())
+                .tag(FirstSent.class, new FirstSent(System.nanoTime()))
                 .build();
     }
 

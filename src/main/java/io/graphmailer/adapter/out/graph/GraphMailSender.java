@@ -62,16 +62,30 @@ public final class GraphMailSender implements MailTransport {
         this.drafts = new DraftUpload(http, this.baseUrl, tokens, attachments, uploadChunkBytes);
     }
 
-    /** graph-core's client with a retry policy that only repeats 429s whose Retry-After fits {@code maxThrottleWait}. */
+    /** Default budget of one call's in-request 429 retries, waits included. */
+    public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(30);
+
     public static OkHttpClient httpClient(Duration timeout, int maxThrottleRetries, Duration maxThrottleWait) {
+        return httpClient(timeout, maxThrottleRetries, maxThrottleWait, DEFAULT_RETRY_BUDGET);
+    }
+
+    /**
+     * graph-core's client with a retry policy that only repeats 429s whose Retry-After fits {@code maxThrottleWait}, while
+     * the whole sequence (waits included) stays within {@code retryBudget}. {@code timeout} bounds each attempt on its own
+     * (connect, each read and write), not the sequence: a 429 is a definite "not sent", so however long the retries took,
+     * the last answer is what counts (OkHttp's callTimeout would span the retries and turn throttling into "unknown").
+     */
+    public static OkHttpClient httpClient(Duration timeout, int maxThrottleRetries, Duration maxThrottleWait, Duration retryBudget) {
         long maxWaitSeconds = Math.max(0, maxThrottleWait.toSeconds());
-        RetryHandlerOption retry = new RetryHandlerOption((delay, attempt, request, response) ->
-                response.code() == 429 && retryAfterSeconds(response, 1) <= maxWaitSeconds,
-                Math.max(0, Math.min(maxThrottleRetries, RetryHandlerOption.MAX_RETRIES)), 1);
+        RetryHandlerOption retry = new RetryHandlerOption((delay, attempt, request, response) -> {
+            long wait = retryAfterSeconds(response, 1);
+            return response.code() == 429 && wait <= maxWaitSeconds && GraphHttp.withinBudget(request, Duration.ofSeconds(wait), retryBudget);
+        }, Math.max(0, Math.min(maxThrottleRetries, RetryHandlerOption.MAX_RETRIES)), 1);
+        Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
         return GraphClientFactory.create(new GraphClientOption(), new RetryHandler(retry))
-                .callTimeout(timeout)
                 .readTimeout(timeout)
-                .connectTimeout(Duration.ofSeconds(10))
+                .writeTimeout(timeout)
+                .connectTimeout(connect)
                 .retryOnConnectionFailure(false) // a silent re-send could deliver twice
                 .build();
     }
@@ -94,10 +108,13 @@ public final class GraphMailSender implements MailTransport {
             if (m.hasTextAlternative() && command.saveToSentItems()) {
                 // Graph's JSON has room for one body; its MIME form carries text and HTML as multipart/alternative
                 // (and always keeps a copy in Sent Items, hence only when that is wanted).
-                byte[] mime = mimeFactory.toBytes(mimeFactory.create(command.mailbox(), m, trackingId));
+                jakarta.mail.internet.MimeMessage message = mimeFactory.create(command.mailbox(), m, trackingId);
+                setMessageId(message, TrackingMessageId.of(command.mailbox(), trackingId));
+                byte[] mime = mimeFactory.toBytes(message);
                 body = RequestBody.create(Base64.getEncoder().encodeToString(mime), TEXT);
             } else {
-                body = RequestBody.create(GraphRequestBody.sendMail(m, command.saveToSentItems()), JSON);
+                body = RequestBody.create(GraphRequestBody.sendMail(m, command.saveToSentItems(),
+                        TrackingMessageId.of(command.mailbox(), trackingId)), JSON);
             }
         } else {
             body = RequestBody.create(Base64.getEncoder().encodeToString(((MimeContent) command.content()).mime()), TEXT);
@@ -120,6 +137,15 @@ public final class GraphMailSender implements MailTransport {
 
     GraphHttp.Answer post(String url, RequestBody body, AccessToken token, String trackingId) {
         return GraphHttp.execute(http, GraphHttp.request("POST", url, body, token, trackingId), trackingId);
+    }
+
+    /** The factory has saved the message, so the id set here is the one written (it is not regenerated). */
+    private static void setMessageId(jakarta.mail.internet.MimeMessage message, String id) {
+        try {
+            message.setHeader("Message-ID", id);
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static long retryAfterSeconds(Response response, long fallback) {

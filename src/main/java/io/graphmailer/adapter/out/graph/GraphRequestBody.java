@@ -20,8 +20,17 @@ public final class GraphRequestBody {
     }
 
     public static byte[] sendMail(EmailMessage m, boolean saveToSentItems) {
+        return sendMail(m, saveToSentItems, null);
+    }
+
+    /** @param internetMessageId the message id to give the message (see TrackingMessageId), or null for Exchange's own */
+    public static byte[] sendMail(EmailMessage m, boolean saveToSentItems, String internetMessageId) {
         ObjectNode root = JSON.createObjectNode();
-        root.set("message", message(m));
+        ObjectNode message = message(m);
+        if (internetMessageId != null) {
+            message.put("internetMessageId", internetMessageId);
+        }
+        root.set("message", message);
         root.put("saveToSentItems", saveToSentItems);
         return write(root);
     }
@@ -43,7 +52,14 @@ public final class GraphRequestBody {
      * Exchange not to keep the sent draft (sendMail's saveToSentItems=false has no parameter on the draft's send).
      */
     static byte[] draft(EmailMessage m, boolean saveToSentItems) {
+        return draft(m, saveToSentItems, null);
+    }
+
+    static byte[] draft(EmailMessage m, boolean saveToSentItems, String internetMessageId) {
         ObjectNode message = message(m);
+        if (internetMessageId != null) {
+            message.put("internetMessageId", internetMessageId);
+        }
         if (!saveToSentItems) {
             message.putArray("singleValueExtendedProperties").addObject().put("id", "Boolean 0x0E01").put("value", "true");
         }

@@ -18,8 +18,9 @@ import java.util.HexFormat;
 
 /**
  * The send ledger in Azure Table Storage. Row key is the SHA-256 of the idempotency key (any text is
- * allowed as a key); partitions spread over the first hex digits. Writes of an attempt are
- * conditional (insert, or replace if the ETag is unchanged) so two workers cannot both send.
+ * allowed as a key); partitions spread over the first hex digits. Claims of an attempt are
+ * conditional (insert, or replace if the ETag is unchanged) so two workers cannot both win one; each carries
+ * {@code LeaseUntil}, the time until which its worker may still be sending.
  */
 public final class TableSendLedger implements SendLedger {
     private static final int MAX_DETAIL = 8_000;
@@ -44,13 +45,13 @@ public final class TableSendLedger implements SendLedger {
     }
 
     @Override
-    public Start start(String key, String trackingId) {
+    public Start start(String key, String trackingId, Instant leaseUntil) {
         String row = rowKey(key);
         Instant now = clock.instant();
-        TableEntity entity = attemptEntity(key, row, trackingId, 1, now);
+        TableEntity entity = attemptEntity(key, row, trackingId, 1, now, leaseUntil);
         try {
             Response<Void> response = table.createEntityWithResponse(entity, null, null);
-            return new Start(new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, 1, now, null, etag(response)), null);
+            return new Start(new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, 1, now, null, etag(response), leaseUntil), null);
         } catch (TableServiceException e) {
             if (status(e) != 409) {
                 throw e;
@@ -60,15 +61,16 @@ public final class TableSendLedger implements SendLedger {
     }
 
     @Override
-    public LedgerEntry recordAttempt(LedgerEntry previous) {
+    public LedgerEntry recordAttempt(LedgerEntry previous, Instant leaseUntil) {
         String row = rowKey(previous.key());
         Instant now = clock.instant();
         int attempts = previous.sendAttempts() + 1;
-        TableEntity entity = attemptEntity(previous.key(), row, previous.trackingId(), attempts, now);
+        TableEntity entity = attemptEntity(previous.key(), row, previous.trackingId(), attempts, now, leaseUntil);
         entity.addProperty("odata.etag", previous.etag()); // the SDK reads the ETag from this property
         try {
             Response<Void> response = table.updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null);
-            return new LedgerEntry(previous.key(), LedgerEntry.State.ATTEMPTING, previous.trackingId(), attempts, now, null, etag(response));
+            return new LedgerEntry(previous.key(), LedgerEntry.State.ATTEMPTING, previous.trackingId(), attempts, now, null, etag(response),
+                    leaseUntil);
         } catch (TableServiceException e) {
             if (status(e) == 412 || status(e) == 409) {
                 throw new ConcurrentAttemptException(previous.key());
@@ -77,8 +79,9 @@ public final class TableSendLedger implements SendLedger {
         }
     }
 
-    private static TableEntity attemptEntity(String key, String row, String trackingId, int attempts, Instant now) {
+    private static TableEntity attemptEntity(String key, String row, String trackingId, int attempts, Instant now, Instant leaseUntil) {
         return new TableEntity(partition(row), row)
+                .addProperty("LeaseUntil", OffsetDateTime.ofInstant(leaseUntil, java.time.ZoneOffset.UTC))
                 .addProperty("IdempotencyKey", truncate(key, 1024))
                 .addProperty("State", LedgerEntry.State.ATTEMPTING.name())
                 .addProperty("TrackingId", trackingId)
@@ -106,6 +109,9 @@ public final class TableSendLedger implements SendLedger {
         if (entry.detail() != null) {
             entity.addProperty("Detail", truncate(entry.detail(), MAX_DETAIL));
         }
+        if (entry.leaseUntil() != null) {
+            entity.addProperty("LeaseUntil", OffsetDateTime.ofInstant(entry.leaseUntil(), java.time.ZoneOffset.UTC));
+        }
         table.upsertEntity(entity);
     }
 
@@ -113,8 +119,10 @@ public final class TableSendLedger implements SendLedger {
         Object updated = e.getProperty("UpdatedAt");
         Instant updatedAt = updated instanceof OffsetDateTime odt ? odt.toInstant() : Instant.EPOCH;
         Object attempts = e.getProperty("SendAttempts");
+        // Entries written before leases existed have none: their claim counts as ran out.
+        Instant leaseUntil = e.getProperty("LeaseUntil") instanceof OffsetDateTime lease ? lease.toInstant() : null;
         return new LedgerEntry(key, LedgerEntry.State.valueOf((String) e.getProperty("State")), (String) e.getProperty("TrackingId"),
-                attempts instanceof Number n ? n.intValue() : 0, updatedAt, (String) e.getProperty("Detail"), e.getETag());
+                attempts instanceof Number n ? n.intValue() : 0, updatedAt, (String) e.getProperty("Detail"), e.getETag(), leaseUntil);
     }
 
     static String rowKey(String key) {

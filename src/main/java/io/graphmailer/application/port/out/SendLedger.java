@@ -2,23 +2,27 @@ package io.graphmailer.application.port.out;
 
 import io.graphmailer.domain.LedgerEntry;
 
+import java.time.Instant;
+
 /** Durable record of send attempts and outcomes, keyed by idempotency key. */
 public interface SendLedger {
 
     /**
-     * Records a first attempt for a new key in one write. When the key is already known nothing is
-     * written and the entry found is returned instead: exactly one of the two is set.
+     * Claims a first attempt for a new key in one conditional write (insert). When the key is already known nothing is
+     * written and the entry found is returned instead: exactly one of the two is set. Of two workers starting the same
+     * key at once, exactly one gets the attempt.
      */
     record Start(LedgerEntry attempt, LedgerEntry existing) {
     }
 
-    Start start(String key, String trackingId);
+    Start start(String key, String trackingId, Instant leaseUntil);
 
     /**
-     * Records another attempt for a known key. Fails with {@link ConcurrentAttemptException} when another
-     * worker changed the entry since {@code previous} was read.
+     * Claims another attempt for a known key, conditional on the entry being unchanged since {@code previous} was read
+     * (ETag). Fails with {@link ConcurrentAttemptException} when another worker changed it in between, so of two
+     * workers only one can win the claim.
      */
-    LedgerEntry recordAttempt(LedgerEntry previous);
+    LedgerEntry recordAttempt(LedgerEntry previous, Instant leaseUntil);
 
     /** Records the outcome after the call. */
     void recordOutcome(LedgerEntry entry);

@@ -1,0 +1,104 @@
+package io.graphmailer.adapter.out.graph;
+
+import io.graphmailer.adapter.out.identity.AccessToken;
+import io.graphmailer.adapter.out.identity.AccessTokenProvider;
+import io.graphmailer.application.port.out.SentMessageLookup;
+import io.graphmailer.domain.Attachment;
+import io.graphmailer.domain.EmailMessage;
+import io.graphmailer.domain.MailTransportException;
+import io.graphmailer.domain.MailTransportException.Kind;
+import io.graphmailer.domain.SendMailCommand;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+import java.util.List;
+
+/**
+ * Looks for a message graph-mailer sent by its Internet message id ({@link TrackingMessageId}):
+ * {@code GET /v1.0/users/{m}/mailFolders/sentitems/messages?$filter=internetMessageId eq '<id>'&$select=id}, and for
+ * the draft path also in {@code drafts} (a draft still there was not submitted). Needs the Graph application permission
+ * Mail.ReadBasic (or any Mail.Read*), scoped to the mailbox like Mail.Send.
+ */
+public final class GraphSentMessageLookup implements SentMessageLookup {
+    /** The least Graph application permission that can read and filter on internetMessageId. */
+    public static final String READ_ROLE = "Mail.ReadBasic";
+
+    private final OkHttpClient http;
+    private final String baseUrl;
+    private final AccessTokenProvider tokens;
+
+    public GraphSentMessageLookup(OkHttpClient http, String baseUrl, AccessTokenProvider tokens) {
+        this.http = http;
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public Result find(SendMailCommand command, String trackingId) {
+        if (!(command.content() instanceof EmailMessage m)) {
+            return new Result(Found.CANNOT_LOOK, "the MIME form is sent unchanged, so it carries no message id graph-mailer chose");
+        }
+        if (!command.saveToSentItems()) {
+            return new Result(Found.CANNOT_LOOK, "saveToSentItems is false, so Sent Items keeps no copy to look for");
+        }
+        String id = TrackingMessageId.of(command.mailbox(), trackingId);
+        Result sent = search(command, "sentitems", id, trackingId);
+        if (sent.found() != Found.ABSENT) {
+            return sent;
+        }
+        if (m.attachments().stream().anyMatch(Attachment::isReference)) {
+            Result draft = search(command, "drafts", id, trackingId);
+            if (draft.found() == Found.CANNOT_LOOK) {
+                return draft;
+            }
+            if (draft.found() == Found.FOUND) {
+                // Exchange moves a submitted draft out of Drafts; one still there was not sent.
+                return new Result(Found.ABSENT, "not in sentitems; its draft " + id + " is still in drafts, not submitted");
+            }
+        }
+        return sent;
+    }
+
+    private Result search(SendMailCommand command, String folder, String id, String trackingId) {
+        HttpUrl url = HttpUrl.get(baseUrl).newBuilder()
+                .addPathSegments("v1.0/users").addPathSegment(command.mailbox().id())
+                .addPathSegments("mailFolders/" + folder + "/messages")
+                // OData string literal: a quote inside is doubled (the ids graph-mailer makes have none).
+                .addQueryParameter("$filter", "internetMessageId eq '" + id.replace("'", "''") + "'")
+                .addQueryParameter("$select", "id")
+                .build();
+        GraphHttp.Answer answer = get(url, tokens.token(GraphMailSender.GRAPH_SCOPE), trackingId);
+        if (answer.status() == 401) {
+            answer = get(url, tokens.freshToken(GraphMailSender.GRAPH_SCOPE), trackingId);
+        }
+        String graph = "Graph answered " + answer.status() + (answer.code() == null ? "" : " " + answer.code());
+        if (answer.status() == 200) {
+            boolean found = answer.json() != null && answer.json().path("value").isArray() && !answer.json().path("value").isEmpty();
+            return new Result(found ? Found.FOUND : Found.ABSENT, (found ? "found in " : "not in ") + folder + " by internetMessageId " + id);
+        }
+        if (answer.status() == 403) {
+            return new Result(Found.CANNOT_LOOK, graph + " to a search of " + folder + ": the app needs the Graph application permission "
+                    + READ_ROLE + " for " + command.mailbox().id() + " (with Exchange RBAC for Applications, 'Application " + READ_ROLE + "')");
+        }
+        if (answer.status() == 429 || answer.status() >= 500) {
+            throw new MailTransportException(Kind.TRANSIENT, answer.code() == null ? "SentItemsLookupFailed" : answer.code(), graph
+                    + " to a search of " + folder + " for " + id + "; will look again later",
+                    answer.retryAfterSeconds() == null ? null : java.time.Duration.ofSeconds(answer.retryAfterSeconds()), null);
+        }
+        return new Result(Found.CANNOT_LOOK, graph + (answer.message() == null ? "" : ": " + answer.message()) + " to a search of " + folder);
+    }
+
+    private GraphHttp.Answer get(HttpUrl url, AccessToken token, String trackingId) {
+        try {
+            return GraphHttp.execute(http, GraphHttp.request("GET", url.toString(), null, token, trackingId), trackingId);
+        } catch (MailTransportException e) {
+            // A search sends nothing: a lost answer only means "look again later".
+            throw new MailTransportException(Kind.TRANSIENT, e.code(), "the search of Sent Items failed: " + e.getMessage(), null, e);
+        }
+    }
+
+    /** For the doctor and logs: what this lookup needs. */
+    public static List<String> roles() {
+        return List.of(READ_ROLE);
+    }
+}

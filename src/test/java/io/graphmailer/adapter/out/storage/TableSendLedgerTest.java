@@ -1,0 +1,73 @@
+package io.graphmailer.adapter.out.storage;
+
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableClientBuilder;
+import io.graphmailer.application.port.out.SendLedger;
+import io.graphmailer.domain.LedgerEntry;
+import io.graphmailer.support.Azurite;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The ledger's claims against Azurite's Table service: of two workers claiming one key, exactly one wins. */
+class TableSendLedgerTest {
+    private TableSendLedger ledger;
+
+    @BeforeEach
+    void setUp() {
+        TableClient table = new TableClientBuilder().connectionString(Azurite.shared().connectionString()).tableName("ledgerclaims").buildClient();
+        ledger = new TableSendLedger(table, Clock.systemUTC());
+        ledger.createIfMissing();
+    }
+
+    @Test
+    void givenTwoWorkersStartingTheSameKeyAtOnce_thenExactlyOneGetsTheAttemptAndTheOtherSeesItsLease() throws Exception {
+        String key = "claim-" + UUID.randomUUID();
+        // Table Storage keeps DateTime to the 100 ns tick; compare at millisecond precision.
+        Instant lease = Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<SendLedger.Start>> starts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            starts.add(pool.submit((Callable<SendLedger.Start>) () -> ledger.start(key, "tracking", lease)));
+        }
+        int attempts = 0;
+        for (Future<SendLedger.Start> f : starts) {
+            SendLedger.Start start = f.get();
+            if (start.attempt() != null) {
+                attempts++;
+            } else {
+                assertThat(start.existing().inProgressAt(Instant.now())).as("in progress, not unknown").isTrue();
+                assertThat(start.existing().leaseUntil()).isEqualTo(lease);
+            }
+        }
+        pool.shutdown();
+        assertThat(attempts).isEqualTo(1);
+    }
+
+    @Test
+    void givenTwoWorkersClaimingTheNextAttemptFromTheSameRead_thenTheSecondClaimFails() {
+        String key = "reclaim-" + UUID.randomUUID();
+        LedgerEntry first = ledger.start(key, "tracking", Instant.now().minusSeconds(1)).attempt();
+        ledger.recordOutcome(first.leaseEnded("GraphTimeout", Instant.now()));
+        LedgerEntry read = ledger.start(key, "tracking", Instant.now().plusSeconds(60)).existing();
+        assertThat(read.inProgressAt(Instant.now())).as("its lease ended: outcome unknown").isFalse();
+
+        LedgerEntry won = ledger.recordAttempt(read, Instant.now().plusSeconds(60));
+        assertThat(won.sendAttempts()).isEqualTo(2);
+        assertThatThrownBy(() -> ledger.recordAttempt(read, Instant.now().plusSeconds(60)))
+                .isInstanceOf(SendLedger.ConcurrentAttemptException.class);
+    }
+}
