@@ -20,11 +20,18 @@ import jakarta.mail.internet.MimeMessage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Graph's MIME form of sendMail: a {@code text/plain} body holding a base64 MIME message. It is
@@ -33,6 +40,10 @@ import java.util.Properties;
 public final class MimeRequestParser {
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final int MAX_PART_DEPTH = 10;
+    /** RFC 5322 2.1.1; the message goes on unchanged, so a longer line would reach the transport. */
+    static final int MAX_LINE = 998;
+    private static final Pattern UTF8_WORD = Pattern.compile("=\\?(?i:utf-?8)(?:\\*[^?]*)?\\?([BbQq])\\?([^?\\s]*)\\?=");
+    private static final String[] DECODED_HEADERS = {"Subject", "From", "Sender", "To", "Cc", "Bcc", "Reply-To"};
 
     private final MailLimits limits;
 
@@ -50,6 +61,14 @@ public final class MimeRequestParser {
         if (mime.length == 0) {
             throw new InvalidMailException("body", "is empty; expected a base64-encoded MIME message");
         }
+        int longLine = longestLine(mime);
+        if (longLine > MAX_LINE) {
+            throw new InvalidMailException("body", "holds a MIME line of " + longLine + " characters; RFC 5322 allows at most "
+                    + MAX_LINE);
+        }
+        if (!isUtf8(mime, 0, headerEnd(mime))) {
+            throw new InvalidMailException("mime", "has header bytes that are not valid UTF-8 (RFC 6532)");
+        }
         Violations v = new Violations();
         try {
             MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(mime));
@@ -62,11 +81,123 @@ public final class MimeRequestParser {
             if (from != null) {
                 addresses(from[0], "From", new ArrayList<>(), v);
             }
+            for (String name : DECODED_HEADERS) {
+                String[] values = message.getHeader(name);
+                for (String value : values == null ? new String[0] : values) {
+                    if (!encodedWordsAreUtf8(value)) {
+                        v.add("mime." + name, "has an RFC 2047 encoded word that is not valid UTF-8");
+                        break;
+                    }
+                }
+            }
             int attachments = countAttachments(message, 0, v);
             v.throwIfAny();
             return new SendMailCommand(mailbox, new MimeContent(mime, subject, recipients, attachments), false, limits);
-        } catch (MessagingException | IOException e) {
+        } catch (MessagingException | IOException | RuntimeException e) {
+            if (e instanceof InvalidMailException invalid) {
+                throw invalid;
+            }
             throw new InvalidMailException("body", "is not a readable MIME message");
+        }
+    }
+
+    private static int longestLine(byte[] mime) {
+        int longest = 0;
+        int length = 0;
+        for (byte b : mime) {
+            if (b == '\n') {
+                longest = Math.max(longest, length);
+                length = 0;
+            } else if (b != '\r') {
+                length++;
+            }
+        }
+        return Math.max(longest, length);
+    }
+
+    /** Where the header section ends (the first empty line), or the end of the message. */
+    private static int headerEnd(byte[] mime) {
+        for (int i = 0; i + 1 < mime.length; i++) {
+            if (mime[i] == '\n' && (mime[i + 1] == '\n' || (mime[i + 1] == '\r' && i + 2 < mime.length && mime[i + 2] == '\n'))) {
+                return i + 1;
+            }
+        }
+        return mime.length;
+    }
+
+    private static boolean isUtf8(byte[] bytes, int from, int to) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, to - from));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /** Decodes each UTF-8 encoded word's bytes strictly (Jakarta's decoder would turn malformed bytes into U+FFFD). */
+    static boolean encodedWordsAreUtf8(String header) {
+        Matcher m = UTF8_WORD.matcher(header);
+        while (m.find()) {
+            byte[] bytes;
+            if (m.group(1).equalsIgnoreCase("B")) {
+                try {
+                    bytes = Base64.getMimeDecoder().decode(m.group(2));
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+            } else {
+                bytes = qDecode(m.group(2));
+                if (bytes == null) {
+                    return false;
+                }
+            }
+            if (!isUtf8(bytes, 0, bytes.length)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] qDecode(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '_') {
+                out.write(' ');
+            } else if (c == '=') {
+                if (i + 2 >= text.length()) {
+                    return null;
+                }
+                int hi = Character.digit(text.charAt(i + 1), 16);
+                int lo = Character.digit(text.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    return null;
+                }
+                out.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** A text part that says it is UTF-8 must be: decoded strictly after its transfer encoding. */
+    private static void checkUtf8Text(Part part, Violations v) throws MessagingException, IOException {
+        if (!part.isMimeType("text/*")) {
+            return;
+        }
+        String charset = new jakarta.mail.internet.ContentType(part.getContentType()).getParameter("charset");
+        if (charset == null || !charset.trim().toLowerCase(Locale.ROOT).matches("utf-?8")) {
+            return;
+        }
+        byte[] content;
+        try (InputStream in = part.getInputStream()) {
+            content = in.readAllBytes();
+        }
+        if (!isUtf8(content, 0, content.length)) {
+            v.add("mime", "has a text part declared UTF-8 that is not valid UTF-8");
         }
     }
 
@@ -123,6 +254,7 @@ public final class MimeRequestParser {
             }
             return count;
         }
+        checkUtf8Text(part, v);
         return Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition()) || part.getFileName() != null ? 1 : 0;
     }
 }
