@@ -66,8 +66,15 @@ public final class MimeRequestParser {
             throw new InvalidMailException("body", "holds a MIME line of " + longLine + " characters; RFC 5322 allows at most "
                     + MAX_LINE);
         }
-        if (!isUtf8(mime, 0, headerEnd(mime))) {
+        int headerEnd = headerEnd(mime);
+        if (!isUtf8(mime, 0, headerEnd)) {
             throw new InvalidMailException("mime", "has header bytes that are not valid UTF-8 (RFC 6532)");
+        }
+        for (int i = 0; i < headerEnd; i++) {
+            int b = mime[i] & 0xff;
+            if ((b < 0x20 && b != '\t' && b != '\r' && b != '\n') || b == 0x7f) {
+                throw new InvalidMailException("mime", "has a control character in its headers");
+            }
         }
         Violations v = new Violations();
         try {
@@ -159,6 +166,14 @@ public final class MimeRequestParser {
         return true;
     }
 
+    private static boolean knownCharset(String charset) {
+        try {
+            return java.nio.charset.Charset.isSupported(jakarta.mail.internet.MimeUtility.javaCharset(charset.trim()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static byte[] qDecode(String text) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < text.length(); i++) {
@@ -183,13 +198,22 @@ public final class MimeRequestParser {
         return out.toByteArray();
     }
 
-    /** A text part that says it is UTF-8 must be: decoded strictly after its transfer encoding. */
+    /**
+     * A text part of the message body that says it is UTF-8 must be: decoded strictly after its transfer encoding.
+     * Attached files are the caller's bytes, as in the JSON form.
+     */
     private static void checkUtf8Text(Part part, Violations v) throws MessagingException, IOException {
-        if (!part.isMimeType("text/*")) {
+        if (!part.isMimeType("text/*") || Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition()) || part.getFileName() != null) {
             return;
         }
         String charset = new jakarta.mail.internet.ContentType(part.getContentType()).getParameter("charset");
-        if (charset == null || !charset.trim().toLowerCase(Locale.ROOT).matches("utf-?8")) {
+        if (charset == null) {
+            return;
+        }
+        if (!charset.trim().toLowerCase(Locale.ROOT).matches("utf-?8")) {
+            if (!knownCharset(charset)) {
+                v.add("mime", "has a text part in an unknown charset");
+            }
             return;
         }
         byte[] content;
@@ -243,6 +267,12 @@ public final class MimeRequestParser {
     private static int countAttachments(Part part, int depth, Violations v) throws MessagingException, IOException {
         if (depth > MAX_PART_DEPTH) {
             v.add("mime", "nests MIME parts more deeply than " + MAX_PART_DEPTH + " levels");
+            return 0;
+        }
+        try {
+            new jakarta.mail.internet.ContentType(part.getContentType());
+        } catch (jakarta.mail.internet.ParseException e) {
+            v.add("mime", "has a part whose Content-Type is not a MIME type");
             return 0;
         }
         if (part.isMimeType("multipart/*")) {

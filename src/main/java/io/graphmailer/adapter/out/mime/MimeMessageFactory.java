@@ -229,7 +229,14 @@ public final class MimeMessageFactory {
     }
 
     private static InternetAddress address(EmailAddress a) throws java.io.UnsupportedEncodingException {
-        return new InternetAddress(a.address(), a.name(), "UTF-8");
+        return new InternetAddress(asciiDomain(a.address()), a.name(), "UTF-8");
+    }
+
+    /** Headers are ASCII (no SMTPUTF8 here): an internationalised domain goes out as its A-labels (xn--). */
+    private static String asciiDomain(String address) {
+        int at = address.lastIndexOf('@');
+        String domain = address.substring(at + 1);
+        return domain.chars().allMatch(c -> c < 0x80) ? address : address.substring(0, at + 1) + java.net.IDN.toASCII(domain);
     }
 
     private static InternetAddress[] addresses(List<EmailAddress> list) throws java.io.UnsupportedEncodingException {
