@@ -194,7 +194,15 @@ class ValidationTest {
                         .getBytes(StandardCharsets.US_ASCII), "mime.Subject"),
                 Arguments.of("a raw 8-bit header that is not UTF-8", concat((head + "Subject: caf").getBytes(StandardCharsets.US_ASCII),
                         new byte[] {(byte) 0xe9, '\r', '\n', '\r', '\n', 'b', '\r', '\n'}), "mime"),
-                Arguments.of("a subject with a control character", (head + "Subject: a\u0007b\r\n\r\nbody\r\n")
+                Arguments.of("a text body in an unknown charset", (head + "Subject: x\r\nContent-Type: text/plain; charset=u\r\n\r\nbody\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), "mime"),
+                Arguments.of("a Content-Type with a NUL", (head + "Subject: x\r\nContent-Type: text/plain\u0000\r\n\r\nbody\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), "mime"),
+                Arguments.of("a multipart part whose Content-Type does not parse", (head + "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                        + "--b\r\nContent-Type: text/plain; charset\r\n\r\nx\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII), "mime"),
+                Arguments.of("a raw control character in a header", (head + "Subject: a\u0007b\r\n\r\nbody\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), "mime"),
+                Arguments.of("an encoded-word subject decoding to a control character", (head + "Subject: =?UTF-8?Q?a=07b?=\r\n\r\nbody\r\n")
                         .getBytes(StandardCharsets.US_ASCII), "subject"),
                 Arguments.of("a display name with an encoded control character", ("From: noreply@contoso.example\r\nTo: =?UTF-8?Q?A=07B?= <ops@fabrikam.example>\r\n"
                         + "Subject: x\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII), "mime.To.name"));
