@@ -89,9 +89,9 @@ public class ProblemMappers {
             return given;
         }
         String reason = given.getStatusInfo().getReasonPhrase();
-        return Problem.of(status, "http-" + status, reason == null ? "Request refused" : reason,
+        return problem(Problem.of(status, "http-" + status, reason == null ? "Request refused" : reason,
                 "the request was refused with HTTP " + status, "BadRequest")
-                .withErrors(java.util.List.of(new Violation("request", "was refused with HTTP " + status))).response();
+                .withErrors(java.util.List.of(new Violation("request", "was refused with HTTP " + status))));
     }
 
     /**
@@ -105,7 +105,11 @@ public class ProblemMappers {
         if (LOGGED_CAUSES.add("unexpected:" + cause)) {
             LOG.errorf("unexpected %s (message withheld: it may quote the request)", cause);
         }
-        return Problem.of(500, "internal-error", "graph-mailer failed unexpectedly; this is not the caller's fault",
-                "an unexpected " + e.getClass().getSimpleName() + "; the operators find it in the log", "InternalServerError").response();
+        return problem(Problem.of(500, "internal-error", "graph-mailer failed unexpectedly; this is not the caller's fault",
+                "an unexpected " + e.getClass().getSimpleName() + "; the operators find it in the log", "InternalServerError"));
+    }
+
+    private static Response problem(Problem p) {
+        return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p).build();
     }
 }

@@ -160,7 +160,7 @@ class ValidationTest {
         System.arraycopy(head, 0, body, 0, head.length);
         System.arraycopy(bad, 0, body, head.length, bad.length);
         System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
-        given().header("Authorization", TestTokens.bearer()).contentType(ContentType.JSON).body(body)
+        given().header("Authorization", TestTokens.bearer()).accept("application/problem+json").contentType(ContentType.JSON).body(body)
                 .when().post("/api/users/noreply@contoso.example/sendMail")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("body"))
@@ -217,7 +217,7 @@ class ValidationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidMime")
     void givenInvalidMimeForm_thenProblemNamesTheFieldAndNothingIsSent(String what, byte[] mime, String field) {
-        given().header("Authorization", TestTokens.bearer()).contentType("text/plain")
+        given().header("Authorization", TestTokens.bearer()).accept("application/problem+json").contentType("text/plain")
                 .body(Base64.getEncoder().encodeToString(mime))
                 .when().post("/api/users/noreply@contoso.example/sendMail")
                 .then().statusCode(400).contentType("application/problem+json")
