@@ -43,6 +43,7 @@ public final class MimeRequestParser {
     /** RFC 5322 2.1.1; the message goes on unchanged, so a longer line would reach the transport. */
     static final int MAX_LINE = 998;
     private static final Pattern UTF8_WORD = Pattern.compile("=\\?(?i:utf-?8)(?:\\*[^?]*)?\\?([BbQq])\\?([^?\\s]*)\\?=");
+    private static final Pattern HEADER_FIELD = Pattern.compile("[!-9;-~]+:"); // RFC 5322 field name and colon
     private static final String[] DECODED_HEADERS = {"Subject", "From", "Sender", "To", "Cc", "Bcc", "Reply-To"};
 
     private final MailLimits limits;
@@ -74,6 +75,11 @@ public final class MimeRequestParser {
             int b = mime[i] & 0xff;
             if ((b < 0x20 && b != '\t' && b != '\r' && b != '\n') || b == 0x7f) {
                 throw new InvalidMailException("mime", "has a control character in its headers");
+            }
+        }
+        for (String line : new String(mime, 0, headerEnd, StandardCharsets.UTF_8).split("\r?\n")) {
+            if (!line.isEmpty() && line.charAt(0) != ' ' && line.charAt(0) != '\t' && !HEADER_FIELD.matcher(line).lookingAt()) {
+                throw new InvalidMailException("mime", "has a header line that is neither 'Name: value' nor a folded continuation");
             }
         }
         Violations v = new Violations();
@@ -203,6 +209,10 @@ public final class MimeRequestParser {
      * Attached files are the caller's bytes, as in the JSON form.
      */
     private static void checkUtf8Text(Part part, Violations v) throws MessagingException, IOException {
+        // every leaf must decode with its transfer encoding (an unknown or broken one is unreadable for the recipient too)
+        try (InputStream in = part.getInputStream()) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
         if (!part.isMimeType("text/*") || Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition()) || part.getFileName() != null) {
             return;
         }

@@ -200,6 +200,10 @@ class ValidationTest {
                         .getBytes(StandardCharsets.US_ASCII), "mime"),
                 Arguments.of("a multipart part whose Content-Type does not parse", (head + "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
                         + "--b\r\nContent-Type: text/plain; charset\r\n\r\nx\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII), "mime"),
+                Arguments.of("a header line that is no header", (head + "Content-Type: text/plain; \r\ncharset=utf-8\r\n\r\nbody\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), "mime"),
+                Arguments.of("a body whose transfer encoding does not decode", (head + "Content-Transfer-Encoding: x-uuencode\r\n\r\nnot uuencoded\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), "body"),
                 Arguments.of("a raw control character in a header", (head + "Subject: a\u0007b\r\n\r\nbody\r\n")
                         .getBytes(StandardCharsets.US_ASCII), "mime"),
                 Arguments.of("an encoded-word subject decoding to a control character", (head + "Subject: =?UTF-8?Q?a=07b?=\r\n\r\nbody\r\n")
