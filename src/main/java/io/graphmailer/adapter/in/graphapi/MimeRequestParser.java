@@ -97,7 +97,9 @@ public final class MimeRequestParser {
             for (String name : DECODED_HEADERS) {
                 String[] values = message.getHeader(name);
                 for (String value : values == null ? new String[0] : values) {
-                    if (!encodedWordsAreUtf8(value)) {
+                    // an addr-spec is never an encoded word (RFC 2047 5), however it looks; '@' cannot occur in one
+                    String words = name.equals("Subject") ? value : value.replaceAll("[^\\s,<>\"]*@[^\\s,<>\"]*", " ");
+                    if (!encodedWordsAreUtf8(words)) {
                         v.add("mime." + name, "has an RFC 2047 encoded word that is not valid UTF-8");
                         break;
                     }

@@ -40,9 +40,12 @@ final class HeaderText {
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < categories.size(); i++) {
             String c = categories.get(i);
+            if (c.isEmpty()) {
+                continue; // nothing to name; an empty phrase would leave a bare comma
+            }
             List<String> words = c.length() < SOFT_LIMIT - 10 && PHRASE.matcher(c).matches() ? new ArrayList<>(List.of(c)) : encodedWords(c);
-            if (i < categories.size() - 1) {
-                words.set(words.size() - 1, words.get(words.size() - 1) + ",");
+            if (!tokens.isEmpty()) {
+                tokens.set(tokens.size() - 1, tokens.get(tokens.size() - 1) + ",");
             }
             tokens.addAll(words);
         }

@@ -80,7 +80,7 @@ public final class MimeMessageFactory {
             if (m.deliveryReceiptRequested()) {
                 msg.setHeader("Return-Receipt-To", sender.toString());
             }
-            if (!m.categories().isEmpty()) {
+            if (m.categories().stream().anyMatch(c -> !c.isEmpty())) {
                 msg.setHeader("Keywords", HeaderText.keywords(m.categories()));
             }
             for (Header h : m.headers()) {

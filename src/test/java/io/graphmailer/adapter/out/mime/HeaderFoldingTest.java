@@ -84,7 +84,7 @@ class HeaderFoldingTest {
     void givenLongDisplayNamesCategoriesAndFileName_thenEveryLineIsShortEnough() throws Exception {
         String name = "N".repeat(255);
         String unicodeName = "名".repeat(255);
-        List<String> categories = List.of("C".repeat(255), "Ünïcødé ".repeat(30).trim(), "plain one", "with, comma");
+        List<String> categories = List.of("", "C".repeat(255), "Ünïcødé ".repeat(30).trim(), "plain one", "with, comma", "");
         MimeMessage eml = written(message("s", List.of(), categories, name, "é".repeat(250) + ".txt"));
         assertThat(eml.getRecipients(jakarta.mail.Message.RecipientType.TO)).hasSize(3);
         written(message("s", List.of(), categories, unicodeName, "f".repeat(251) + ".txt"));
