@@ -68,22 +68,47 @@ public record EmailAddress(String address, String name) {
         return sb.toString();
     }
 
-    /** Validates into {@code violations} under {@code field}; returns null when invalid. */
+    /** Longest display name (Exchange's display-name limit is 256); also keeps the generated header lines short. */
+    public static final int MAX_NAME_LENGTH = 255;
+
+    /**
+     * Validates into {@code violations} under {@code field}; returns null when invalid. Surrounding spaces are
+     * ignored; control characters (CR, LF, tab, NUL, C1) are refused wherever they are, never trimmed away.
+     */
     public static EmailAddress of(String address, String name, String field, Violations violations) {
+        if (Violations.hasControl(address)) {
+            violations.add(field + ".address", "must not contain control characters or line breaks");
+            return null;
+        }
         if (address == null || address.isBlank()) {
             violations.add(field + ".address", "is required");
             return null;
         }
-        String trimmed = address.trim();
+        String trimmed = stripSpaces(address);
         if (!isValid(trimmed)) {
             violations.add(field + ".address", "is not a valid email address");
             return null;
         }
-        if (Violations.hasLineBreak(name)) {
-            violations.add(field + ".name", "must not contain line breaks");
+        if (!violations.singleLine(name, field + ".name")) {
+            return null;
+        }
+        if (name != null && name.length() > MAX_NAME_LENGTH) {
+            violations.add(field + ".name", "is longer than " + MAX_NAME_LENGTH + " characters");
             return null;
         }
         return new EmailAddress(trimmed, name == null || name.isBlank() ? null : name);
+    }
+
+    private static String stripSpaces(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && s.charAt(start) == ' ') {
+            start++;
+        }
+        while (end > start && s.charAt(end - 1) == ' ') {
+            end--;
+        }
+        return s.substring(start, end);
     }
 
     /** Comparison key (Exchange addresses are case-insensitive): the {@link #canonical} form. */

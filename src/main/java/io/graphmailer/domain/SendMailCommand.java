@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
  */
 public record SendMailCommand(Mailbox mailbox, MailContent content, boolean saveToSentItems) {
     private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]+"); // RFC 5322 ftext
-    private static final int MAX_HEADER_VALUE = 995;
+    /** RFC 5322 2.1.1: a line has at most 998 characters; a custom header's whole line counts (name, ": ", value). */
+    public static final int MAX_HEADER_LINE = 998;
+    private static final Pattern CONTENT_ID = Pattern.compile("[!-;=?-~]+"); // printable ASCII without space, < and >
+    private static final int MAX_CATEGORY_LENGTH = 255;
     private static final int MAX_NAME_LENGTH = 255;
 
     public SendMailCommand(Mailbox mailbox, MailContent content, boolean saveToSentItems, MailLimits limits) {
@@ -48,15 +51,26 @@ public record SendMailCommand(Mailbox mailbox, MailContent content, boolean save
         }
         if (content instanceof EmailMessage m) {
             validateMessage(m, limits, v);
-        } else if (content instanceof MimeContent mime && Violations.hasLineBreak(mime.subject())) {
-            v.add("subject", "must not contain line breaks");
+        } else if (content instanceof MimeContent mime) {
+            v.singleLine(mime.subject(), "subject");
         }
         v.throwIfAny();
     }
 
     private static void validateMessage(EmailMessage m, MailLimits limits, Violations v) {
-        if (Violations.hasLineBreak(m.subject())) {
-            v.add("message.subject", "must not contain line breaks");
+        v.singleLine(m.subject(), "message.subject");
+        if (Violations.hasUnpairedSurrogate(m.bodyContent())) {
+            v.add("message.body.content", "is not valid Unicode text (unpaired surrogate)");
+        }
+        if (Violations.hasUnpairedSurrogate(m.textAlternative())) {
+            v.add("message.@graphMailer.textAlternative", "is not valid Unicode text (unpaired surrogate)");
+        }
+        for (int i = 0; i < m.categories().size(); i++) {
+            String field = "message.categories[" + i + "]";
+            String category = m.categories().get(i);
+            if (v.singleLine(category, field) && category.length() > MAX_CATEGORY_LENGTH) {
+                v.add(field, "is longer than " + MAX_CATEGORY_LENGTH + " characters");
+            }
         }
         if (m.hasTextAlternative() && m.bodyType() != BodyType.HTML) {
             v.add("message.@graphMailer.textAlternative", "is a plain-text version of an HTML body; the body is already text");
@@ -74,10 +88,10 @@ public record SendMailCommand(Mailbox mailbox, MailContent content, boolean save
             }
             if (h.value() == null) {
                 v.add(field + ".value", "is required");
-            } else if (Violations.hasLineBreak(h.value())) {
-                v.add(field + ".value", "must not contain line breaks");
-            } else if (h.value().length() > MAX_HEADER_VALUE) {
-                v.add(field + ".value", "is longer than " + MAX_HEADER_VALUE + " characters");
+            } else if (v.singleLine(h.value(), field + ".value") && h.name() != null
+                    && h.name().length() + 2 + h.value().length() > MAX_HEADER_LINE) {
+                v.add(field + ".value", "makes the header line (name, ': ' and value) " + (h.name().length() + 2 + h.value().length())
+                        + " characters long; at most " + MAX_HEADER_LINE + " are allowed (RFC 5322)");
             }
         }
         List<Attachment> attachments = m.attachments();
@@ -90,14 +104,17 @@ public record SendMailCommand(Mailbox mailbox, MailContent content, boolean save
             Attachment a = attachments.get(i);
             String field = "message.attachments[" + i + "]";
             validateAttachmentName(a.name(), field + ".name", v);
-            if (Violations.hasLineBreak(a.contentType())) {
-                v.add(field + ".contentType", "must not contain line breaks");
+            String typeProblem = ContentTypes.whyNot(a.contentType());
+            if (typeProblem != null) {
+                v.add(field + ".contentType", typeProblem);
             }
             if (a.inline() && (a.contentId() == null || a.contentId().isBlank())) {
                 v.add(field + ".contentId", "is required for an inline attachment (referenced as cid:... in the HTML body)");
             }
-            if (a.contentId() != null && (Violations.hasLineBreak(a.contentId()) || a.contentId().length() > MAX_NAME_LENGTH)) {
-                v.add(field + ".contentId", "must be a single line of at most " + MAX_NAME_LENGTH + " characters");
+            if (a.contentId() != null && !a.contentId().isEmpty()
+                    && (!CONTENT_ID.matcher(a.contentId()).matches() || a.contentId().length() > MAX_NAME_LENGTH)) {
+                v.add(field + ".contentId", "must be at most " + MAX_NAME_LENGTH
+                        + " printable ASCII characters without spaces, '<' or '>' (it becomes the part's Content-ID)");
             }
             if (!a.isReference() && a.size() > limits.maxInlineAttachmentBytes()) {
                 v.add(field + ".contentBytes", "is " + a.size() + " bytes; attachments sent inline with sendMail must be at most "
@@ -131,10 +148,13 @@ public record SendMailCommand(Mailbox mailbox, MailContent content, boolean save
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '/' || c == '\\') {
                 v.add(field, "must be a file name without path separators or control characters");
                 return;
             }
+        }
+        if (Violations.hasUnpairedSurrogate(name)) {
+            v.add(field, "is not valid Unicode text (unpaired surrogate)");
         }
     }
 }

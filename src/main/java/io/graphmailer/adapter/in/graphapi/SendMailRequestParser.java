@@ -9,6 +9,9 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -29,6 +32,10 @@ import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.Violations;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -65,6 +72,16 @@ public final class SendMailRequestParser {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
                 .build();
+        // Graph refuses a number or boolean where a string belongs, and a number where a boolean belongs;
+        // it accepts a boolean written as a string ("true"), so that coercion stays.
+        this.mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        this.mapper.coercionConfigFor(LogicalType.Boolean)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
     }
 
     public SendMailCommand parse(Mailbox mailbox, byte[] json) {
@@ -84,14 +101,32 @@ public final class SendMailRequestParser {
         if (json == null || json.length == 0) {
             throw new InvalidMailException("body", "is empty; expected Graph's sendMail JSON {\"message\": {...}}");
         }
+        String text = strictUtf8(json);
         try {
-            GraphJson.SendMailRequest request = mapper.readValue(json, GraphJson.SendMailRequest.class);
+            GraphJson.SendMailRequest request = mapper.readValue(text, GraphJson.SendMailRequest.class);
             if (request == null) {
                 throw new InvalidMailException("body", "must be a JSON object");
             }
             return request;
         } catch (IOException e) {
             throw translate(e);
+        }
+    }
+
+    /**
+     * JSON is UTF-8 (RFC 8259). Jackson's own decoder lets overlong forms ({@code C0 AF} for '/') and encoded
+     * surrogates through, so the bytes go through the JDK's decoder, which refuses every malformed sequence.
+     */
+    static String strictUtf8(byte[] bytes) {
+        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, start, bytes.length - start))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidMailException("body", "is not valid UTF-8 (malformed, overlong or surrogate byte sequence)");
         }
     }
 
@@ -198,7 +233,7 @@ public final class SendMailRequestParser {
         if (value == null) {
             return BodyType.TEXT;
         }
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
+        switch (value.toLowerCase(Locale.ROOT)) {
             case "text":
                 return BodyType.TEXT;
             case "html":
@@ -214,7 +249,7 @@ public final class SendMailRequestParser {
             return Importance.NORMAL;
         }
         try {
-            return Importance.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            return Importance.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             v.add("message.importance", "must be 'low', 'normal' or 'high'");
             return Importance.NORMAL;
@@ -275,7 +310,7 @@ public final class SendMailRequestParser {
                 continue;
             }
             unknown(a.unknown, field + ".", v);
-            String type = a.odataType == null ? null : a.odataType.trim().toLowerCase(Locale.ROOT);
+            String type = a.odataType == null ? null : a.odataType.toLowerCase(Locale.ROOT);
             if (type == null) {
                 v.add(field + ".@odata.type", "is required; use '#microsoft.graph.fileAttachment'");
                 continue;
@@ -284,10 +319,15 @@ public final class SendMailRequestParser {
                 v.add(field + ".@odata.type", "only '#microsoft.graph.fileAttachment' is supported");
                 continue;
             }
-            String contentType = a.contentType == null || a.contentType.isBlank() ? "application/octet-stream" : a.contentType.trim();
+            // validated with the message (ContentTypes); nothing is trimmed into validity
+            String contentType = a.contentType == null || a.contentType.isEmpty() ? "application/octet-stream" : a.contentType;
             boolean inline = Boolean.TRUE.equals(a.isInline);
             if (a.contentBytes != null && a.contentLocation != null) {
                 v.add(field + ".contentLocation", "give either contentBytes or contentLocation, not both");
+                continue;
+            }
+            if (a.contentLocation != null && Violations.hasControl(a.contentLocation)) {
+                v.add(field + ".contentLocation", "must not contain control characters or line breaks");
                 continue;
             }
             if (a.contentLocation != null) {

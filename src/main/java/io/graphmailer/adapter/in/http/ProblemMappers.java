@@ -8,6 +8,7 @@ import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -83,5 +84,37 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response refused(ProblemException e, HttpHeaders headers) {
         return ErrorResponses.response(e.problem(), headers);
+    }
+
+    /** Other HTTP-level refusals keep their status, as a problem. */
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, HttpHeaders headers) {
+        Response given = e.getResponse();
+        int status = given == null ? 500 : given.getStatus();
+        if (status >= 500) {
+            return unexpected(e, headers);
+        }
+        if (given.hasEntity()) {
+            return given;
+        }
+        String reason = given.getStatusInfo().getReasonPhrase();
+        return ErrorResponses.response(Problem.of(status, "http-" + status, reason == null ? "Request refused" : reason,
+                "the request was refused with HTTP " + status, "BadRequest")
+                .withErrors(java.util.List.of(new Violation("request", "was refused with HTTP " + status))), headers);
+    }
+
+    /**
+     * Anything else is a bug, never the caller's fault: a problem without a stack trace (the body never carries
+     * internals). Logged once per exception type and place, without its message, which may quote the request.
+     */
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, HttpHeaders headers) {
+        StackTraceElement at = e.getStackTrace().length == 0 ? null : e.getStackTrace()[0];
+        String cause = e.getClass().getName() + (at == null ? "" : " at " + at);
+        if (LOGGED_CAUSES.add("unexpected:" + cause)) {
+            LOG.errorf("unexpected %s (message withheld: it may quote the request)", cause);
+        }
+        return ErrorResponses.response(Problem.of(500, "internal-error", "graph-mailer failed unexpectedly; this is not the caller's fault",
+                "an unexpected " + e.getClass().getSimpleName() + "; the operators find it in the log", "InternalServerError"), headers);
     }
 }

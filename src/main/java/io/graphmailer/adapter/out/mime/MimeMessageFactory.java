@@ -6,6 +6,7 @@ import io.graphmailer.domain.EmailAddress;
 import io.graphmailer.domain.EmailMessage;
 import io.graphmailer.domain.Header;
 import io.graphmailer.domain.Importance;
+import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import jakarta.activation.DataHandler;
@@ -69,7 +70,7 @@ public final class MimeMessageFactory {
             if (!m.replyTo().isEmpty()) {
                 msg.setReplyTo(addresses(m.replyTo()));
             }
-            msg.setSubject(m.subject() == null ? "" : m.subject(), "UTF-8");
+            msg.setHeader("Subject", HeaderText.unstructured("Subject", m.subject() == null ? "" : m.subject()));
             msg.setSentDate(new Date());
             if (m.importance() != Importance.NORMAL) {
                 msg.setHeader("Importance", m.importance() == Importance.HIGH ? "high" : "low");
@@ -81,18 +82,42 @@ public final class MimeMessageFactory {
             if (m.deliveryReceiptRequested()) {
                 msg.setHeader("Return-Receipt-To", sender.toString());
             }
-            if (!m.categories().isEmpty()) {
-                msg.setHeader("Keywords", MimeUtility.fold(10, MimeUtility.encodeText(String.join(", ", m.categories()), "UTF-8", null)));
+            if (m.categories().stream().anyMatch(c -> !c.isEmpty())) {
+                msg.setHeader("Keywords", HeaderText.keywords(m.categories()));
             }
             for (Header h : m.headers()) {
-                msg.addHeader(h.name(), MimeUtility.fold(h.name().length() + 2, MimeUtility.encodeText(h.value(), "UTF-8", null)));
+                msg.addHeader(h.name(), HeaderText.unstructured(h.name(), h.value()));
             }
+            refoldAddressHeaders(msg);
             msg.setHeader(TRACKING_HEADER, trackingId);
             setContent(msg, m);
             msg.saveChanges();
             return msg;
-        } catch (MessagingException | IOException e) {
-            throw new IllegalStateException("could not build the MIME message", e);
+        } catch (MessagingException | IOException | RuntimeException e) {
+            if (e instanceof MailTransportException t) {
+                throw t;
+            }
+            throw notEncodable(e);
+        }
+    }
+
+    /**
+     * The command was validated, so this is a bug, not the caller's fault; still an answer naming the message (and,
+     * on the queue, a dead letter), never a stack trace. The cause stays in the log, without the message's content.
+     */
+    public static MailTransportException notEncodable(Exception e) {
+        return new MailTransportException(MailTransportException.Kind.REJECTED, "MessageNotEncodable",
+                "the message could not be MIME-encoded (" + e.getClass().getSimpleName() + "); please report this to the graph-mailer operators",
+                null, e);
+    }
+
+    /** Jakarta folds address lists only between addresses; fold inside long display names too (encoded words, quoted text). */
+    private static void refoldAddressHeaders(MimeMessage msg) throws MessagingException {
+        for (String name : new String[] {"From", "Sender", "To", "Cc", "Bcc", "Reply-To"}) {
+            String value = msg.getHeader(name, ",");
+            if (value != null) {
+                msg.setHeader(name, MimeUtility.fold(name.length() + 2, MimeUtility.unfold(value)));
+            }
         }
     }
 
@@ -104,7 +129,7 @@ public final class MimeMessageFactory {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (MessagingException e) {
-            throw new IllegalStateException("could not write the MIME message", e);
+            throw notEncodable(e);
         }
     }
 
@@ -206,7 +231,14 @@ public final class MimeMessageFactory {
     }
 
     private static InternetAddress address(EmailAddress a) throws java.io.UnsupportedEncodingException {
-        return new InternetAddress(a.address(), a.name(), "UTF-8");
+        return new InternetAddress(asciiDomain(a.address()), a.name(), "UTF-8");
+    }
+
+    /** Headers are ASCII (no SMTPUTF8 here): an internationalised domain goes out as its A-labels (xn--). */
+    private static String asciiDomain(String address) {
+        int at = address.lastIndexOf('@');
+        String domain = address.substring(at + 1);
+        return domain.chars().allMatch(c -> c < 0x80) ? address : address.substring(0, at + 1) + java.net.IDN.toASCII(domain);
     }
 
     private static InternetAddress[] addresses(List<EmailAddress> list) throws java.io.UnsupportedEncodingException {

@@ -53,7 +53,7 @@ public final class OutboxMailTransport implements MailTransport {
                 }
             } catch (MessagingException e) {
                 Files.deleteIfExists(tmp);
-                throw new IllegalStateException("could not write the MIME message", e);
+                throw MimeMessageFactory.notEncodable(e);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(tmp);
                 if (e instanceof MailTransportException t) {
