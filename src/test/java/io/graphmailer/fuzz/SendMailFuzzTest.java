@@ -76,7 +76,9 @@ class SendMailFuzzTest {
 
     @Test
     void givenThousandsOfMutatedGraphRequests_thenNo5xxEveryRefusalIsAProblemAndEveryAcceptedMessageIsValidMime() throws Exception {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        // A fixed seed by default, so the default run (and CI) is reproducible; -Dfuzz.seed=random explores a new one.
+        String seedSetting = System.getProperty("fuzz.seed", "20261201");
+        long seed = seedSetting.equals("random") ? System.nanoTime() : Long.parseLong(seedSetting);
         int requests = Integer.getInteger("fuzz.requests", DEFAULT_REQUESTS);
         System.out.printf("SendMailFuzzTest: seed %d, %d requests (replay: -Dfuzz.seed=%d -Dfuzz.requests=%d)%n", seed, requests, seed, requests);
         Outbox.clear();
