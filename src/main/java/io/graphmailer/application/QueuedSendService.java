@@ -41,6 +41,16 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     /** Added to a deferral so the next look comes after the lease or settle time, not on its edge. */
     private static final Duration DEFER_MARGIN = Duration.ofSeconds(1);
 
+    /** One daemon thread for every send's lease renewal (a renewal is one small conditional write), started on first use. */
+    private static final class Renewals {
+        static final java.util.concurrent.ScheduledExecutorService EXECUTOR =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "graph-mailer-lease-renewal");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
     /** What to do when an earlier attempt's outcome is unknown (timeout or 5xx after the request went out). */
     public enum UnknownOutcomePolicy { RESEND, PARK, VERIFY }
 
@@ -158,16 +168,63 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             }
         }
         LedgerEntry recorded = attempt;
-        try {
-            limiter.run(mail.command().mailbox(), () -> {
-                transport.send(command, recorded.trackingId());
-                return null;
-            });
-        } catch (MailTransportException e) {
-            return failed(mail, recorded, e);
+        try (LeaseRenewal renewal = new LeaseRenewal(recorded)) {
+            try {
+                limiter.run(mail.command().mailbox(), () -> {
+                    transport.send(command, recorded.trackingId());
+                    return null;
+                });
+            } catch (MailTransportException e) {
+                renewal.close();
+                return failed(mail, renewal.current(), e);
+            }
+            renewal.close();
+            ledger.recordOutcome(renewal.current().with(State.SENT, null, clock.instant()));
         }
-        ledger.recordOutcome(recorded.with(State.SENT, null, clock.instant()));
         return QueueOutcome.of(Kind.SENT, recorded.trackingId());
+    }
+
+    /**
+     * Keeps this worker's claim while its send runs (a large draft upload can outlast one lease): every half lease the
+     * lease is extended with a conditional write. Closed before the outcome is written, so a renewal never follows it.
+     */
+    private final class LeaseRenewal implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicReference<LedgerEntry> current;
+        private final java.util.concurrent.ScheduledFuture<?> task;
+        private volatile boolean closed;
+
+        LeaseRenewal(LedgerEntry claim) {
+            current = new java.util.concurrent.atomic.AtomicReference<>(claim);
+            long every = Math.max(1, settings.lease().toMillis() / 2);
+            task = Renewals.EXECUTOR.scheduleWithFixedDelay(this::renew, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized void renew() {
+            if (closed) {
+                return;
+            }
+            LedgerEntry claim = current.get();
+            try {
+                current.set(ledger.renewLease(claim, clock.instant().plus(settings.lease())));
+            } catch (SendLedger.ConcurrentAttemptException e) {
+                LOG.warning(() -> "queue: " + claim.key() + " (tracking id " + claim.trackingId() + "): the claim changed while"
+                        + " sending; the lease is no longer renewed");
+                closed = true;
+            } catch (RuntimeException e) {
+                // The ledger is briefly unreachable: the lease still runs; try again at the next beat.
+                LOG.warning(() -> "queue: " + claim.key() + ": lease not renewed (" + e.getClass().getSimpleName() + "); trying again");
+            }
+        }
+
+        LedgerEntry current() {
+            return current.get();
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true; // synchronized with renew(): no renewal is in flight once this returns
+            task.cancel(false);
+        }
     }
 
     /**

@@ -420,6 +420,14 @@ class ScheduledJobServiceTest {
         }
 
         @Override
+        public synchronized LedgerEntry renewLease(LedgerEntry current, Instant leaseUntil) {
+            LedgerEntry entry = new LedgerEntry(current.key(), LedgerEntry.State.ATTEMPTING, current.trackingId(),
+                    current.sendAttempts(), Instant.now(), null, null, leaseUntil);
+            entries.put(current.key(), entry);
+            return entry;
+        }
+
+        @Override
         public void recordOutcome(LedgerEntry entry) {
             entries.put(entry.key(), entry);
         }

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 
 /**
@@ -62,9 +63,27 @@ public final class TableSendLedger implements SendLedger {
 
     @Override
     public LedgerEntry recordAttempt(LedgerEntry previous, Instant leaseUntil) {
+        return claim(previous, previous.sendAttempts() + 1, leaseUntil);
+    }
+
+    @Override
+    public LedgerEntry renewLease(LedgerEntry current, Instant leaseUntil) {
+        // Conditional on the ETag of a fresh read, not the one a write answered with: Azurite's answer to a write carries
+        // an ETag that a later If-Match refuses (400). A renewal is rare (every half lease), so the read costs little.
+        String row = rowKey(current.key());
+        LedgerEntry seen = toEntry(current.key(), table.getEntity(partition(row), row));
+        if (seen.state() != LedgerEntry.State.ATTEMPTING || seen.sendAttempts() != current.sendAttempts() || seen.leaseUntil() == null
+                || current.leaseUntil() == null
+                || !seen.leaseUntil().truncatedTo(ChronoUnit.MILLIS).equals(current.leaseUntil().truncatedTo(ChronoUnit.MILLIS))) {
+            throw new ConcurrentAttemptException(current.key()); // the outcome was written, or another worker claimed it
+        }
+        return claim(seen, seen.sendAttempts(), leaseUntil);
+    }
+
+    /** A conditional replace (ETag of {@code previous}): of two workers writing from the same read, only one wins. */
+    private LedgerEntry claim(LedgerEntry previous, int attempts, Instant leaseUntil) {
         String row = rowKey(previous.key());
         Instant now = clock.instant();
-        int attempts = previous.sendAttempts() + 1;
         TableEntity entity = attemptEntity(previous.key(), row, previous.trackingId(), attempts, now, leaseUntil);
         entity.addProperty("odata.etag", previous.etag()); // the SDK reads the ETag from this property
         try {

@@ -24,6 +24,14 @@ public interface SendLedger {
      */
     LedgerEntry recordAttempt(LedgerEntry previous, Instant leaseUntil);
 
+    /**
+     * Extends the lease of the claim {@code current} (same attempt), conditional on the entry being unchanged since it was
+     * written (ETag): a send that outlasts one lease (a large draft upload) keeps its claim. Fails with
+     * {@link ConcurrentAttemptException} when the entry changed meanwhile (the outcome was recorded, or another worker
+     * claimed it after the lease ran out).
+     */
+    LedgerEntry renewLease(LedgerEntry current, Instant leaseUntil);
+
     /** Records the outcome after the call. */
     void recordOutcome(LedgerEntry entry);
 

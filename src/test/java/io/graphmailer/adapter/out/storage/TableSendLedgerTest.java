@@ -70,4 +70,20 @@ class TableSendLedgerTest {
         assertThatThrownBy(() -> ledger.recordAttempt(read, Instant.now().plusSeconds(60)))
                 .isInstanceOf(SendLedger.ConcurrentAttemptException.class);
     }
+
+    @Test
+    void givenAClaimStillHeld_thenItsLeaseIsRenewedAndARenewalAfterTheOutcomeFails() {
+        String key = "renew-" + UUID.randomUUID();
+        SendLedger.Start start = ledger.start(key, "tracking", Instant.now().plusSeconds(5));
+        Instant later = Instant.now().plusSeconds(120);
+        LedgerEntry renewed = ledger.renewLease(start.attempt(), later);
+        assertThat(renewed.sendAttempts()).as("the same attempt").isEqualTo(1);
+        SendLedger.Start seen = ledger.start(key, "tracking", Instant.now());
+        assertThat(seen.existing().leaseUntil().truncatedTo(ChronoUnit.MILLIS)).isEqualTo(later.truncatedTo(ChronoUnit.MILLIS));
+
+        ledger.recordOutcome(renewed.with(LedgerEntry.State.SENT, null, Instant.now()));
+        assertThatThrownBy(() -> ledger.renewLease(renewed, later.plusSeconds(60)))
+                .isInstanceOf(SendLedger.ConcurrentAttemptException.class);
+        assertThat(ledger.start(key, "tracking", Instant.now()).existing().state()).isEqualTo(LedgerEntry.State.SENT);
+    }
 }
