@@ -80,10 +80,12 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
         final Session session;
         final Semaphore permits;
         final Deque<Connection> idle = new ArrayDeque<>();
+        final int max;
 
         MailboxConnections(String upn, Session session, int max) {
             this.upn = upn;
             this.session = session;
+            this.max = max;
             this.permits = new Semaphore(max, true);
         }
     }
@@ -148,7 +150,8 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
     /**
      * The doctor's login: always a new connection (never a pooled one, which would prove only that an old
      * login still holds), STARTTLS, {@code AUTH XOAUTH2}, then QUIT; nothing is sent and the pool is untouched.
-     * It takes one of the mailbox's connection permits, so it never exceeds Exchange's limit together with sends.
+     * It takes one of the mailbox's connection permits and, when in-use and idle connections would then exceed the
+     * limit, closes one idle connection first: together with sends it never exceeds Exchange's 3 per mailbox.
      *
      * @return what the server saw: host, TLS and its answer to AUTH
      */
@@ -159,6 +162,16 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
         }
         acquire(pool);
         try {
+            Connection spare = null;
+            synchronized (pool) {
+                int inUse = pool.max - pool.permits.availablePermits(); // this login's permit included
+                if (inUse + pool.idle.size() > pool.max) {
+                    spare = pool.idle.pollLast(); // the oldest idle connection makes room for this login
+                }
+            }
+            if (spare != null) {
+                close(spare);
+            }
             Connection connection = open(pool, currentToken());
             try {
                 SMTPTransport transport = connection.transport();

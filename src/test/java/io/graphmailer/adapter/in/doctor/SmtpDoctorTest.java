@@ -131,4 +131,29 @@ class SmtpDoctorTest {
         sendOne();
         assertThat(smtp.received()).hasSize(2);
     }
+
+    @Test
+    void givenThePoolHoldsAllThreeConnections_thenTheDoctorsLoginClosesAnIdleOneAndTheMailboxNeverHasFourSessions() throws Exception {
+        smtpSender.close();
+        smtp.dataDelay(java.time.Duration.ofMillis(700)); // three sends at once: three pooled connections
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        List<java.util.concurrent.Future<?>> sends = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sends.add(pool.submit(SmtpDoctorTest::sendOne));
+        }
+        for (java.util.concurrent.Future<?> f : sends) {
+            f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        smtp.dataDelay(java.time.Duration.ZERO);
+        assertThat(smtp.maxConcurrentSessions(Standins.MAILBOX)).as("the pool filled up").isEqualTo(3);
+
+        JsonPath report = given().header("Authorization", TestTokens.bearer()).when().get("/api/doctor")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(check(report, "SMTP login as " + Standins.MAILBOX).get("status")).isEqualTo("OK");
+        assertThat(smtp.maxConcurrentSessions(Standins.MAILBOX)).as("Exchange's limit of 3 per mailbox").isEqualTo(3);
+        sendOne(); // the two idle connections left still serve
+        assertThat(smtp.received()).hasSize(4);
+        assertThat(smtp.maxConcurrentSessions(Standins.MAILBOX)).isEqualTo(3);
+    }
 }
