@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
 
 /**
  * The outbox queue's message: {@code {"version":1,"mailbox":"...","sendMail":{...Graph body...},"idempotencyKey":"..."}}.
@@ -80,15 +79,13 @@ public final class OutboxEnvelopeParser {
         if (sendMail == null || !sendMail.isObject()) {
             throw new Rejected("InvalidEnvelope", "sendMail is required: the same body as Graph's sendMail");
         }
-        String key;
+        String givenKey = null;
         JsonNode keyNode = root.get("idempotencyKey");
         if (keyNode != null && !keyNode.isNull()) {
             if (!keyNode.isTextual() || keyNode.asText().isBlank() || keyNode.asText().length() > MAX_KEY_LENGTH) {
                 throw new Rejected("InvalidEnvelope", "idempotencyKey must be a non-empty string of at most " + MAX_KEY_LENGTH + " characters");
             }
-            key = keyNode.asText();
-        } else {
-            key = derivedKey(mailboxNode.asText(), sendMail);
+            givenKey = keyNode.asText();
         }
         JsonNode attemptNode = root.path(OutboxEnvelopeWriter.BOOKKEEPING).path("attempt");
         int attempt = attemptNode.canConvertToInt() ? Math.max(0, attemptNode.asInt()) : 0;
@@ -97,6 +94,8 @@ public final class OutboxEnvelopeParser {
         try {
             Mailbox mailbox = new Mailbox(mailboxNode.asText().trim());
             SendMailCommand command = sendMailParser.parse(mailbox, sendMail);
+            // Derived from the mailbox's canonical key, so two spellings of one mailbox (case, IDN) give one key.
+            String key = givenKey != null ? givenKey : derivedKey(mailbox.key(), sendMail);
             return new QueuedMail(command, key, attempt, original);
         } catch (InvalidMailException e) {
             throw new Rejected("InvalidMessage", e.violations().stream()
@@ -108,7 +107,7 @@ public final class OutboxEnvelopeParser {
     static String derivedKey(String mailbox, JsonNode sendMail) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(mailbox.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+            sha.update(mailbox.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) '\n');
             sha.update(sendMail.toString().getBytes(StandardCharsets.UTF_8));
             return "sha256:" + HexFormat.of().formatHex(sha.digest());
