@@ -11,10 +11,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The doctor's view of the settings: coherent, and every allowed mailbox has a transport. */
-final class SettingsProbe implements DiagnosticProbe {
+public final class SettingsProbe implements DiagnosticProbe {
     private final GraphMailerConfig config;
 
-    SettingsProbe(GraphMailerConfig config) {
+    public SettingsProbe(GraphMailerConfig config) {
         this.config = config;
     }
 

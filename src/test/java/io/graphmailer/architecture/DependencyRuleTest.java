@@ -8,7 +8,11 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** Keeps the hexagon: the domain and the use cases know no framework, SDK or adapter. */
+/**
+ * Keeps the hexagon (docs/architecture.md draws it): the domain and the use cases know no framework, SDK or adapter;
+ * the shared formats know only the domain and JSON/MIME libraries; adapters of one side never call the other side's;
+ * only the wiring knows every adapter; the settings know no adapter.
+ */
 class DependencyRuleTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -29,6 +33,14 @@ class DependencyRuleTest {
     }
 
     @Test
+    void givenSharedFormats_thenTheyDependOnlyOnTheDomainAndJsonOrMimeLibraries() {
+        classes().that().resideInAPackage("io.graphmailer.format..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.graphmailer.format..", "io.graphmailer.domain..",
+                        "io.graphmailer.application.port..", "java..", "com.fasterxml.jackson..", "jakarta.mail..")
+                .check(CLASSES);
+    }
+
+    @Test
     void givenInboundAdapters_thenTheyNeverCallOutboundAdapters() {
         noClasses().that().resideInAPackage("io.graphmailer.adapter.in..")
                 .should().dependOnClassesThat().resideInAPackage("io.graphmailer.adapter.out..")
@@ -39,6 +51,20 @@ class DependencyRuleTest {
     void givenOutboundAdapters_thenTheyNeverCallInboundAdapters() {
         noClasses().that().resideInAPackage("io.graphmailer.adapter.out..")
                 .should().dependOnClassesThat().resideInAPackage("io.graphmailer.adapter.in..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void givenAnythingButTheWiring_thenNothingDependsOnTheWiring() {
+        noClasses().that().resideOutsideOfPackage("io.graphmailer.wiring..")
+                .should().dependOnClassesThat().resideInAPackage("io.graphmailer.wiring..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void givenSettings_thenTheyKnowNoAdapter() {
+        noClasses().that().resideInAPackage("io.graphmailer.config..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.graphmailer.adapter..", "io.graphmailer.format..")
                 .check(CLASSES);
     }
 

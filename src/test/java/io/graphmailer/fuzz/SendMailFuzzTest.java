@@ -1,6 +1,6 @@
 package io.graphmailer.fuzz;
 
-import io.graphmailer.adapter.in.graphapi.MimeRequestParser;
+import io.graphmailer.format.graph.MimeRequestParser;
 import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.Mailbox;

@@ -1,6 +1,6 @@
 package io.graphmailer.adapter.in.functions;
 
-import io.graphmailer.adapter.in.queue.OutboxEnvelopeParser;
+import io.graphmailer.format.outbox.OutboxEnvelopeParser;
 import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.domain.QueueOutcome;
 import io.graphmailer.domain.QueuedMail;

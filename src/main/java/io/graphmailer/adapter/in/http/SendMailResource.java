@@ -1,7 +1,7 @@
 package io.graphmailer.adapter.in.http;
 
-import io.graphmailer.adapter.in.graphapi.MimeRequestParser;
-import io.graphmailer.adapter.in.graphapi.SendMailRequestParser;
+import io.graphmailer.format.graph.MimeRequestParser;
+import io.graphmailer.format.graph.SendMailRequestParser;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.Mailbox;

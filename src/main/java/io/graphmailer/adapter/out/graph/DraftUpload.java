@@ -1,5 +1,8 @@
 package io.graphmailer.adapter.out.graph;
 
+import io.graphmailer.format.graph.GraphRequestBody;
+import io.graphmailer.format.graph.TrackingMessageId;
+
 import com.microsoft.kiota.http.ObservabilityOptions;
 import io.graphmailer.adapter.out.graph.GraphHttp.Answer;
 import io.graphmailer.adapter.out.identity.AccessToken;

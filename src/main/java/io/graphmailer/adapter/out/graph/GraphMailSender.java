@@ -1,5 +1,8 @@
 package io.graphmailer.adapter.out.graph;
 
+import io.graphmailer.format.graph.GraphRequestBody;
+import io.graphmailer.format.graph.TrackingMessageId;
+
 import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.core.requests.options.GraphClientOption;
 import com.microsoft.kiota.http.middleware.RetryHandler;

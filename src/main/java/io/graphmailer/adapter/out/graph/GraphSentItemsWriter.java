@@ -1,5 +1,7 @@
 package io.graphmailer.adapter.out.graph;
 
+import io.graphmailer.format.graph.GraphRequestBody;
+
 import com.microsoft.kiota.http.ObservabilityOptions;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.domain.EmailMessage;

@@ -1,5 +1,7 @@
 package io.graphmailer.adapter.out.graph;
 
+import io.graphmailer.format.graph.TrackingMessageId;
+
 import io.graphmailer.adapter.out.identity.AccessToken;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.SentMessageLookup;

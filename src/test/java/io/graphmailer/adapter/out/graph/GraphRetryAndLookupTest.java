@@ -1,5 +1,8 @@
 package io.graphmailer.adapter.out.graph;
 
+import io.graphmailer.format.graph.GraphRequestBody;
+import io.graphmailer.format.graph.TrackingMessageId;
+
 import io.graphmailer.adapter.out.identity.AccessToken;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.SentMessageLookup;

@@ -1,5 +1,7 @@
 package io.graphmailer.adapter.out.graph;
 
+import io.graphmailer.support.SendMailBodies;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graphmailer.standin.GraphFault;
 import io.graphmailer.standin.GraphStandin;
@@ -121,7 +123,7 @@ class GraphTransportTest {
 
     @Test
     void givenMailboxOutsideTheAppsExchangeScope_then500NamingTheScope() {
-        send(StandinsResource.UNSCOPED_MAILBOX, minimal()).then().statusCode(500)
+        send(StandinsResource.UNSCOPED_MAILBOX, SendMailBodies.minimal()).then().statusCode(500)
                 .contentType("application/json")
                 .body("error.code", equalTo("MailboxOutOfScope"))
                 .body("detail", containsString("outside its Exchange RBAC management scope"));
@@ -131,7 +133,7 @@ class GraphTransportTest {
     void givenMailboxWithoutExchangeOnline_then500NamingMailboxNotEnabled() {
         graph.disableMailbox(StandinsResource.OTHER_MAILBOX);
         try {
-            send(StandinsResource.OTHER_MAILBOX, minimal()).then().statusCode(500)
+            send(StandinsResource.OTHER_MAILBOX, SendMailBodies.minimal()).then().statusCode(500)
                     .body("error.code", equalTo("MailboxNotEnabledForRESTAPI"))
                     .body("detail", containsString("unlicensed, inactive, soft-deleted or on-premises"));
         } finally {
@@ -143,7 +145,7 @@ class GraphTransportTest {
     void givenOne429_thenRetriedInRequestAndSentOnce() {
         int before = graph.sendMailRequests(standins.mailbox());
         graph.injectFaults(1, GraphFault.throttled(1));
-        send(standins.mailbox(), minimal()).then().statusCode(202);
+        send(standins.mailbox(), SendMailBodies.minimal()).then().statusCode(202);
         assertThat(graph.sendMailRequests(standins.mailbox()) - before).isEqualTo(2);
         assertThat(graph.acceptedMessages(standins.mailbox())).hasSize(1);
     }
@@ -152,7 +154,7 @@ class GraphTransportTest {
     void givenPersistent429_then503WithRetryAfterAfterABoundedRetry() {
         int before = graph.sendMailRequests(standins.mailbox());
         graph.injectFaults(10, GraphFault.throttled(1));
-        send(standins.mailbox(), minimal()).then().statusCode(503)
+        send(standins.mailbox(), SendMailBodies.minimal()).then().statusCode(503)
                 .header("Retry-After", "1")
                 .body("error.code", equalTo("ApplicationThrottled"));
         assertThat(graph.sendMailRequests(standins.mailbox()) - before).as("first try + 2 retries").isEqualTo(3);
@@ -163,7 +165,7 @@ class GraphTransportTest {
     void given429WithRetryAfterBeyondTheBound_thenNotWaitedFor() {
         int before = graph.sendMailRequests(standins.mailbox());
         graph.injectFaults(1, GraphFault.throttled(120));
-        send(standins.mailbox(), minimal()).then().statusCode(503).header("Retry-After", "120");
+        send(standins.mailbox(), SendMailBodies.minimal()).then().statusCode(503).header("Retry-After", "120");
         assertThat(graph.sendMailRequests(standins.mailbox()) - before).isEqualTo(1);
     }
 
@@ -171,7 +173,7 @@ class GraphTransportTest {
     void given503_thenNotRepeatedAndReportedAsBusy() {
         int before = graph.sendMailRequests(standins.mailbox());
         graph.injectFaults(1, GraphFault.serviceUnavailable(7));
-        send(standins.mailbox(), minimal()).then().statusCode(503).header("Retry-After", "7");
+        send(standins.mailbox(), SendMailBodies.minimal()).then().statusCode(503).header("Retry-After", "7");
         assertThat(graph.sendMailRequests(standins.mailbox()) - before).isEqualTo(1);
     }
 
@@ -179,7 +181,7 @@ class GraphTransportTest {
     void given504_thenOutcomeUnknownAndNeverRepeated() {
         int before = graph.sendMailRequests(standins.mailbox());
         graph.injectFaults(1, GraphFault.gatewayTimeout());
-        send(standins.mailbox(), minimal()).then().statusCode(504)
+        send(standins.mailbox(), SendMailBodies.minimal()).then().statusCode(504)
                 .body("title", containsString("may or may not have been sent"));
         assertThat(graph.sendMailRequests(standins.mailbox()) - before).isEqualTo(1);
     }
@@ -188,14 +190,8 @@ class GraphTransportTest {
     void givenGraphSlowerThanTheTimeout_thenOutcomeUnknownAndNotRepeated() {
         int before = graph.sendMailRequests(standins.mailbox());
         graph.injectFaults(1, GraphFault.acceptThenDelay(java.time.Duration.ofSeconds(8)));
-        send(standins.mailbox(), minimal()).then().statusCode(504).body("error.code", equalTo("GraphTimeout"));
+        send(standins.mailbox(), SendMailBodies.minimal()).then().statusCode(504).body("error.code", equalTo("GraphTimeout"));
         assertThat(graph.sendMailRequests(standins.mailbox()) - before).isEqualTo(1);
     }
 
-    static String minimal() {
-        return """
-                {"message":{"subject":"s","body":{"contentType":"text","content":"c"},
-                  "toRecipients":[{"emailAddress":{"address":"ops@fabrikam.example"}}]}}
-                """;
-    }
 }

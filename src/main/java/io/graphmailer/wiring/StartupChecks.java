@@ -1,0 +1,67 @@
+package io.graphmailer.wiring;
+
+import io.graphmailer.config.GraphMailerConfig;
+import io.graphmailer.config.SettingsValidator;
+
+import io.graphmailer.adapter.out.graph.GraphMailSender;
+import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
+import io.graphmailer.adapter.out.smtp.SmtpMailSender;
+import io.graphmailer.application.port.out.MailTransport;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Fails the start on bad settings with every problem listed, then builds the transport eagerly. */
+@ApplicationScoped
+public class StartupChecks {
+    private static final Logger LOG = Logger.getLogger(StartupChecks.class);
+
+    void onStart(@Observes StartupEvent event, GraphMailerConfig config, Instance<MailTransport> transports,
+                 Instance<MsalAccessTokenProvider> tokens) {
+        List<String> problems = SettingsValidator.problems(config, LaunchMode.current() == LaunchMode.DEVELOPMENT, System.getenv());
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("graph-mailer cannot start; fix these settings:\n  - " + String.join("\n  - ", problems));
+        }
+        MailTransport transport = transports.get();
+        boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
+        boolean smtp = !config.smtp().mailboxes().orElse(List.of()).isEmpty();
+        if ((graph || smtp) && config.warmUp()) {
+            List<String> scopes = new ArrayList<>();
+            if (graph || config.smtp().saveToSentItems()) {
+                scopes.add(GraphMailSender.GRAPH_SCOPE);
+            }
+            if (smtp) {
+                scopes.add(SmtpMailSender.SMTP_SCOPE);
+            }
+            warmUp(tokens.get(), scopes);
+        }
+        LOG.infof("graph-mailer ready: transport %s, caller auth %s, %d allowed sender(s)",
+                transport.name(), config.callerAuth().mode(), config.allowedSenders().size());
+    }
+
+    /**
+     * Reads the certificate and gets the first tokens (Graph, SMTP) beside the HTTP server's start. A failure
+     * is logged, not fatal: the process stays up (no crash loop) and each send reports the cause.
+     */
+    private static void warmUp(MsalAccessTokenProvider tokens, List<String> scopes) {
+        Thread thread = new Thread(() -> {
+            long started = System.nanoTime();
+            try {
+                tokens.warmUp();
+                scopes.forEach(tokens::token);
+                LOG.infof("warm-up: certificate %s loaded and token(s) for %s obtained in %d ms",
+                        tokens.certificate().thumbprint(), String.join(", ", scopes), (System.nanoTime() - started) / 1_000_000);
+            } catch (RuntimeException e) {
+                LOG.errorf("warm-up failed; sends will report it until it is fixed: %s", e.getMessage());
+            }
+        }, "graph-mailer-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+    }
+}
