@@ -1,0 +1,151 @@
+package io.graphmailer.adapter.out.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
+import com.azure.core.http.HttpClient;
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableClientBuilder;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.identity.ManagedIdentityCredentialBuilder;
+import com.azure.security.keyvault.secrets.SecretClient;
+import com.azure.security.keyvault.secrets.SecretClientBuilder;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobClientBuilder;
+import com.azure.storage.common.StorageSharedKeyCredential;
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
+import io.graphmailer.config.GraphMailerConfig;
+import jakarta.inject.Singleton;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The one place that builds Azure SDK clients, all on one {@link TokenCredential} and one HTTP client, each on first
+ * use: a process that never touches a queue never builds a queue client, and no client is built while beans are made.
+ * The credential is the managed identity wherever the platform announces one ({@code IDENTITY_ENDPOINT} on Functions and
+ * App Service, {@code MSI_ENDPOINT} on older hosts; {@code AZURE_CLIENT_ID} picks a user-assigned one); only where nothing
+ * announces it (a developer machine) is it the developer chain of {@code DefaultAzureCredential}. Locally and on Azurite a
+ * storage connection string replaces the credential for storage.
+ */
+@Singleton
+public class AzureClients {
+    private final GraphMailerConfig.Storage storage;
+    private final Lazy<Optional<StorageSharedKeyCredential>> blobKey;
+    private final Map<String, String> environment;
+    private final Lazy<HttpClient> http = new Lazy<>(HttpClient::createDefault);
+    private final Lazy<TokenCredential> credential = new Lazy<>(this::buildCredential);
+    private final Map<String, QueueClient> queues = new ConcurrentHashMap<>();
+    private final Map<String, TableClient> tables = new ConcurrentHashMap<>();
+    private final Map<String, SecretClient> vaults = new ConcurrentHashMap<>();
+
+    public AzureClients(GraphMailerConfig config) {
+        this(config.storage(), config.attachments().blobConnectionString().or(() -> config.storage().connectionString()), System.getenv());
+    }
+
+    AzureClients(GraphMailerConfig.Storage storage, Optional<String> blobConnectionString, Map<String, String> environment) {
+        this.storage = storage;
+        this.blobKey = new Lazy<>(() -> blobConnectionString.map(StorageSharedKeyCredential::fromConnectionString));
+        this.environment = environment;
+    }
+
+    /** The process's one credential; its tokens are cached by azure-identity until near expiry. */
+    public TokenCredential credential() {
+        return credential.get();
+    }
+
+    /** A token for {@code scope} from the process's credential (for HTTPS sources outside the SDKs); never logged. */
+    public String token(String scope) {
+        return credential().getTokenSync(new TokenRequestContext().addScopes(scope)).getToken();
+    }
+
+    /** The HTTP client every Azure SDK client here shares (one connection pool, one event loop). */
+    public HttpClient http() {
+        return http.get();
+    }
+
+    /**
+     * A client for one blob by URL (attachments by reference): the account key of a connection string (the attachments'
+     * own, else the storage one, for Azurite), otherwise the credential.
+     */
+    public BlobClient blob(String url) {
+        BlobClientBuilder builder = new BlobClientBuilder().endpoint(url).httpClient(http());
+        StorageSharedKeyCredential key = blobKey.get().orElse(null);
+        return key != null ? builder.credential(key).buildClient() : builder.credential(credential()).buildClient();
+    }
+
+    /** A queue client with base64 message encoding (what the Functions queue trigger reads and writes). */
+    public QueueClient queue(String name) {
+        return queues.computeIfAbsent(name, n -> {
+            QueueClientBuilder builder = new QueueClientBuilder().queueName(n).messageEncoding(QueueMessageEncoding.BASE64).httpClient(http());
+            if (storage.connectionString().isPresent()) {
+                return builder.connectionString(storage.connectionString().get()).buildClient();
+            }
+            return builder.endpoint(storage.queueEndpoint().orElseThrow(() -> new IllegalStateException(
+                    "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT (or a connection string locally)")))
+                    .credential(credential()).buildClient();
+        });
+    }
+
+    public TableClient table(String name) {
+        return tables.computeIfAbsent(name, n -> {
+            TableClientBuilder builder = new TableClientBuilder().tableName(n).httpClient(http());
+            if (storage.connectionString().isPresent()) {
+                return builder.connectionString(storage.connectionString().get()).buildClient();
+            }
+            return builder.endpoint(storage.tableEndpoint().orElseThrow(() -> new IllegalStateException(
+                    "the send ledger needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT (or a connection string locally)")))
+                    .credential(credential()).buildClient();
+        });
+    }
+
+    public SecretClient secrets(String vaultUrl) {
+        return vaults.computeIfAbsent(vaultUrl, url -> new SecretClientBuilder().vaultUrl(url).httpClient(http())
+                .credential(credential()).buildClient());
+    }
+
+    private TokenCredential buildCredential() {
+        boolean managedIdentity = present("IDENTITY_ENDPOINT") || present("MSI_ENDPOINT");
+        if (!managedIdentity) {
+            return new DefaultAzureCredentialBuilder().build();
+        }
+        ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();
+        if (present("AZURE_CLIENT_ID")) {
+            builder.clientId(environment.get("AZURE_CLIENT_ID"));
+        }
+        return builder.build();
+    }
+
+    private boolean present(String name) {
+        String value = environment.get(name);
+        return value != null && !value.isBlank();
+    }
+
+    /** Built once, on first use, by whichever thread asks first. */
+    private static final class Lazy<T> implements Supplier<T> {
+        private final Supplier<T> factory;
+        private volatile T value;
+
+        Lazy(Supplier<T> factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public T get() {
+            T v = value;
+            if (v == null) {
+                synchronized (this) {
+                    v = value;
+                    if (v == null) {
+                        v = factory.get();
+                        value = v;
+                    }
+                }
+            }
+            return v;
+        }
+    }
+}
