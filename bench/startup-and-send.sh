@@ -14,7 +14,9 @@
 # the build go to stderr and target/bench/. Prints no token, key or identity header.
 #
 # Settings (environment): RUNS (5), SENDS (100), JAVA25_HOME (/usr/lib/jvm/temurin-25-jdk-amd64; the Java 25
-# rows are skipped when it is missing), SKIP_BUILD=1 (reuse the last build).
+# rows are skipped when it is missing), SKIP_BUILD=1 (reuse the last build), BASELINE (another checkout of
+# graph-mailer, e.g. a worktree of an older commit: its Java 17 build runs as two more rows of the same run, so a
+# change is compared with what it replaces under the same load).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +37,12 @@ JAVA17=$(command -v java)
 "$JAVA17" -version 2>&1 | grep -q '"17\.' || { echo "the java on PATH must be Java 17" >&2; exit 2; }
 JAVA25=""
 [[ -x $JAVA25_HOME/bin/java ]] && JAVA25=$JAVA25_HOME/bin/java
+BASELINE=${BASELINE:-}
+if [[ -n $BASELINE ]]; then
+    BASELINE=$(cd "$BASELINE" && pwd) || { echo "BASELINE: no such directory" >&2; exit 2; }
+    [[ -x $BASELINE/mvnw ]] || { echo "BASELINE must be a graph-mailer checkout (no mvnw in it)" >&2; exit 2; }
+    BASELINE_REV=$(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo "?")
+fi
 
 say() { echo "# $*" >&2; }
 
@@ -99,6 +107,10 @@ build() { # errexit does not apply here (called in an if), hence every "|| retur
     ./mvnw -B -q package -DskipTests || return 1
     say "build: stand-ins (test classes and test class path)"
     ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test || return 1
+    if [[ -n $BASELINE ]]; then
+        say "build: baseline $BASELINE_REV, Java 17 ($BASELINE/target/quarkus-app)"
+        (cd "$BASELINE" && ./mvnw -B -q package -DskipTests) || return 1
+    fi
     say "build: bare reference app, Java 17"
     ./mvnw -B -q -f bench/bare-app/pom.xml package || return 1
     if [[ -n $JAVA25 ]]; then
@@ -301,6 +313,12 @@ CONFIGS=(
     "graph-mailer Java 17, warm-up off|graph|$JAVA17|$APP17|false|plain"
     "bare Quarkus REST Java 17|bare|$JAVA17|$BARE17|true|plain"
 )
+if [[ -n $BASELINE ]]; then
+    CONFIGS+=(
+        "baseline $BASELINE_REV Java 17, warm-up on|graph|$JAVA17|$BASELINE/target/quarkus-app|true|plain"
+        "baseline $BASELINE_REV Java 17, warm-up off|graph|$JAVA17|$BASELINE/target/quarkus-app|false|plain"
+    )
+fi
 if [[ -n $JAVA25 ]]; then
     CONFIGS+=(
         "graph-mailer Java 25 aot-jar, no cache|graph|$JAVA25|$APP25|true|plain"
