@@ -149,7 +149,23 @@ public final class SettingsValidator {
             problems.add("GRAPH_MAILER_LIMITS_MAX_REQUEST_BYTES must be at least 1024");
         }
         attachmentProblems(config.attachments(), problems);
+        jobProblems(config.jobs(), devMode, problems);
         return problems;
+    }
+
+    private static void jobProblems(GraphMailerConfig.Jobs jobs, boolean devMode, List<String> problems) {
+        if (jobs.enqueue() == GraphMailerConfig.JobEnqueue.DIRECT && !devMode) {
+            problems.add("GRAPH_MAILER_JOBS_ENQUEUE=direct is only allowed in the dev profile: jobs must enqueue on the outbox queue");
+        }
+        if (jobs.json().isPresent() && jobs.location().isPresent()) {
+            problems.add("GRAPH_MAILER_JOBS_JSON and GRAPH_MAILER_JOBS_LOCATION are both set: choose one");
+        }
+        if (jobs.batchSize() < 1 || jobs.batchSize() > 1000) {
+            problems.add("GRAPH_MAILER_JOBS_BATCH_SIZE must be between 1 and 1000");
+        }
+        if (jobs.maxRows() < 1) {
+            problems.add("GRAPH_MAILER_JOBS_MAX_ROWS must be at least 1");
+        }
     }
 
     /** The SMTP mailboxes among the entries that are mailboxes at all; {@link #smtpProblems} names the others. */
