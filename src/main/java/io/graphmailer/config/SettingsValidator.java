@@ -6,6 +6,8 @@ import io.graphmailer.domain.Guid;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.InvalidMailException;
+import io.graphmailer.domain.SmtpMailboxes;
+import io.quarkus.runtime.LaunchMode;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +30,22 @@ public final class SettingsValidator {
     private SettingsValidator() {
     }
 
+    /**
+     * The one rule for dev-only settings (caller auth {@code none}, jobs enqueued {@code direct}): allowed only when the
+     * process runs in Quarkus dev mode or under tests. The launch mode, not the config profile, because the profile is
+     * one environment variable anyone can set on a deployed jar (QUARKUS_PROFILE=dev), while the launch mode is fixed by
+     * how the process was started; a packaged jar is never a dev run, whatever its profile.
+     */
+    public static boolean isDevRun(LaunchMode mode) {
+        return mode == LaunchMode.DEVELOPMENT || mode == LaunchMode.TEST;
+    }
+
+    /** This process's problems: its launch mode and environment. */
+    public static List<String> problems(GraphMailerConfig config) {
+        return problems(config, isDevRun(LaunchMode.current()), System.getenv());
+    }
+
+    /** @param devMode whether dev-only settings are allowed ({@link #isDevRun}) */
     public static List<String> problems(GraphMailerConfig config, boolean devMode, Map<String, String> env) {
         List<String> problems = new ArrayList<>();
         if (config.allowedSenders().isEmpty()) {
@@ -82,8 +100,8 @@ public final class SettingsValidator {
                     + config.graph().timeout() + ") plus GRAPH_MAILER_GRAPH_RETRY_BUDGET (" + config.graph().retryBudget() + ")");
         }
         boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
-        List<String> smtpMailboxes = config.smtp().mailboxes().orElse(List.of());
-        if (graph || !smtpMailboxes.isEmpty()) {
+        List<String> smtpEntries = config.smtp().mailboxes().orElse(List.of());
+        if (graph || validSmtpMailboxes(smtpEntries).inUse()) {
             String forWhat = graph ? "transport graph" : "the SMTP mailboxes (GRAPH_MAILER_SMTP_MAILBOXES)";
             if (config.tenantId().isEmpty()) {
                 problems.add("GRAPH_MAILER_TENANT_ID is required for " + forWhat);
@@ -106,7 +124,7 @@ public final class SettingsValidator {
                 problems.add("GRAPH_MAILER_GRAPH_BASE_URL must be an https URL");
             }
         }
-        smtpProblems(config, smtpMailboxes, problems);
+        smtpProblems(config, smtpEntries, problems);
         boolean behindHost = !isBlank(env.get(FUNCTIONS_PORT_ENV));
         GraphMailerConfig.Storage storage = config.storage();
         boolean endpoints = storage.queueEndpoint().isPresent() && storage.tableEndpoint().isPresent();
@@ -131,7 +149,28 @@ public final class SettingsValidator {
             problems.add("GRAPH_MAILER_LIMITS_MAX_REQUEST_BYTES must be at least 1024");
         }
         attachmentProblems(config.attachments(), problems);
+        jobProblems(config.jobs(), devMode, problems);
         return problems;
+    }
+
+    private static void jobProblems(GraphMailerConfig.Jobs jobs, boolean devMode, List<String> problems) {
+        if (jobs.enqueue() == GraphMailerConfig.JobEnqueue.DIRECT && !devMode) {
+            problems.add("GRAPH_MAILER_JOBS_ENQUEUE=direct is only allowed in the dev profile: jobs must enqueue on the outbox queue");
+        }
+        if (jobs.json().isPresent() && jobs.location().isPresent()) {
+            problems.add("GRAPH_MAILER_JOBS_JSON and GRAPH_MAILER_JOBS_LOCATION are both set: choose one");
+        }
+        if (jobs.batchSize() < 1 || jobs.batchSize() > 1000) {
+            problems.add("GRAPH_MAILER_JOBS_BATCH_SIZE must be between 1 and 1000");
+        }
+        if (jobs.maxRows() < 1) {
+            problems.add("GRAPH_MAILER_JOBS_MAX_ROWS must be at least 1");
+        }
+    }
+
+    /** The SMTP mailboxes among the entries that are mailboxes at all; {@link #smtpProblems} names the others. */
+    private static SmtpMailboxes validSmtpMailboxes(List<String> entries) {
+        return SmtpMailboxes.of(entries.stream().filter(e -> key(e) != null).toList());
     }
 
     private static void sendAsProblems(GraphMailerConfig config, List<String> problems) {
@@ -158,10 +197,10 @@ public final class SettingsValidator {
         }
     }
 
-    private static void smtpProblems(GraphMailerConfig config, List<String> smtpMailboxes, List<String> problems) {
+    private static void smtpProblems(GraphMailerConfig config, List<String> smtpEntries, List<String> problems) {
         Set<String> allowed = new HashSet<>();
         config.allowedSenders().forEach(sender -> allowed.add(String.valueOf(key(sender))));
-        for (String mailbox : smtpMailboxes) {
+        for (String mailbox : smtpEntries) {
             String trimmed = mailbox.trim();
             if (!EmailAddress.isValid(trimmed)) {
                 problems.add("GRAPH_MAILER_SMTP_MAILBOXES: '" + mailbox + "' is not a mailbox UPN (SMTP AUTH needs the UPN, not an object id)");

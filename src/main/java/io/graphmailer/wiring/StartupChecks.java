@@ -7,7 +7,7 @@ import io.graphmailer.adapter.out.graph.GraphMailSender;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import io.graphmailer.adapter.out.smtp.SmtpMailSender;
 import io.graphmailer.application.port.out.MailTransport;
-import io.quarkus.runtime.LaunchMode;
+import io.graphmailer.domain.SmtpMailboxes;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -23,14 +23,14 @@ public class StartupChecks {
     private static final Logger LOG = Logger.getLogger(StartupChecks.class);
 
     void onStart(@Observes StartupEvent event, GraphMailerConfig config, Instance<MailTransport> transports,
-                 Instance<MsalAccessTokenProvider> tokens) {
-        List<String> problems = SettingsValidator.problems(config, LaunchMode.current() == LaunchMode.DEVELOPMENT, System.getenv());
+                 Instance<MsalAccessTokenProvider> tokens, Instance<SmtpMailboxes> smtpMailboxes) {
+        List<String> problems = SettingsValidator.problems(config);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("graph-mailer cannot start; fix these settings:\n  - " + String.join("\n  - ", problems));
         }
         MailTransport transport = transports.get();
         boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
-        boolean smtp = !config.smtp().mailboxes().orElse(List.of()).isEmpty();
+        boolean smtp = smtpMailboxes.get().inUse(); // after the check: an entry that is no mailbox is named there
         if ((graph || smtp) && config.warmUp()) {
             List<String> scopes = new ArrayList<>();
             if (graph || config.smtp().saveToSentItems()) {

@@ -75,4 +75,22 @@ class DependencyRuleTest {
                         "io.quarkus..", "jakarta..", "io.vertx..", "com.fasterxml..")
                 .check(CLASSES);
     }
+
+    /** Mail reaches a transport only through the MailTransport port; only the wiring names one. */
+    @Test
+    void givenTheTransportAdapters_thenOnlyTheWiringReachesThem() {
+        classes().that().resideInAnyPackage("io.graphmailer.adapter.out.smtp..", "io.graphmailer.adapter.out.outbox..",
+                        "io.graphmailer.adapter.out.routing..")
+                .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("io.graphmailer.adapter.out.smtp..",
+                        "io.graphmailer.adapter.out.outbox..", "io.graphmailer.adapter.out.routing..", "io.graphmailer.wiring..")
+                .check(CLASSES);
+    }
+
+    /** The decision which mailboxes send by SMTP is SmtpMailboxes': no settings class or adapter reads the list itself. */
+    @Test
+    void givenTheSmtpMailboxSetting_thenOnlyTheWiringAndTheSettingsCheckReadIt() {
+        noClasses().that().resideOutsideOfPackages("io.graphmailer.wiring..", "io.graphmailer.config..")
+                .should().callMethod(io.graphmailer.config.GraphMailerConfig.Smtp.class, "mailboxes")
+                .check(CLASSES);
+    }
 }

@@ -1,5 +1,6 @@
 package io.graphmailer.config;
 
+import io.quarkus.runtime.LaunchMode;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.common.MapBackedConfigSource;
@@ -197,5 +198,49 @@ class SettingsValidatorTest {
         List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
                 "graph-mailer.queue.unknown-outcome-fallback", "verify")), true, Map.of());
         assertThat(problems).singleElement().asString().startsWith("GRAPH_MAILER_QUEUE_UNKNOWN_OUTCOME_FALLBACK");
+    }
+
+    @Test
+    void givenJobSettingsOutOfRangeOrContradictory_thenEachIsNamedWithItsSetting() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.jobs.json", "[]", "graph-mailer.jobs.location", "https://example.com/jobs.yaml",
+                "graph-mailer.jobs.batch-size", "0", "graph-mailer.jobs.max-rows", "0")), true, Map.of());
+        assertThat(problems).containsExactly("GRAPH_MAILER_JOBS_JSON and GRAPH_MAILER_JOBS_LOCATION are both set: choose one",
+                "GRAPH_MAILER_JOBS_BATCH_SIZE must be between 1 and 1000", "GRAPH_MAILER_JOBS_MAX_ROWS must be at least 1");
+    }
+
+    @Test
+    void givenDirectJobEnqueueOutsideADevRun_thenRefused() {
+        GraphMailerConfig direct = config(Map.of("graph-mailer.jobs.enqueue", "direct", "graph-mailer.caller-auth.mode", "none"));
+        assertThat(SettingsValidator.problems(direct, false, Map.of())).contains(
+                "GRAPH_MAILER_JOBS_ENQUEUE=direct is only allowed in the dev profile: jobs must enqueue on the outbox queue");
+        assertThat(SettingsValidator.problems(direct, true, Map.of())).isEmpty();
+    }
+
+    @Test
+    void givenTheLaunchMode_thenOnlyDevModeAndTestsAreDevRuns() {
+        assertThat(SettingsValidator.isDevRun(LaunchMode.DEVELOPMENT)).isTrue();
+        assertThat(SettingsValidator.isDevRun(LaunchMode.TEST)).isTrue();
+        assertThat(SettingsValidator.isDevRun(LaunchMode.NORMAL)).as("a packaged jar, whatever its profile").isFalse();
+    }
+
+    @Test
+    void givenThePackagedJarStartedWithQuarkusProfileDev_thenEveryDevOnlySettingIsRefusedAlike() {
+        SmallRyeConfig devProfile = new SmallRyeConfigBuilder()
+                .withMapping(GraphMailerConfig.class)
+                .withProfile("dev")
+                .withSources(new MapBackedConfigSource("test", Map.of("graph-mailer.allowed-senders", "noreply@contoso.example",
+                        "graph-mailer.transport", "outbox", "%dev.graph-mailer.caller-auth.mode", "none",
+                        "%dev.graph-mailer.jobs.enqueue", "direct")) {
+                })
+                .build();
+        GraphMailerConfig config = devProfile.getConfigMapping(GraphMailerConfig.class);
+        assertThat(config.jobs().enqueue()).as("the dev profile is active").isEqualTo(GraphMailerConfig.JobEnqueue.DIRECT);
+
+        assertThat(SettingsValidator.problems(config, SettingsValidator.isDevRun(LaunchMode.NORMAL), Map.of())).containsExactly(
+                "GRAPH_MAILER_CALLER_AUTH_MODE=none is only allowed in the dev profile; use entra, or host-key behind the Azure Functions host",
+                "GRAPH_MAILER_JOBS_ENQUEUE=direct is only allowed in the dev profile: jobs must enqueue on the outbox queue");
+        assertThat(SettingsValidator.problems(config, SettingsValidator.isDevRun(LaunchMode.DEVELOPMENT), Map.of()))
+                .as("the same settings in quarkus dev").isEmpty();
     }
 }

@@ -10,6 +10,8 @@ import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import jakarta.activation.DataHandler;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.activation.DataSource;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -35,6 +37,7 @@ import java.util.Properties;
  * Builds an RFC 5322 / MIME message from a Graph-shaped {@link EmailMessage}: the body, inline
  * images in multipart/related, files in multipart/mixed. Used by the outbox and by SMTP.
  */
+@Singleton
 public final class MimeMessageFactory {
     public static final String TRACKING_HEADER = "X-Graph-Mailer-Tracking-Id";
     private static final Session SESSION = Session.getInstance(new Properties());
@@ -46,6 +49,7 @@ public final class MimeMessageFactory {
     }
 
     /** {@code attachments}: where attachments by reference are streamed from while the message is written. */
+    @Inject
     public MimeMessageFactory(AttachmentContentSource attachments) {
         this.attachments = attachments;
     }

@@ -2,10 +2,14 @@ package io.graphmailer.adapter.out.outbox;
 
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
 import io.graphmailer.application.port.out.MailTransport;
+import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.EmailMessage;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MimeContent;
 import io.graphmailer.domain.SendMailCommand;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import jakarta.mail.MessagingException;
@@ -23,8 +27,11 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * The embedded default: each accepted message becomes an {@code .eml} file (openable in any mail
- * client) in a local folder, so the whole path can be tried without a Microsoft tenant.
+ * client) in a local folder, so the whole path can be tried without a Microsoft tenant. A bean of its own type: the
+ * transport producer picks it by {@code graph-mailer.transport}.
  */
+@Singleton
+@Typed(OutboxMailTransport.class)
 public final class OutboxMailTransport implements MailTransport {
     private static final Logger LOG = Logger.getLogger(OutboxMailTransport.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -32,7 +39,12 @@ public final class OutboxMailTransport implements MailTransport {
     private final Path directory;
     private final MimeMessageFactory mimeFactory;
 
-    public OutboxMailTransport(Path directory, MimeMessageFactory mimeFactory) {
+    @Inject
+    OutboxMailTransport(GraphMailerConfig config, MimeMessageFactory mimeFactory) {
+        this(config.outbox().directory(), mimeFactory);
+    }
+
+    OutboxMailTransport(Path directory, MimeMessageFactory mimeFactory) {
         this.directory = directory;
         this.mimeFactory = mimeFactory;
     }

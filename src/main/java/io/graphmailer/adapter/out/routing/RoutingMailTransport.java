@@ -3,26 +3,23 @@ package io.graphmailer.adapter.out.routing;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.domain.SmtpMailboxes;
 
-import java.util.Collection;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-/** Picks the transport per mailbox: the listed mailboxes go through {@code routed}, all others through {@code fallback}. */
+/** Picks the transport per mailbox: the SMTP mailboxes go through {@code smtp}, all others through {@code fallback}. */
 public final class RoutingMailTransport implements MailTransport {
-    private final Set<String> routedKeys;
-    private final MailTransport routed;
+    private final SmtpMailboxes smtpMailboxes;
+    private final MailTransport smtp;
     private final MailTransport fallback;
 
-    public RoutingMailTransport(Collection<String> routedMailboxes, MailTransport routed, MailTransport fallback) {
-        this.routedKeys = routedMailboxes.stream().map(m -> new Mailbox(m.trim()).key()).collect(Collectors.toUnmodifiableSet());
-        this.routed = routed;
+    public RoutingMailTransport(SmtpMailboxes smtpMailboxes, MailTransport smtp, MailTransport fallback) {
+        this.smtpMailboxes = smtpMailboxes;
+        this.smtp = smtp;
         this.fallback = fallback;
     }
 
     /** The transport {@code mailbox}'s mail goes through. */
     public MailTransport transportFor(Mailbox mailbox) {
-        return routedKeys.contains(mailbox.key()) ? routed : fallback;
+        return smtpMailboxes.routesToSmtp(mailbox) ? smtp : fallback;
     }
 
     @Override
@@ -32,6 +29,7 @@ public final class RoutingMailTransport implements MailTransport {
 
     @Override
     public String name() {
-        return fallback.name() + " (" + routed.name() + " for " + routedKeys.size() + " mailbox" + (routedKeys.size() == 1 ? "" : "es") + ")";
+        int n = smtpMailboxes.size();
+        return fallback.name() + " (" + smtp.name() + " for " + n + " mailbox" + (n == 1 ? "" : "es") + ")";
     }
 }

@@ -5,9 +5,21 @@ import io.graphmailer.adapter.out.identity.JwtClaims;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
 
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+
+import javax.net.ssl.SSLException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /** Exchange Online's SMTP replies in the words of the checklist operators know, and who must act on them. */
 final class SmtpReplies {
@@ -75,6 +87,95 @@ final class SmtpReplies {
         return new MailTransportException(Kind.TRANSIENT, "SmtpConcurrentConnectionLimit", "Exchange answered '" + oneLine(reply)
                 + "': more than 3 SMTP connections are open for " + upn + " (Exchange's limit per mailbox, counted across all"
                 + " instances and other clients of the mailbox); try again later", CONNECTION_LIMIT_RETRY, null);
+    }
+
+    /** Opening the session failed before or during STARTTLS (nothing was sent). */
+    static MailTransportException connectFailed(MessagingException e, String where) {
+        Throwable cause = rootCause(e);
+        if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
+            return new MailTransportException(Kind.TRANSIENT, "SmtpUnreachable", "the SMTP server " + where + " is unreachable ("
+                    + cause.getClass().getSimpleName() + "); the message was not sent", null, e);
+        }
+        if (cause instanceof SSLException || cause instanceof CertificateException) {
+            return new MailTransportException(Kind.CONFIGURATION, "SmtpTlsFailed", "TLS with " + where + " failed ("
+                    + cause.getClass().getSimpleName() + ": " + cause.getMessage() + "); check GRAPH_MAILER_SMTP_HOST: the server's"
+                    + " certificate must be trusted and name that host. Nothing was sent", null, e);
+        }
+        if (cause instanceof InterruptedIOException) {
+            return new MailTransportException(Kind.TRANSIENT, "SmtpTimeout", "the SMTP server " + where + " did not answer in time"
+                    + " while connecting; the message was not sent", null, e);
+        }
+        String text = String.valueOf(e.getMessage());
+        if (text.contains("STARTTLS")) {
+            return new MailTransportException(Kind.CONFIGURATION, "SmtpStartTlsUnavailable", "the SMTP server " + where
+                    + " does not offer STARTTLS, and graph-mailer never sends in plain text; check GRAPH_MAILER_SMTP_HOST and"
+                    + " GRAPH_MAILER_SMTP_PORT (smtp.office365.com:587)", null, e);
+        }
+        if (text.startsWith("432") || text.contains("4.3.2")) {
+            return connectionLimit(text, where);
+        }
+        return new MailTransportException(Kind.TRANSIENT, "SmtpConnectFailed", "could not open an SMTP session with " + where
+                + " (" + oneLine(text) + "); the message was not sent", null, e);
+    }
+
+    /** Sending on an open session failed: refused (nothing accepted) or broken off (outcome unknown). */
+    static MailTransportException sendFailed(MessagingException e, String upn, String host, String trackingId) {
+        if (e instanceof SMTPSendFailedException failed) {
+            return sendRefused(failed.getReturnCode(), failed.getMessage(), failed.getCommand(), upn);
+        }
+        if (e instanceof SMTPSenderFailedException failed) {
+            return sendRefused(failed.getReturnCode(), failed.getMessage(), failed.getCommand(), upn);
+        }
+        if (e instanceof SendFailedException failed) {
+            // RCPT TO refused for some address: nothing is sent (partial sends are off).
+            for (Exception next = failed.getNextException(); next != null;
+                 next = next instanceof MessagingException m ? m.getNextException() : null) {
+                if (next instanceof SMTPAddressFailedException address) {
+                    MailTransportException translated = sendRefused(address.getReturnCode(), address.getMessage(), "RCPT TO", upn);
+                    if (translated.kind() == Kind.REJECTED) {
+                        return new MailTransportException(Kind.REJECTED, "SmtpInvalidRecipients", "Exchange refused recipient "
+                                + address.getAddress() + " ('" + oneLine(address.getMessage()) + "'); nothing was sent", null, e);
+                    }
+                    return translated;
+                }
+            }
+            return new MailTransportException(Kind.REJECTED, "SmtpRejected", "Exchange refused the message ("
+                    + oneLine(e.getMessage()) + ")", null, e);
+        }
+        Throwable cause = rootCause(e);
+        return new MailTransportException(Kind.OUTCOME_UNKNOWN, cause instanceof InterruptedIOException ? "SmtpTimeout" : "SmtpConnectionLost",
+                "the SMTP session with " + host + " broke (" + cause.getClass().getSimpleName() + ") while sending;"
+                        + " the message may or may not have been sent (tracking id " + trackingId + ")", null, e);
+    }
+
+    /** MAIL FROM refused because the session is not (or no longer) authenticated: nothing was accepted. */
+    static boolean isSessionRefused(MessagingException e) {
+        int code = returnCode(e);
+        String command = e instanceof SMTPSendFailedException f ? f.getCommand()
+                : e instanceof SMTPSenderFailedException s ? s.getCommand() : null;
+        boolean mailFrom = command != null && command.toUpperCase(Locale.ROOT).startsWith("MAIL FROM");
+        return mailFrom && (code == 530 || code == 535 || code == 421 || code == 454);
+    }
+
+    static int returnCode(MessagingException e) {
+        if (e instanceof SMTPSendFailedException f) {
+            return f.getReturnCode();
+        }
+        if (e instanceof SMTPSenderFailedException s) {
+            return s.getReturnCode();
+        }
+        return -1;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause == e && e instanceof MessagingException m && m.getNextException() != null) {
+            return rootCause(m.getNextException());
+        }
+        return cause;
     }
 
     private static String command(String command) {
