@@ -33,23 +33,8 @@ import java.util.function.BiConsumer;
  * list of at most the recipient limit) the templates rendered, the command built and checked against the domain limits
  * and the queue's envelope limit. Any failure names job, occurrence, row or part and field, and says nothing was enqueued.
  */
-final class JobMessages {
-    private final JobMessageRenderer renderer;
-    private final RecipientRowSource rows;
-    private final AttachmentSource attachments;
-    private final JobMailQueue queue;
-    private final SenderPolicy senderPolicy;
-    private final MailLimits limits;
-
-    JobMessages(JobMessageRenderer renderer, RecipientRowSource rows, AttachmentSource attachments, JobMailQueue queue,
-                SenderPolicy senderPolicy, MailLimits limits) {
-        this.renderer = renderer;
-        this.rows = rows;
-        this.attachments = attachments;
-        this.queue = queue;
-        this.senderPolicy = senderPolicy;
-        this.limits = limits;
-    }
+record JobMessages(JobMessageRenderer renderer, RecipientRowSource rows, AttachmentSource attachments, JobMailQueue queue,
+                   SenderPolicy senderPolicy, MailLimits limits) {
 
     /** Builds each message of the occurrence in order and hands it to {@code sink}; returns how many there are. */
     long forEachMessage(JobDefinition job, Occurrence occurrence, BiConsumer<JobMail, JobMessageRenderer.Rendered> sink, long stopAfter) {

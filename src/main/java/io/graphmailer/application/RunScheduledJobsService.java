@@ -26,11 +26,12 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
     public record Settings(Duration pastDueAfter, Duration unknownLastRun) {
     }
 
-    private final JobOccurrences occurrences;
+    private final ManageJobsUseCase jobs;
     private final Settings settings;
 
-    public RunScheduledJobsService(JobOccurrences occurrences, Settings settings) {
-        this.occurrences = occurrences;
+    /** @param jobs the jobs, and the run of one occurrence the timer shares with "run now" */
+    public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings) {
+        this.jobs = jobs;
         this.settings = settings;
     }
 
@@ -38,7 +39,7 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
     public Report runDue(Tick tick) {
         TimerWindow window = TimerWindow.of(tick.now(), tick.lastRun(), settings.pastDueAfter(), settings.unknownLastRun());
         List<OccurrenceOutcome> outcomes = new ArrayList<>();
-        for (JobDefinition job : occurrences.jobs()) {
+        for (JobDefinition job : jobs.jobs()) {
             if (!job.enabled()) {
                 continue;
             }
@@ -58,7 +59,7 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
 
     private OccurrenceOutcome run(JobDefinition job, Instant at, Outcome success) {
         try {
-            ManageJobsUseCase.RunResult result = occurrences.enqueue(job, at);
+            ManageJobsUseCase.RunResult result = jobs.run(job.id(), at);
             return new OccurrenceOutcome(job.id(), result.occurrence(), success, result.enqueued(), null);
         } catch (JobRunException e) {
             LOG.severe(() -> e.getMessage());

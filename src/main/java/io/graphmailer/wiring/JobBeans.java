@@ -5,7 +5,6 @@ import io.graphmailer.adapter.out.jobs.EnvelopeJobMailQueue;
 import io.graphmailer.adapter.out.jobs.HttpsRowSource;
 import io.graphmailer.adapter.out.jobs.LocationReader;
 import io.graphmailer.adapter.out.jobs.QuteJobRenderer;
-import io.graphmailer.application.JobOccurrences;
 import io.graphmailer.application.ManageJobsService;
 import io.graphmailer.application.RunScheduledJobsService;
 import io.graphmailer.application.port.in.ManageJobsUseCase;
@@ -33,23 +32,16 @@ public class JobBeans {
 
     @Produces
     @Singleton
-    JobOccurrences jobOccurrences(GraphMailerConfig config, LocationReader locations, QuteJobRenderer renderer, HttpsRowSource rows,
-                                  JobMailQueue queue, SenderPolicy senderPolicy, MailLimits limits) {
+    ManageJobsUseCase manageJobs(GraphMailerConfig config, LocationReader locations, QuteJobRenderer renderer, HttpsRowSource rows,
+                                 JobMailQueue queue, SenderPolicy senderPolicy, MailLimits limits) {
         List<JobDefinition> definitions = JobDefinitions.load(config.jobs(), locations, renderer, senderPolicy);
-        return new JobOccurrences(definitions, renderer, rows, locations, queue, senderPolicy, limits, config.jobs().batchSize());
+        return new ManageJobsService(definitions, renderer, rows, locations, queue, senderPolicy, limits, config.jobs().batchSize());
     }
 
     @Produces
     @Singleton
-    RunScheduledJobsUseCase runScheduledJobs(JobOccurrences occurrences, GraphMailerConfig config) {
-        return new RunScheduledJobsService(occurrences,
-                new RunScheduledJobsService.Settings(config.jobs().pastDueAfter(), config.jobs().unknownLastRun()));
-    }
-
-    @Produces
-    @Singleton
-    ManageJobsUseCase manageJobs(JobOccurrences occurrences) {
-        return new ManageJobsService(occurrences);
+    RunScheduledJobsUseCase runScheduledJobs(ManageJobsUseCase jobs, GraphMailerConfig config) {
+        return new RunScheduledJobsService(jobs, new RunScheduledJobsService.Settings(config.jobs().pastDueAfter(), config.jobs().unknownLastRun()));
     }
 
     /** The outbox queue; in dev ({@code enqueue=direct}) the send use case itself. */
@@ -61,8 +53,8 @@ public class JobBeans {
                 : new LazyQueue(mailQueue);
     }
 
-    void onStart(@Observes StartupEvent event, GraphMailerConfig config, Instance<JobOccurrences> occurrences) {
-        List<JobDefinition> jobs = occurrences.get().jobs();
+    void onStart(@Observes StartupEvent event, GraphMailerConfig config, Instance<ManageJobsUseCase> manageJobs) {
+        List<JobDefinition> jobs = manageJobs.get().jobs();
         if (!jobs.isEmpty()) {
             LOG.infof("scheduled jobs: %d loaded (%s), enqueue %s", jobs.size(),
                     String.join(", ", jobs.stream().map(JobDefinition::id).toList()), config.jobs().enqueue());

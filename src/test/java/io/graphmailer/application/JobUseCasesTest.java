@@ -191,10 +191,10 @@ class JobUseCasesTest {
     }
 
     private JobUseCases service(JobDefinition... jobs) {
-        JobOccurrences occurrences = new JobOccurrences(List.of(jobs), renderer, rows, location -> new byte[]{1}, queue,
+        ManageJobsService manage = new ManageJobsService(List.of(jobs), renderer, rows, location -> new byte[]{1}, queue,
                 new SenderPolicy(List.of(SENDER)), MailLimits.DEFAULT, 100);
-        return new JobUseCases(new RunScheduledJobsService(occurrences,
-                new RunScheduledJobsService.Settings(Duration.ofMinutes(5), Duration.ofMinutes(2))), new ManageJobsService(occurrences));
+        return new JobUseCases(new RunScheduledJobsService(manage,
+                new RunScheduledJobsService.Settings(Duration.ofMinutes(5), Duration.ofMinutes(2))), manage);
     }
 
     private static JobDefinition staticJob(String id, String schedule, PastDuePolicy pastDue, List<EmailAddress> to, List<EmailAddress> bcc) {
