@@ -16,12 +16,11 @@ import io.graphmailer.domain.QueuedMail;
 import io.graphmailer.domain.SenderNotAllowedException;
 import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SenderPolicy;
+import io.graphmailer.domain.TrackingId;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.logging.Logger;
@@ -73,15 +72,12 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         }
     }
 
-    private final SenderPolicy senderPolicy;
-    private final MailTransport transport;
+    private final SendStep step;
     private final SendLedger ledger;
     private final MailQueue queue;
     private final EnvelopeWriter envelopes;
-    private final PerMailboxLimiter limiter;
     private final Settings settings;
     private final Clock clock;
-    private final AttachmentResolver attachments;
     private final SentMessageLookup lookup;
     private final AtomicLong unknownOutcomes = new AtomicLong();
 
@@ -93,13 +89,10 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
                              EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock,
                              AttachmentResolver attachments, SentMessageLookup lookup) {
-        this.attachments = attachments;
-        this.senderPolicy = senderPolicy;
-        this.transport = transport;
+        this.step = new SendStep(senderPolicy, transport, limiter, attachments);
         this.ledger = ledger;
         this.queue = queue;
         this.envelopes = envelopes;
-        this.limiter = limiter;
         this.settings = settings;
         this.clock = clock;
         this.lookup = lookup;
@@ -119,28 +112,24 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
 
     @Override
     public QueueOutcome process(QueuedMail mail) {
-        SendMailCommand authorized;
-        try {
-            authorized = senderPolicy.authorize(mail.command()); // the mailbox and every sender field
-        } catch (SenderNotAllowedException e) {
-            return reject(mail.original(), "SenderNotAllowed", e.getMessage());
-        }
         SendMailCommand command;
         try {
-            // Blob sizes and the message limits, before the ledger and before any call to the mail service.
-            command = attachments.resolve(authorized);
+            // Sender policy, blob sizes and the message limits: before the ledger and before any call to the mail service.
+            command = step.prepare(mail.command());
+        } catch (SenderNotAllowedException e) {
+            return reject(mail.original(), "SenderNotAllowed", e.getMessage());
         } catch (InvalidMailException e) {
             String reason = e.violations().stream().map(v -> "sendMail." + v.field() + " " + v.message()).collect(Collectors.joining("; "));
             return reject(mail.original(), "InvalidMessage", reason);
         } catch (MailTransportException e) {
             if (e.kind() == MailTransportException.Kind.TRANSIENT) {
-                return retryLater(mail, e, e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt()));
+                return retryLater(mail, e);
             }
             return reject(mail.original(), e.code(), e.getMessage());
         }
         String key = mail.idempotencyKey();
-        // One tracking id per key, so every attempt of this mail carries the same client-request-id and message id.
-        String trackingId = UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+        // Every attempt of this mail carries the same client-request-id and message id.
+        String trackingId = TrackingId.fromIdempotencyKey(key);
         Instant now = clock.instant();
         SendLedger.Start start = ledger.start(key, trackingId, now.plus(settings.lease()));
         LedgerEntry attempt = start.attempt();
@@ -170,10 +159,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         LedgerEntry recorded = attempt;
         try (LeaseRenewal renewal = new LeaseRenewal(recorded)) {
             try {
-                limiter.run(mail.command().mailbox(), () -> {
-                    transport.send(command, recorded.trackingId());
-                    return null;
-                });
+                step.transmit(command, recorded.trackingId());
             } catch (MailTransportException e) {
                 renewal.close();
                 return failed(mail, renewal.current(), e);
@@ -246,7 +232,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             try {
                 result = lookup.find(command, entry.trackingId());
             } catch (MailTransportException e) {
-                return retryLater(mail, e, e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt()));
+                return retryLater(mail, e);
             }
             switch (result.found()) {
                 case FOUND -> {
@@ -271,12 +257,8 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             unknownOutcomes.incrementAndGet();
         }
         if (policy == UnknownOutcomePolicy.PARK) {
-            String reason = "an earlier attempt (tracking id " + entry.trackingId() + ") ended with an unknown outcome; it may have been"
-                    + " sent. Parked for manual review (policy park): check the mailbox's Sent Items before re-submitting";
-            queue.deadLetter(mail.original(), "OutcomeUnknown", reason);
-            ledger.recordOutcome(entry.with(State.PARKED, reason, clock.instant()));
-            LOG.warning(() -> "queue: " + key + " parked, outcome unknown (#" + unknownOutcomes.get() + ")");
-            return QueueOutcome.of(Kind.PARKED, reason);
+            return park(mail, entry, "an earlier attempt (tracking id " + entry.trackingId() + ") ended with an unknown outcome; it may"
+                    + " have been sent");
         }
         LOG.warning(() -> "queue: " + key + " had an unknown outcome (tracking id " + entry.trackingId()
                 + "); resending per policy resend, which may deliver twice (#" + unknownOutcomes.get() + ")");
@@ -303,24 +285,34 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             case TRANSIENT -> {
                 // Not sent (throttled or refused before processing): safe to try again later.
                 ledger.recordOutcome(attempt.with(State.RETRY_SCHEDULED, e.code(), clock.instant()));
-                return retryLater(mail, e, e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt()));
+                return retryLater(mail, e);
             }
             default -> {
                 unknownOutcomes.incrementAndGet();
                 if (settings.unknownOutcomePolicy() == UnknownOutcomePolicy.PARK) {
-                    String parked = reason + ". Parked for manual review (policy park): check the mailbox's Sent Items before re-submitting";
-                    queue.deadLetter(mail.original(), "OutcomeUnknown", parked);
-                    ledger.recordOutcome(attempt.with(State.PARKED, parked, clock.instant()));
-                    return QueueOutcome.of(Kind.PARKED, parked);
+                    return park(mail, attempt, reason);
                 }
                 // OUTCOME_UNKNOWN: this worker is done with its claim; the entry stays ATTEMPTING with its lease ended now,
                 // so the next delivery applies the policy (verify: after the settle time) instead of waiting for the lease.
                 ledger.recordOutcome(attempt.leaseEnded(e.code() + ": " + reason, clock.instant()));
-                Duration delay = settings.unknownOutcomePolicy() == UnknownOutcomePolicy.VERIFY ? settings.settle().plus(DEFER_MARGIN)
-                        : e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt());
-                return retryLater(mail, e, delay);
+                return settings.unknownOutcomePolicy() == UnknownOutcomePolicy.VERIFY
+                        ? retryLater(mail, e, settings.settle().plus(DEFER_MARGIN)) : retryLater(mail, e);
             }
         }
+    }
+
+    /** Policy park: the mail goes to the dead-letter queue for a person to check Sent Items; it is not sent again. */
+    private QueueOutcome park(QueuedMail mail, LedgerEntry entry, String cause) {
+        String reason = cause + ". Parked for manual review (policy park): check the mailbox's Sent Items before re-submitting";
+        queue.deadLetter(mail.original(), "OutcomeUnknown", reason);
+        ledger.recordOutcome(entry.with(State.PARKED, reason, clock.instant()));
+        LOG.warning(() -> "queue: " + mail.idempotencyKey() + " parked, outcome unknown (#" + unknownOutcomes.get() + ")");
+        return QueueOutcome.of(Kind.PARKED, reason);
+    }
+
+    /** Tries again after the service's requested delay (Retry-After), else after the exponential backoff. */
+    private QueueOutcome retryLater(QueuedMail mail, MailTransportException e) {
+        return retryLater(mail, e, e.retryAfter() != null ? e.retryAfter() : backoff(mail.attempt()));
     }
 
     private QueueOutcome retryLater(QueuedMail mail, MailTransportException e, Duration delay) {

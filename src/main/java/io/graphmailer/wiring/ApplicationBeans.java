@@ -11,34 +11,26 @@ import com.azure.security.keyvault.secrets.SecretClientBuilder;
 import io.graphmailer.adapter.out.routing.RoutingMailTransport;
 import io.graphmailer.adapter.out.graph.GraphMailSender;
 import io.graphmailer.adapter.out.graph.GraphSentMessageLookup;
-import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.adapter.out.identity.CertificateSource;
 import io.graphmailer.adapter.out.identity.FileCertificateSource;
 import io.graphmailer.adapter.out.identity.KeyVaultCertificateSource;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import java.util.ArrayList;
 import io.graphmailer.format.outbox.OutboxEnvelopeParser;
-import io.graphmailer.format.outbox.OutboxEnvelopeWriter;
 import io.graphmailer.adapter.out.storage.StorageMailQueue;
 import io.graphmailer.adapter.out.storage.TableSendLedger;
-import io.graphmailer.application.PerMailboxLimiter;
-import io.graphmailer.application.QueuedSendService;
-import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.application.port.out.SendLedger;
 import com.azure.data.tables.TableClientBuilder;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
-import io.graphmailer.application.SendMailService;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.adapter.out.storage.BlobAttachmentSource;
-import io.graphmailer.application.AttachmentResolver;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.MailLimits;
-import io.graphmailer.domain.SenderPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -46,24 +38,10 @@ import jakarta.inject.Singleton;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 
 /** Builds each collaborator once from the settings and hands it out; the domain stays framework-free. */
 @ApplicationScoped
 public class ApplicationBeans {
-    @Produces
-    @Singleton
-    MailLimits mailLimits(GraphMailerConfig config) {
-        GraphMailerConfig.Attachments a = config.attachments();
-        return new MailLimits(config.limits().maxRecipients(), MailLimits.DEFAULT.maxInlineAttachmentBytes(), a.maxAttachmentBytes(),
-                a.maxMessageBytes(), a.maxCount());
-    }
-
-    @Produces
-    @Singleton
-    BlobAllowlist blobAllowlist(GraphMailerConfig config) {
-        return new BlobAllowlist(config.attachments().allowedBlobPrefixes().orElse(List.of()));
-    }
 
     /**
      * Attachments by reference: read with the managed identity, or with a connection string locally (the attachments'
@@ -80,31 +58,6 @@ public class ApplicationBeans {
         return connectionString.isPresent()
                 ? BlobAttachmentSource.withConnectionString(allowlist, connectionString.get(), block)
                 : BlobAttachmentSource.withCredential(allowlist, new DefaultAzureCredentialBuilder().build(), block);
-    }
-
-    @Produces
-    @Singleton
-    AttachmentResolver attachmentResolver(AttachmentContentSource source, MailLimits limits) {
-        return new AttachmentResolver(source, limits);
-    }
-
-    @Produces
-    @Singleton
-    SenderPolicy senderPolicy(GraphMailerConfig config) {
-        return new SenderPolicy(config.allowedSenders(), sendAs(config.sendAs().orElse(List.of())));
-    }
-
-    /** {@code mailbox:other} pairs (':' cannot occur in an address), grouped by mailbox. */
-    static Map<String, List<String>> sendAs(List<String> pairs) {
-        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-        for (String pair : pairs) {
-            int colon = pair.indexOf(':');
-            if (colon < 0) {
-                throw new IllegalArgumentException("GRAPH_MAILER_SEND_AS: '" + pair.trim() + "' is not a mailbox:other pair");
-            }
-            out.computeIfAbsent(pair.substring(0, colon).trim(), k -> new ArrayList<>()).add(pair.substring(colon + 1).trim());
-        }
-        return out;
     }
 
     @Produces
@@ -149,42 +102,6 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
-                                               SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
-                                               AttachmentResolver attachments, Instance<MsalAccessTokenProvider> tokens) {
-        GraphMailerConfig.Queue q = config.queue();
-        return new QueuedSendService(senderPolicy, transport, ledger, queue, new OutboxEnvelopeWriter(),
-                limiter,
-                new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
-                        q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
-                Clock.systemUTC(), attachments, sentMessageLookup(config, transport, tokens));
-    }
-
-    private static QueuedSendService.UnknownOutcomePolicy policy(GraphMailerConfig.UnknownOutcome policy) {
-        return QueuedSendService.UnknownOutcomePolicy.valueOf(policy.name());
-    }
-
-    /** Only Graph-sent messages can be looked up; SMTP mailboxes (their Sent Items copy is optional) and the outbox fall back. */
-    private static SentMessageLookup sentMessageLookup(GraphMailerConfig config, MailTransport transport,
-                                                       Instance<MsalAccessTokenProvider> tokens) {
-        if (config.transport() != GraphMailerConfig.TransportKind.GRAPH
-                || config.queue().unknownOutcomePolicy() != GraphMailerConfig.UnknownOutcome.VERIFY) {
-            return SentMessageLookup.NONE;
-        }
-        GraphMailerConfig.Graph g = config.graph();
-        GraphSentMessageLookup graph = new GraphSentMessageLookup(GraphMailSender.httpClient(g.timeout(), g.maxThrottleRetries(),
-                g.maxThrottleWait(), g.retryBudget()), g.baseUrl(), tokens.get());
-        if (!(transport instanceof RoutingMailTransport routing)) {
-            return graph;
-        }
-        return (command, trackingId) -> routing.transportFor(command.mailbox()) instanceof GraphMailSender
-                ? graph.find(command, trackingId)
-                : new SentMessageLookup.Result(SentMessageLookup.Found.CANNOT_LOOK, "sent by SMTP, whose Sent Items copy is optional"
-                        + " and written after the send");
-    }
-
-    @Produces
-    @Singleton
     SendLedger sendLedger(GraphMailerConfig config) {
         GraphMailerConfig.Storage storage = config.storage();
         TableClientBuilder builder = new TableClientBuilder().tableName(storage.ledgerTable());
@@ -222,20 +139,6 @@ public class ApplicationBeans {
                     .credential(new DefaultAzureCredentialBuilder().build());
         }
         return builder.buildClient();
-    }
-
-    @Produces
-    @Singleton
-    SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter,
-                                    AttachmentResolver attachments) {
-        return new SendMailService(senderPolicy, transport, limiter, attachments);
-    }
-
-    /** One limiter for HTTP and queue sends alike: Graph counts both against the mailbox. */
-    @Produces
-    @Singleton
-    PerMailboxLimiter perMailboxLimiter(GraphMailerConfig config) {
-        return new PerMailboxLimiter(config.queue().maxInFlightPerMailbox());
     }
 
     @Produces

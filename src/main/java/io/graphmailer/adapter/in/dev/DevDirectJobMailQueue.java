@@ -2,15 +2,14 @@ package io.graphmailer.adapter.in.dev;
 
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.JobMailQueue;
+import io.graphmailer.domain.TrackingId;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * DEV AND TEST ONLY ({@code graph-mailer.jobs.enqueue=direct}): there is no outbox queue in the dev
@@ -49,7 +48,7 @@ public final class DevDirectJobMailQueue implements JobMailQueue {
                 LOG.infof("dev direct send: %s already sent in this process; skipped", mail.idempotencyKey());
                 continue;
             }
-            String trackingId = UUID.nameUUIDFromBytes(mail.idempotencyKey().getBytes(StandardCharsets.UTF_8)).toString();
+            String trackingId = TrackingId.fromIdempotencyKey(mail.idempotencyKey());
             sendMail.send(mail.command(), trackingId);
             LOG.infof("dev direct send (no queue): %s as %s", mail.idempotencyKey(), trackingId);
         }

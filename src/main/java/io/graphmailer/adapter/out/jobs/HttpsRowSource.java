@@ -8,8 +8,12 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.graphmailer.adapter.out.azure.AzureClients;
 import io.graphmailer.application.port.out.RecipientRowSource;
+import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.job.DataSource;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A job's rows from a JSON array of objects over HTTPS. The response is written to a temporary file
@@ -35,27 +40,47 @@ import java.util.function.Function;
  * completely (JSON well-formed, every element an object, row limit); only then are rows handed out,
  * one at a time from the file, as often as asked. Memory holds one row, never the array.
  */
+@Singleton
 public final class HttpsRowSource implements RecipientRowSource {
     private static final TypeReference<Map<String, Object>> ROW = new TypeReference<>() {
     };
 
-    private final HttpClient client;
+    private final Supplier<HttpClient> client;
     private final Function<String, String> tokenForScope;
     private final long maxRows;
     private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build()).build()).build();
 
+    /** Managed-identity tokens from the process's one credential; the HTTP client is built when a job first reads rows. */
+    @Inject
+    public HttpsRowSource(GraphMailerConfig config, AzureClients azure) {
+        this(HttpsRowSource::sharedClient, azure::token, config.jobs().maxRows());
+    }
+
     /**
      * @param tokenForScope gets a managed-identity access token for a scope (only called for auth managed-identity)
      */
-    public HttpsRowSource(HttpClient client, Function<String, String> tokenForScope, long maxRows) {
+    HttpsRowSource(HttpClient client, Function<String, String> tokenForScope, long maxRows) {
+        this(() -> client, tokenForScope, maxRows);
+    }
+
+    private HttpsRowSource(Supplier<HttpClient> client, Function<String, String> tokenForScope, long maxRows) {
         this.client = client;
         this.tokenForScope = tokenForScope;
         this.maxRows = maxRows;
     }
 
-    public static HttpClient defaultClient() {
+    static HttpClient defaultClient() {
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** The JDK client the job adapters share, built on first use. */
+    static HttpClient sharedClient() {
+        return SharedClient.INSTANCE;
+    }
+
+    private static final class SharedClient {
+        static final HttpClient INSTANCE = defaultClient();
     }
 
     @Override
@@ -90,7 +115,7 @@ public final class HttpsRowSource implements RecipientRowSource {
             }
             request.header("Authorization", "Bearer " + token);
         }
-        CompletableFuture<HttpResponse<Path>> future = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofFile(file));
+        CompletableFuture<HttpResponse<Path>> future = client.get().sendAsync(request.build(), HttpResponse.BodyHandlers.ofFile(file));
         HttpResponse<Path> response;
         try {
             // The whole body, not only the headers, must arrive within the timeout.

@@ -1,7 +1,11 @@
 package io.graphmailer.adapter.out.jobs;
 
+import io.graphmailer.adapter.out.azure.AzureClients;
 import io.graphmailer.application.port.out.AttachmentSource;
 import io.graphmailer.application.port.out.RecipientRowSource.SourceException;
+import io.graphmailer.domain.MailLimits;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Reads a job's attachment (or any small file) from {@code classpath:path}, {@code file:path} or a plain
@@ -19,18 +25,35 @@ import java.time.Duration;
  * a scope (e.g. {@code https://storage.azure.com/.default} for a blob in Azure Storage). Larger files
  * than {@code maxBytes} are refused.
  */
+@Singleton
 public final class LocationReader implements AttachmentSource {
-    private final HttpClient client;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final Supplier<HttpClient> client;
     private final Duration timeout;
     private final int maxBytes;
+    private final Function<String, String> tokenForScope;
 
     /** Blob Storage accepts bearer tokens only from this REST version on. */
     static final String STORAGE_API_VERSION = "2020-04-08";
 
-    public LocationReader(HttpClient client, Duration timeout, int maxBytes) {
+    /** Files up to the inline attachment limit; managed-identity tokens from the process's one credential. */
+    @Inject
+    public LocationReader(MailLimits limits, AzureClients azure) {
+        this(HttpsRowSource::sharedClient, TIMEOUT, limits.maxInlineAttachmentBytes(), azure::token);
+    }
+
+    LocationReader(HttpClient client, Duration timeout, int maxBytes) {
+        this(() -> client, timeout, maxBytes, scope -> {
+            throw new IllegalStateException("no managed identity for " + scope);
+        });
+    }
+
+    private LocationReader(Supplier<HttpClient> client, Duration timeout, int maxBytes, Function<String, String> tokenForScope) {
         this.client = client;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
+        this.tokenForScope = tokenForScope;
     }
 
     @Override
@@ -42,7 +65,7 @@ public final class LocationReader implements AttachmentSource {
      * @param scope         when not null, https reads carry a bearer token for this scope (managed identity)
      * @param tokenForScope gets that token
      */
-    public byte[] read(String location, String scope, java.util.function.Function<String, String> tokenForScope) {
+    byte[] read(String location, String scope, Function<String, String> tokenForScope) {
         try {
             byte[] content;
             if (location.startsWith("classpath:")) {
@@ -58,7 +81,7 @@ public final class LocationReader implements AttachmentSource {
                 if (scope != null) {
                     request.header("Authorization", "Bearer " + tokenForScope.apply(scope)).header("x-ms-version", STORAGE_API_VERSION);
                 }
-                HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> response = client.get().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (response.statusCode() / 100 != 2) {
                     throw new SourceException(location + " answered HTTP " + response.statusCode());
                 }
@@ -91,7 +114,12 @@ public final class LocationReader implements AttachmentSource {
         return readText(location, null, null);
     }
 
-    public String readText(String location, String scope, java.util.function.Function<String, String> tokenForScope) {
+    /** @param scope when not null, an https read carries a managed-identity bearer token for this scope */
+    public String readText(String location, String scope) {
+        return readText(location, scope, tokenForScope);
+    }
+
+    String readText(String location, String scope, Function<String, String> tokenForScope) {
         return new String(read(location, scope, tokenForScope), java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -12,6 +12,7 @@ import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateException;
 import io.quarkus.qute.ValueResolver;
 import io.quarkus.qute.Variant;
+import jakarta.inject.Singleton;
 
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -32,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code id}) and {@code occurrence} ({@code date}, {@code time}, {@code dateTime}, {@code utc},
  * {@code dayOfWeek}, {@code month}, {@code year}, {@code timeZone}) in the job's time zone.
  */
+@Singleton
 public final class QuteJobRenderer implements JobMessageRenderer {
     private record Compiled(Template subject, Template html, Template text) {
     }

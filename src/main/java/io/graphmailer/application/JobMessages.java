@@ -1,7 +1,6 @@
 package io.graphmailer.application;
 
-import io.graphmailer.application.port.in.ManageJobsUseCase;
-import io.graphmailer.application.port.in.RunScheduledJobsUseCase;
+import io.graphmailer.application.port.in.ManageJobsUseCase.PreviewMessage;
 import io.graphmailer.application.port.out.AttachmentSource;
 import io.graphmailer.application.port.out.JobMailQueue;
 import io.graphmailer.application.port.out.JobMailQueue.JobMail;
@@ -21,190 +20,24 @@ import io.graphmailer.domain.Violations;
 import io.graphmailer.domain.job.AttachmentRef;
 import io.graphmailer.domain.job.JobDefinition;
 import io.graphmailer.domain.job.Occurrence;
-import io.graphmailer.domain.job.PastDuePolicy;
 import io.graphmailer.domain.job.Recipients;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BiConsumer;
-import java.util.logging.Logger;
 
 /**
- * Scheduled notification jobs. A due occurrence renders its messages and puts them on the outbox
- * queue, each with a key derived from job, occurrence and recipient. An occurrence is checked
- * completely first (source read to the end, every message rendered and validated) and only then
- * enqueued, in batches, streaming the rows again: a failing source or a bad row enqueues nothing.
+ * The messages of one job occurrence: the job's attachments read once, then per recipient row (or per part of a static
+ * list of at most the recipient limit) the templates rendered, the command built and checked against the domain limits
+ * and the queue's envelope limit. Any failure names job, occurrence, row or part and field, and says nothing was enqueued.
  */
-public class ScheduledJobService implements RunScheduledJobsUseCase, ManageJobsUseCase {
-    private static final Logger LOG = Logger.getLogger(ScheduledJobService.class.getName());
-
-    /**
-     * @param batchSize      messages handed to the queue at a time (and at most held in memory while enqueueing)
-     * @param pastDueAfter   an occurrence older than this when its tick runs counts as missed (past-due policy applies)
-     * @param unknownLastRun how far back a tick looks when the host does not say when it last ran
-     */
-    public record Settings(int batchSize, Duration pastDueAfter, Duration unknownLastRun) {
-    }
-
-    private final Map<String, JobDefinition> jobs = new LinkedHashMap<>();
-    private final JobMessageRenderer renderer;
-    private final RecipientRowSource rows;
-    private final AttachmentSource attachments;
-    private final JobMailQueue queue;
-    private final SenderPolicy senderPolicy;
-    private final MailLimits limits;
-    private final Settings settings;
-
-    public ScheduledJobService(List<JobDefinition> definitions, JobMessageRenderer renderer, RecipientRowSource rows,
-                               AttachmentSource attachments, JobMailQueue queue, SenderPolicy senderPolicy, MailLimits limits,
-                               Settings settings) {
-        for (JobDefinition job : definitions) {
-            if (jobs.putIfAbsent(job.id(), job) != null) {
-                throw new IllegalArgumentException("job '" + job.id() + "': id is used by more than one job");
-            }
-        }
-        this.renderer = renderer;
-        this.rows = rows;
-        this.attachments = attachments;
-        this.queue = queue;
-        this.senderPolicy = senderPolicy;
-        this.limits = limits;
-        this.settings = settings;
-    }
-
-    @Override
-    public List<JobDefinition> jobs() {
-        return List.copyOf(jobs.values());
-    }
-
-    @Override
-    public Optional<JobDefinition> job(String id) {
-        return Optional.ofNullable(jobs.get(id));
-    }
-
-    // ---- the timer ----
-
-    @Override
-    public Report runDue(Tick tick) {
-        Instant end = tick.now();
-        Instant from = tick.lastRun() != null && tick.lastRun().isBefore(end) ? tick.lastRun() : end.minus(settings.unknownLastRun());
-        Instant onTimeFrom = later(from, end.minus(settings.pastDueAfter()));
-        List<OccurrenceOutcome> outcomes = new ArrayList<>();
-        for (JobDefinition job : jobs.values()) {
-            if (!job.enabled()) {
-                continue;
-            }
-            List<Instant> onTime = new ArrayList<>();
-            for (Optional<Instant> o = job.schedule().next(onTimeFrom, job.timeZone()); o.isPresent() && !o.get().isAfter(end);
-                 o = job.schedule().next(o.get(), job.timeZone())) {
-                onTime.add(o.get());
-            }
-            Optional<Instant> missed = from.isBefore(onTimeFrom) ? job.schedule().latest(from, onTimeFrom, job.timeZone()) : Optional.empty();
-            if (missed.isPresent()) {
-                if (job.pastDue() == PastDuePolicy.CATCH_UP && onTime.isEmpty()) {
-                    outcomes.add(runForTimer(job, missed.get(), Outcome.CAUGHT_UP));
-                } else {
-                    String why = job.pastDue() == PastDuePolicy.SKIP ? "past-due policy skip"
-                            : "an on-time occurrence runs in the same tick";
-                    LOG.warning(() -> "job " + job.id() + ": missed occurrence " + missed.get() + " (and any before it) not run: " + why);
-                    outcomes.add(new OccurrenceOutcome(job.id(), missed.get(), Outcome.SKIPPED_PAST_DUE, 0, why));
-                }
-            }
-            for (Instant at : onTime) {
-                outcomes.add(runForTimer(job, at, Outcome.ENQUEUED));
-            }
-        }
-        return new Report(from, end, outcomes);
-    }
-
-    private OccurrenceOutcome runForTimer(JobDefinition job, Instant at, Outcome success) {
-        try {
-            RunResult result = runOccurrence(job, new Occurrence(job.id(), at));
-            return new OccurrenceOutcome(job.id(), result.occurrence(), success, result.enqueued(), null);
-        } catch (JobRunException e) {
-            // Visible, and contained: the other jobs run, and the next occurrence of this one runs as usual.
-            LOG.severe(() -> e.getMessage());
-            return new OccurrenceOutcome(job.id(), at, Outcome.FAILED, 0, e.getMessage());
-        } catch (RuntimeException e) {
-            String detail = "job '" + job.id() + "', occurrence " + at + ": failed unexpectedly: " + e.getClass().getSimpleName();
-            LOG.severe(() -> detail + ": " + e.getMessage());
-            return new OccurrenceOutcome(job.id(), at, Outcome.FAILED, 0, detail);
-        }
-    }
-
-    // ---- preview and run now ----
-
-    @Override
-    public RunResult run(String jobId, Instant at) {
-        JobDefinition job = require(jobId);
-        return runOccurrence(job, new Occurrence(job.id(), at));
-    }
-
-    @Override
-    public Preview preview(String jobId, Instant at, int limit) {
-        JobDefinition job = require(jobId);
-        Occurrence occurrence = new Occurrence(job.id(), at);
-        List<PreviewMessage> messages = new ArrayList<>();
-        long total = forEachMessage(job, occurrence, (mail, rendered) -> {
-            if (messages.size() < limit) {
-                messages.add(preview(mail, rendered));
-            }
-        }, limit);
-        return new Preview(job.id(), occurrence.scheduledAt(), total, messages);
-    }
-
-    private JobDefinition require(String jobId) {
-        JobDefinition job = jobs.get(jobId);
-        if (job == null) {
-            throw new JobRunException(JobRunException.Kind.UNKNOWN_JOB, "no job with id '" + jobId + "'");
-        }
-        return job;
-    }
-
-    private RunResult runOccurrence(JobDefinition job, Occurrence occurrence) {
-        String what = "job '" + job.id() + "', occurrence " + occurrence.scheduledAt();
-        // Pass 1: everything is read, rendered and checked; nothing is enqueued yet.
-        long total = forEachMessage(job, occurrence, (mail, rendered) -> { }, Long.MAX_VALUE);
-        // Pass 2: the same messages again, enqueued in batches.
-        List<JobMail> batch = new ArrayList<>(settings.batchSize());
-        int[] enqueued = {0};
-        try {
-            forEachMessage(job, occurrence, (mail, rendered) -> {
-                batch.add(mail);
-                if (batch.size() >= settings.batchSize()) {
-                    queue.enqueue(List.copyOf(batch));
-                    enqueued[0] += batch.size();
-                    batch.clear();
-                }
-            }, Long.MAX_VALUE);
-            if (!batch.isEmpty()) {
-                queue.enqueue(List.copyOf(batch));
-                enqueued[0] += batch.size();
-                batch.clear();
-            }
-        } catch (JobRunException e) {
-            throw partial(what, enqueued[0], total, e.getMessage());
-        } catch (RuntimeException e) {
-            throw partial(what, enqueued[0], total, "the outbox queue failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-        LOG.info(() -> what + ": " + enqueued[0] + " message(s) enqueued");
-        return new RunResult(job.id(), occurrence.scheduledAt(), enqueued[0]);
-    }
-
-    private static JobRunException partial(String what, int enqueued, long total, String cause) {
-        return new JobRunException(JobRunException.Kind.QUEUE_FAILED, what + ": " + enqueued + " of " + total
-                + " message(s) enqueued before " + cause + ". Run the occurrence again (POST /api/jobs/{id}/run?at=<occurrence>):"
-                + " the idempotency keys keep the enqueued ones from being sent twice");
-    }
+record JobMessages(JobMessageRenderer renderer, RecipientRowSource rows, AttachmentSource attachments, JobMailQueue queue,
+                   SenderPolicy senderPolicy, MailLimits limits) {
 
     /** Builds each message of the occurrence in order and hands it to {@code sink}; returns how many there are. */
-    private long forEachMessage(JobDefinition job, Occurrence occurrence, BiConsumer<JobMail, JobMessageRenderer.Rendered> sink, long stopAfter) {
+    long forEachMessage(JobDefinition job, Occurrence occurrence, BiConsumer<JobMail, JobMessageRenderer.Rendered> sink, long stopAfter) {
         String what = "job '" + job.id() + "', occurrence " + occurrence.scheduledAt();
         senderPolicy.requireAllowed(job.mailbox());
         List<Attachment> files = loadAttachments(job, what);
@@ -344,7 +177,7 @@ public class ScheduledJobService implements RunScheduledJobsUseCase, ManageJobsU
         return parts;
     }
 
-    private static PreviewMessage preview(JobMail mail, JobMessageRenderer.Rendered rendered) {
+    static PreviewMessage preview(JobMail mail, JobMessageRenderer.Rendered rendered) {
         EmailMessage m = (EmailMessage) mail.command().content();
         return new PreviewMessage(mail.idempotencyKey(), m.subject(), m.bodyType().name().toLowerCase(java.util.Locale.ROOT), m.bodyContent(),
                 rendered.text(), addresses(m.to()), addresses(m.cc()), addresses(m.bcc()), m.attachments().stream().map(Attachment::name).toList());
@@ -352,9 +185,5 @@ public class ScheduledJobService implements RunScheduledJobsUseCase, ManageJobsU
 
     private static List<String> addresses(List<EmailAddress> list) {
         return list.stream().map(EmailAddress::address).toList();
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
     }
 }

@@ -1,5 +1,6 @@
 package io.graphmailer.application;
 
+import io.graphmailer.application.port.in.ManageJobsUseCase;
 import io.graphmailer.application.port.in.RunScheduledJobsUseCase.Outcome;
 import io.graphmailer.application.port.in.RunScheduledJobsUseCase.Report;
 import io.graphmailer.application.port.in.RunScheduledJobsUseCase.Tick;
@@ -47,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The scheduling use case with the real queued-send path behind it: enqueued mail goes through
  * {@link QueuedSendService} with an in-memory send ledger, so "sent once" is proven, not assumed.
  */
-class ScheduledJobServiceTest {
+class JobUseCasesTest {
     private static final String SENDER = "noreply@contoso.example";
     private static final Instant MONDAY_0800 = Instant.parse("2025-01-06T08:00:00Z");
 
@@ -140,7 +141,7 @@ class ScheduledJobServiceTest {
         };
     };
 
-    ScheduledJobServiceTest() {
+    JobUseCasesTest() {
         InMemoryLedger ledger = new InMemoryLedger();
         MailTransport transport = new MailTransport() {
             @Override
@@ -174,9 +175,26 @@ class ScheduledJobServiceTest {
                 Duration.ofSeconds(30), Duration.ofMinutes(15)), Clock.systemUTC());
     }
 
-    private ScheduledJobService service(JobDefinition... jobs) {
-        return new ScheduledJobService(List.of(jobs), renderer, rows, location -> new byte[]{1}, queue, new SenderPolicy(List.of(SENDER)),
-                MailLimits.DEFAULT, new ScheduledJobService.Settings(100, Duration.ofMinutes(5), Duration.ofMinutes(2)));
+    /** Both job use cases over the same jobs, as the wiring builds them. */
+    private record JobUseCases(RunScheduledJobsService timer, ManageJobsService manage) {
+        Report runDue(Tick tick) {
+            return timer.runDue(tick);
+        }
+
+        ManageJobsUseCase.RunResult run(String jobId, Instant at) {
+            return manage.run(jobId, at);
+        }
+
+        ManageJobsUseCase.Preview preview(String jobId, Instant at, int limit) {
+            return manage.preview(jobId, at, limit);
+        }
+    }
+
+    private JobUseCases service(JobDefinition... jobs) {
+        ManageJobsService manage = new ManageJobsService(List.of(jobs), renderer, rows, location -> new byte[]{1}, queue,
+                new SenderPolicy(List.of(SENDER)), MailLimits.DEFAULT, 100);
+        return new JobUseCases(new RunScheduledJobsService(manage,
+                new RunScheduledJobsService.Settings(Duration.ofMinutes(5), Duration.ofMinutes(2))), manage);
     }
 
     private static JobDefinition staticJob(String id, String schedule, PastDuePolicy pastDue, List<EmailAddress> to, List<EmailAddress> bcc) {
@@ -205,7 +223,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenATickAtTheScheduledTime_thenTheOccurrenceIsEnqueuedAndSent() {
-        ScheduledJobService service = service(staticJob("digest", "0 0 8 * * MON", PastDuePolicy.CATCH_UP, people(2), List.of()));
+        JobUseCases service = service(staticJob("digest", "0 0 8 * * MON", PastDuePolicy.CATCH_UP, people(2), List.of()));
 
         Report report = service.runDue(new Tick(MONDAY_0800.plusMillis(15), MONDAY_0800.minusSeconds(60), false));
 
@@ -219,8 +237,8 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenTheSameTimerInvocationTwice_thenTheSameKeysAreEnqueuedAndEachMessageIsSentOnce() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/rows", "Reminder for {name}"));
-        rows("https://feed.example/rows", 3, ScheduledJobServiceTest::person);
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/rows", "Reminder for {name}"));
+        rows("https://feed.example/rows", 3, JobUseCasesTest::person);
         Tick tick = new Tick(MONDAY_0800.plusMillis(20), MONDAY_0800.minusSeconds(60), false);
 
         service.runDue(tick);
@@ -240,7 +258,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenTheHostWasDownForDays_thenCatchUpRunsTheLatestMissedOccurrenceOnce() {
-        ScheduledJobService service = service(staticJob("daily", "0 0 8 * * *", PastDuePolicy.CATCH_UP, people(1), List.of()));
+        JobUseCases service = service(staticJob("daily", "0 0 8 * * *", PastDuePolicy.CATCH_UP, people(1), List.of()));
         // Last ran Thursday 2 January; now it is Monday 6 January 12:00: four 08:00 occurrences were missed.
         Report report = service.runDue(new Tick(Instant.parse("2025-01-06T12:00:00Z"), Instant.parse("2025-01-02T09:00:00Z"), true));
 
@@ -257,7 +275,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenPastDuePolicySkip_thenMissedOccurrencesAreNotRun() {
-        ScheduledJobService service = service(staticJob("daily", "0 0 8 * * *", PastDuePolicy.SKIP, people(1), List.of()));
+        JobUseCases service = service(staticJob("daily", "0 0 8 * * *", PastDuePolicy.SKIP, people(1), List.of()));
 
         Report report = service.runDue(new Tick(Instant.parse("2025-01-06T12:00:00Z"), Instant.parse("2025-01-02T09:00:00Z"), true));
 
@@ -267,7 +285,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenNoLastRunFromTheHost_thenOnlyTheRecentWindowIsRun() {
-        ScheduledJobService service = service(staticJob("daily", "0 0 8 * * *", PastDuePolicy.CATCH_UP, people(1), List.of()));
+        JobUseCases service = service(staticJob("daily", "0 0 8 * * *", PastDuePolicy.CATCH_UP, people(1), List.of()));
 
         service.runDue(new Tick(Instant.parse("2025-01-06T12:00:00Z"), null, false));
         assertThat(sent).isEmpty();
@@ -277,7 +295,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenAStaticListOver500_thenItIsSplitIntoMessagesOfAtMost500() {
-        ScheduledJobService service = service(staticJob("all-hands", "0 0 8 * * *", PastDuePolicy.CATCH_UP, people(2), people(1_100)));
+        JobUseCases service = service(staticJob("all-hands", "0 0 8 * * *", PastDuePolicy.CATCH_UP, people(2), people(1_100)));
 
         service.run("all-hands", MONDAY_0800);
 
@@ -291,8 +309,8 @@ class ScheduledJobServiceTest {
 
     @Test
     void given10000Rows_thenTheyAreEnqueuedInBatchesWhileStreamedNeverAllHeld() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/big", "Reminder for {name}"));
-        rows("https://feed.example/big", 10_000, ScheduledJobServiceTest::person);
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/big", "Reminder for {name}"));
+        rows("https://feed.example/big", 10_000, JobUseCasesTest::person);
 
         service.run("reminder", MONDAY_0800);
 
@@ -305,7 +323,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenABadRowNearTheEnd_thenTheJobFailsNamingTheRowAndNothingIsEnqueued() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/bad", "Reminder for {name}"));
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/bad", "Reminder for {name}"));
         rows("https://feed.example/bad", 1_000, i -> i == 990 ? Map.of("email", "not-an-address") : person(i));
 
         assertThatThrownBy(() -> service.run("reminder", MONDAY_0800))
@@ -317,7 +335,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenASubjectWithALineBreakAfterRendering_thenTheJobFailsNamingJobRowAndField() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/hostile", "Reminder for {team}"));
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/hostile", "Reminder for {team}"));
         rows("https://feed.example/hostile", 2, i -> i == 1
                 ? Map.of("email", "mallory@fabrikam.example", "team", "x\r\nBcc: everyone@contoso.example") : person(i));
 
@@ -329,7 +347,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenADisplayNameWithALineBreak_thenTheRowIsRefused() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/hostile-name", "Reminder"));
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/hostile-name", "Reminder"));
         rows("https://feed.example/hostile-name", 1, i -> Map.of("email", "mallory@fabrikam.example", "name", "M\r\nBcc: all@contoso.example"));
 
         assertThatThrownBy(() -> service.run("reminder", MONDAY_0800)).hasMessageContaining("row 0: field 'email' is not a valid address, or its name has a line break");
@@ -338,7 +356,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenATemplateFailureInARow_thenItIsNamedAndNothingIsEnqueued() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/boom", "Reminder"));
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/boom", "Reminder"));
         rows("https://feed.example/boom", 3, i -> i == 2 ? Map.of("email", "a@fabrikam.example", "boom", true) : person(i));
 
         assertThatThrownBy(() -> service.run("reminder", MONDAY_0800)).hasMessageContaining("row 2: html template failed");
@@ -347,7 +365,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenAMessageTheQueueCannotCarry_thenNothingIsEnqueued() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/large", "Reminder {name}"));
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/large", "Reminder {name}"));
         rows("https://feed.example/large", 3, i -> i == 2 ? Map.of("email", "a@fabrikam.example", "name", "too-large") : person(i));
 
         assertThatThrownBy(() -> service.run("reminder", MONDAY_0800)).hasMessageContaining("row 2: the envelope is larger than a queue message");
@@ -356,7 +374,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenAFailingSource_thenTheOccurrenceFailsVisiblyOtherJobsRunAndTheNextOccurrenceRuns() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/down", "Reminder {name}"),
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/down", "Reminder {name}"),
                 staticJob("digest", "0 0 8 * * *", PastDuePolicy.CATCH_UP, people(1), List.of()));
         rowSources.put("https://feed.example/down", new RecipientRowSource.SourceException("HTTP 500 from https://feed.example/down"));
 
@@ -367,7 +385,7 @@ class ScheduledJobServiceTest {
         assertThat(first.occurrences().get(0).detail()).contains("the data source failed, nothing was enqueued: HTTP 500");
         assertThat(sent).hasSize(1);
 
-        rows("https://feed.example/down", 2, ScheduledJobServiceTest::person);
+        rows("https://feed.example/down", 2, JobUseCasesTest::person);
         Instant tuesday = MONDAY_0800.plus(Duration.ofDays(1));
         Report next = service.runDue(new Tick(tuesday.plusSeconds(1), tuesday.minusSeconds(59), false));
         assertThat(next.anyFailed()).isFalse();
@@ -376,8 +394,8 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenPreview_thenTheFirstMessagesAreRenderedAndNothingIsEnqueued() {
-        ScheduledJobService service = service(rowJob("reminder", "https://feed.example/rows", "Reminder for {name}"));
-        rows("https://feed.example/rows", 50, ScheduledJobServiceTest::person);
+        JobUseCases service = service(rowJob("reminder", "https://feed.example/rows", "Reminder for {name}"));
+        rows("https://feed.example/rows", 50, JobUseCasesTest::person);
 
         var preview = service.preview("reminder", MONDAY_0800, 2);
 
@@ -392,7 +410,7 @@ class ScheduledJobServiceTest {
 
     @Test
     void givenAnUnknownJob_thenRunAndPreviewSaySo() {
-        ScheduledJobService service = service();
+        JobUseCases service = service();
         assertThatThrownBy(() -> service.run("nope", MONDAY_0800)).isInstanceOf(JobRunException.class).hasMessageContaining("no job with id 'nope'");
     }
 
