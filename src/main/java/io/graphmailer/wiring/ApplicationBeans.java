@@ -3,9 +3,7 @@ package io.graphmailer.wiring;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.config.SettingsProbe;
 
-import io.graphmailer.format.graph.MimeRequestParser;
 import io.graphmailer.format.graph.SendMailRequestParser;
-import io.graphmailer.adapter.in.http.CallerAuthenticator;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.SecretClientBuilder;
@@ -128,18 +126,6 @@ public class ApplicationBeans {
             out.computeIfAbsent(pair.substring(0, colon).trim(), k -> new ArrayList<>()).add(pair.substring(colon + 1).trim());
         }
         return out;
-    }
-
-    @Produces
-    @Singleton
-    SendMailRequestParser jsonParser(MailLimits limits, BlobAllowlist blobs) {
-        return new SendMailRequestParser(limits, blobs);
-    }
-
-    @Produces
-    @Singleton
-    MimeRequestParser mimeParser(MailLimits limits) {
-        return new MimeRequestParser(limits);
     }
 
     @Produces
@@ -339,16 +325,5 @@ public class ApplicationBeans {
     @Singleton
     PerMailboxLimiter perMailboxLimiter(GraphMailerConfig config) {
         return new PerMailboxLimiter(config.queue().maxInFlightPerMailbox());
-    }
-
-    @Produces
-    @Singleton
-    CallerAuthenticator callerAuthenticator(GraphMailerConfig config) {
-        GraphMailerConfig.CallerAuth auth = config.callerAuth();
-        String tenant = config.tenantId().orElse("");
-        String issuer = auth.issuer().orElse("https://login.microsoftonline.com/" + tenant + "/v2.0");
-        String jwks = auth.jwksUrl().orElse("https://login.microsoftonline.com/" + tenant + "/discovery/v2.0/keys");
-        return new CallerAuthenticator(jwks, issuer, auth.audience().orElseThrow(), auth.requiredRole(),
-                auth.tenantId().or(config::tenantId).orElse(""));
     }
 }

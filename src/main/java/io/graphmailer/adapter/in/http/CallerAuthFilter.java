@@ -39,7 +39,7 @@ public class CallerAuthFilter {
         }
     }
 
-    /** A refusal is thrown as {@link CallerAuthenticator.Refused}; ProblemMappers renders it like every other error. */
+    /** A refusal (401/403) is thrown as a {@link ProblemException}; ProblemMappers renders it like every other error. */
     @ServerRequestFilter
     public void authenticate(ContainerRequestContext request) {
         // NONE exists only in dev; HOST_KEY: the Functions host has already checked the function key.

@@ -65,19 +65,6 @@ public class ProblemMappers {
         return builder.build();
     }
 
-    /** From {@link CallerAuthFilter}: 401 (with a Bearer challenge) or 403. */
-    @ServerExceptionMapper
-    public Response callerRefused(CallerAuthenticator.Refused e, HttpHeaders headers) {
-        Problem p = e.status() == 401
-                ? Problem.of(401, "unauthenticated", "Caller not authenticated", e.getMessage(), "InvalidAuthenticationToken")
-                : Problem.of(403, "caller-forbidden", "Caller lacks the required app role", e.getMessage(), "ErrorAccessDenied");
-        Response.ResponseBuilder builder = ErrorResponses.builder(p.withErrors(List.of(new Violation("Authorization", e.getMessage()))), headers);
-        if (e.status() == 401) {
-            builder.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        }
-        return builder.build();
-    }
-
     /** From {@link JobsResource}: an occurrence that could not run. */
     @ServerExceptionMapper
     public Response jobRun(JobRunException e, HttpHeaders headers) {
@@ -107,9 +94,14 @@ public class ProblemMappers {
         return ErrorResponses.response(Problem.of(405, "method-not-allowed", "Method not allowed", "use POST", "MethodNotAllowed"), headers);
     }
 
+    /** A resource's or filter's refusal; a 401 carries the Bearer challenge (RFC 9110 requires one). */
     @ServerExceptionMapper
     public Response refused(ProblemException e, HttpHeaders headers) {
-        return ErrorResponses.response(e.problem(), headers);
+        Response.ResponseBuilder builder = ErrorResponses.builder(e.problem(), headers);
+        if (e.problem().status() == 401) {
+            builder.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return builder.build();
     }
 
     /** Other HTTP-level refusals keep their status, as a problem. */
