@@ -1,32 +1,28 @@
 package io.graphmailer;
 
-import io.graphmailer.adapter.in.http.DoctorResource;
-
-import io.graphmailer.application.port.in.DiagnoseUseCase;
-import io.graphmailer.domain.DiagnosticCheck;
-import io.graphmailer.domain.Diagnosis;
+import io.graphmailer.adapter.in.cli.DoctorCommand;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import java.util.Arrays;
 
 /**
- * Runs the server, or with the argument {@code doctor} (and optionally {@code --test-send}) prints the
- * doctor's report and exits: 0 when nothing failed, 1 otherwise.
+ * The main of every mode: with the argument {@code doctor} (and optionally {@code --test-send}) runs
+ * {@link DoctorCommand} and exits with its code; otherwise serves HTTP (and the Functions host's invocations) until stopped.
  */
 @QuarkusMain
 public class GraphMailerMain implements QuarkusApplication {
+    /** Looked up only for the command: the server does not build the doctor at startup. */
     @Inject
-    DiagnoseUseCase doctor;
+    Instance<DoctorCommand> doctor;
 
     @Override
     public int run(String... args) {
-        if (args.length > 0 && "doctor".equals(args[0])) {
-            Diagnosis diagnosis = doctor.diagnose(Arrays.asList(args).contains("--test-send"));
-            System.out.print(DoctorResource.text(diagnosis));
-            return diagnosis.status() == DiagnosticCheck.Status.FAIL ? 1 : 0;
+        if (args.length > 0 && DoctorCommand.NAME.equals(args[0])) {
+            return doctor.get().run(Arrays.asList(args).subList(1, args.length), System.out);
         }
         Quarkus.waitForExit();
         return 0;

@@ -2,9 +2,7 @@ package io.graphmailer.wiring;
 
 import io.graphmailer.config.GraphMailerConfig;
 
-import io.graphmailer.format.graph.MimeRequestParser;
 import io.graphmailer.format.graph.SendMailRequestParser;
-import io.graphmailer.adapter.in.http.CallerAuthenticator;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.SecretClientBuilder;
@@ -60,17 +58,7 @@ public class ApplicationBeans {
                 : BlobAttachmentSource.withCredential(allowlist, new DefaultAzureCredentialBuilder().build(), block);
     }
 
-    @Produces
-    @Singleton
-    SendMailRequestParser jsonParser(MailLimits limits, BlobAllowlist blobs) {
-        return new SendMailRequestParser(limits, blobs);
-    }
 
-    @Produces
-    @Singleton
-    MimeRequestParser mimeParser(MailLimits limits) {
-        return new MimeRequestParser(limits);
-    }
 
     /** Built once: MSAL's token cache lives in this one application instance. */
     @Produces
@@ -141,14 +129,4 @@ public class ApplicationBeans {
         return builder.buildClient();
     }
 
-    @Produces
-    @Singleton
-    CallerAuthenticator callerAuthenticator(GraphMailerConfig config) {
-        GraphMailerConfig.CallerAuth auth = config.callerAuth();
-        String tenant = config.tenantId().orElse("");
-        String issuer = auth.issuer().orElse("https://login.microsoftonline.com/" + tenant + "/v2.0");
-        String jwks = auth.jwksUrl().orElse("https://login.microsoftonline.com/" + tenant + "/discovery/v2.0/keys");
-        return new CallerAuthenticator(jwks, issuer, auth.audience().orElseThrow(), auth.requiredRole(),
-                auth.tenantId().or(config::tenantId).orElse(""));
-    }
 }

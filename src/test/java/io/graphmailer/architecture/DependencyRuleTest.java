@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * Keeps the hexagon (docs/architecture.md draws it): the domain and the use cases know no framework, SDK or adapter;
@@ -52,6 +53,12 @@ class DependencyRuleTest {
         noClasses().that().resideInAPackage("io.graphmailer.adapter.out..")
                 .should().dependOnClassesThat().resideInAPackage("io.graphmailer.adapter.in..")
                 .check(CLASSES);
+    }
+
+    /** HTTP resources, Functions host invocations, the command line and the dev scheduler each stand alone. */
+    @Test
+    void givenTriggersOfOneKind_thenTheyNeverCallAnotherKind() {
+        slices().matching("io.graphmailer.adapter.in.(*)..").should().notDependOnEachOther().check(CLASSES);
     }
 
     @Test

@@ -10,22 +10,38 @@ import java.util.Locale;
 /**
  * Graph's sendMail JSON body as it arrives. Property names are matched case-insensitively,
  * booleans may be strings, and unknown properties are kept so they can be refused by name
- * (Graph refuses them too), except OData annotations such as {@code @odata.type}.
+ * ({@link #isUnknown}, the one rule for every object).
  */
 public final class GraphJson {
+    /** graph-mailer's own annotation namespace (OData instance annotations are {@code @namespace.term}). */
+    public static final String OWN_ANNOTATIONS = "@graphMailer.";
     /** The instance annotation carrying a plain-text alternative; Graph's own JSON has no place for one. */
-    public static final String TEXT_ALTERNATIVE = "@graphMailer.textAlternative";
+    public static final String TEXT_ALTERNATIVE = OWN_ANNOTATIONS + "textAlternative";
 
     private GraphJson() {
     }
 
-    /** Remembers unknown properties for a clear 400 rather than silently dropping them. */
+    /**
+     * The one unknown-property rule of every object in the body: a name no class here declares is unknown and refused
+     * by name (Graph refuses them too), except an OData annotation ({@code @odata.context}, {@code @odata.type} where
+     * not declared, any other {@code @namespace.term}, or the older spelling {@code odata.*}), which Graph ignores.
+     * graph-mailer's own namespace {@value #OWN_ANNOTATIONS} is not ignored: only its declared names are accepted,
+     * so a misspelled one is refused rather than silently dropped (docs/adr/0007).
+     */
+    static boolean isUnknown(String name) {
+        if (name.regionMatches(true, 0, OWN_ANNOTATIONS, 0, OWN_ANNOTATIONS.length())) {
+            return true;
+        }
+        return !name.startsWith("@") && !name.toLowerCase(Locale.ROOT).startsWith("odata.");
+    }
+
+    /** Remembers unknown properties (per {@link #isUnknown}) for a clear 400 rather than silently dropping them. */
     public abstract static class Strict {
         public final List<String> unknown = new ArrayList<>();
 
         @JsonAnySetter
         public void other(String name, Object ignored) {
-            if (!name.startsWith("@") && !name.toLowerCase(Locale.ROOT).startsWith("odata.")) {
+            if (isUnknown(name)) {
                 unknown.add(name);
             }
         }
@@ -77,7 +93,7 @@ public final class GraphJson {
         public String value;
     }
 
-    public static final class AttachmentJson {
+    public static final class AttachmentJson extends Strict {
         @JsonProperty("@odata.type")
         public String odataType;
         public String name;
@@ -91,13 +107,5 @@ public final class GraphJson {
         public Boolean isInline;
         public String contentId;
         public Integer size; // read-only in Graph; ignored
-        public final List<String> unknown = new ArrayList<>();
-
-        @JsonAnySetter
-        public void other(String name, Object ignored) {
-            if (!name.startsWith("@")) {
-                unknown.add(name);
-            }
-        }
     }
 }

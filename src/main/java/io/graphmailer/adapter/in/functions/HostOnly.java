@@ -1,6 +1,7 @@
 package io.graphmailer.adapter.in.functions;
 
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Response;
 import io.vertx.core.net.SocketAddress;
 
 import java.net.InetAddress;
@@ -9,6 +10,11 @@ import java.net.UnknownHostException;
 /** The Functions host calls its custom handler over loopback; nobody else may invoke functions. */
 final class HostOnly {
     private HostOnly() {
+    }
+
+    /** The answer to anyone else. */
+    static Response refusal() {
+        return FunctionsResponse.logs("function invocations are accepted from the local Functions host only").withStatus(403);
     }
 
     static boolean isLocal(HttpServerRequest request) {

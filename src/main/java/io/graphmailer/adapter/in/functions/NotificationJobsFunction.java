@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
@@ -52,7 +51,7 @@ public class NotificationJobsFunction {
     @Blocking
     public Response invoke(byte[] body, @Context HttpServerRequest request) {
         if (!HostOnly.isLocal(request)) {
-            return json(403, FunctionsResponse.logs("function invocations are accepted from the local Functions host only"));
+            return HostOnly.refusal();
         }
         RunScheduledJobsUseCase.Tick tick;
         try {
@@ -61,7 +60,7 @@ public class NotificationJobsFunction {
             Instant hostNow = instant(invocation.metadata().path("sys").path("UtcNow").asText(null));
             tick = tick(invocation, hostNow != null ? hostNow : clock.instant());
         } catch (IOException | IllegalArgumentException e) {
-            return json(400, FunctionsResponse.logs("invocation body is not the Functions host's timer JSON"));
+            return FunctionsResponse.logs("invocation body is not the Functions host's timer JSON").withStatus(400);
         }
         Report report = useCase.runDue(tick);
         List<String> lines = new ArrayList<>();
@@ -71,7 +70,7 @@ public class NotificationJobsFunction {
                     + (o.detail() == null ? "" : " - " + o.detail()));
         }
         lines.forEach(report.anyFailed() ? LOG::error : LOG::info);
-        return json(report.anyFailed() ? 500 : 200, new FunctionsResponse(Map.of(), lines, null));
+        return new FunctionsResponse(Map.of(), lines, null).withStatus(report.anyFailed() ? 500 : 200);
     }
 
     static RunScheduledJobsUseCase.Tick tick(FunctionsInvocation invocation, Instant now) throws IOException {
@@ -101,9 +100,5 @@ public class NotificationJobsFunction {
         } catch (DateTimeParseException e) {
             return null;
         }
-    }
-
-    private static Response json(int status, FunctionsResponse body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 }

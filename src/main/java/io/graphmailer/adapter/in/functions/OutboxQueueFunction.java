@@ -9,7 +9,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
@@ -41,16 +40,14 @@ public class OutboxQueueFunction {
     public Response invoke(byte[] body, @Context HttpServerRequest request) {
         // Only the local Functions host invokes functions; this path has no caller token of its own.
         if (!HostOnly.isLocal(request)) {
-            return Response.status(403).type(MediaType.APPLICATION_JSON)
-                    .entity(FunctionsResponse.logs("function invocations are accepted from the local Functions host only")).build();
+            return HostOnly.refusal();
         }
         FunctionsInvocation invocation;
         try {
             invocation = FunctionsInvocation.parse(body);
         } catch (IOException e) {
             // Not the host's format: nothing to keep or retry meaningfully, but say so loudly.
-            return Response.status(400).type(MediaType.APPLICATION_JSON)
-                    .entity(FunctionsResponse.logs("invocation body is not the Functions host's JSON")).build();
+            return FunctionsResponse.logs("invocation body is not the Functions host's JSON").withStatus(400);
         }
         String text = invocation.dataText(BINDING);
         String messageId = invocation.metadataText("Id");
@@ -67,8 +64,7 @@ public class OutboxQueueFunction {
         } catch (RuntimeException e) {
             // Could not send nor keep the message (ledger or queue unavailable): let the host retry it.
             LOG.errorf("queue message %s (dequeue %d) left for the host to retry: %s", messageId, invocation.dequeueCount(), e.toString());
-            return Response.status(503).type(MediaType.APPLICATION_JSON)
-                    .entity(FunctionsResponse.logs("not processed, the host will retry: " + e.getClass().getSimpleName())).build();
+            return FunctionsResponse.logs("not processed, the host will retry: " + e.getClass().getSimpleName()).withStatus(503);
         }
         return ok(messageId, invocation.dequeueCount(), outcome);
     }
@@ -77,6 +73,6 @@ public class OutboxQueueFunction {
         String line = "message " + messageId + " (dequeue " + dequeueCount + "): " + outcome.kind()
                 + (outcome.detail() == null ? "" : " - " + outcome.detail());
         LOG.info(line);
-        return Response.ok(FunctionsResponse.logs(line), MediaType.APPLICATION_JSON).build();
+        return FunctionsResponse.logs(line).withStatus(200);
     }
 }

@@ -1,14 +1,10 @@
 package io.graphmailer.adapter.in.http;
 
 import io.graphmailer.config.GraphMailerConfig;
-import io.graphmailer.domain.Violation;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-
-import java.util.List;
 
 /** Caller authentication for every /api route, per {@code graph-mailer.caller-auth.mode}. */
 public class CallerAuthFilter {
@@ -27,7 +23,7 @@ public class CallerAuthFilter {
     static final int MAX_OTHER_HEADER_BYTES = 20 * 1024;
 
     @ServerRequestFilter(preMatching = true)
-    public Response headerBudget(ContainerRequestContext request) {
+    public void headerBudget(ContainerRequestContext request) {
         long size = 0;
         for (var header : request.getHeaders().entrySet()) {
             if (!header.getKey().equalsIgnoreCase(HttpHeaders.AUTHORIZATION)) {
@@ -36,39 +32,19 @@ public class CallerAuthFilter {
                 }
             }
         }
-        if (size <= MAX_OTHER_HEADER_BYTES) {
-            return null;
+        if (size > MAX_OTHER_HEADER_BYTES) {
+            throw new ProblemException(Problem.of(431, "headers-too-large", "Request headers too large",
+                    "the request's headers other than Authorization take more than " + MAX_OTHER_HEADER_BYTES + " bytes",
+                    "RequestHeaderFieldsTooLarge"));
         }
-        return ErrorResponses.builder(Problem.of(431, "headers-too-large", "Request headers too large",
-                "the request's headers other than Authorization take more than " + MAX_OTHER_HEADER_BYTES + " bytes",
-                "RequestHeaderFieldsTooLarge"), request.getHeaderString(HttpHeaders.ACCEPT),
-                request.getHeaderString(RequestIds.CLIENT_REQUEST_ID)).build();
     }
 
+    /** A refusal (401/403) is thrown as a {@link ProblemException}; ProblemMappers renders it like every other error. */
     @ServerRequestFilter
-    public Response authenticate(ContainerRequestContext request) {
-        if (!request.getUriInfo().getPath().startsWith("/api/")) {
-            return null;
-        }
-        switch (config.callerAuth().mode()) {
-            case NONE, HOST_KEY:
-                // NONE exists only in dev; HOST_KEY: the Functions host has already checked the function key.
-                return null;
-            default:
-                try {
-                    request.setProperty(CALLER_PROPERTY, authenticator.get().authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION)));
-                    return null;
-                } catch (CallerAuthenticator.Refused refused) {
-                    Problem p = refused.status() == 401
-                            ? Problem.of(401, "unauthenticated", "Caller not authenticated", refused.getMessage(), "InvalidAuthenticationToken")
-                            : Problem.of(403, "caller-forbidden", "Caller lacks the required app role", refused.getMessage(), "ErrorAccessDenied");
-                    Response.ResponseBuilder builder = ErrorResponses.builder(p.withErrors(List.of(new Violation("Authorization", refused.getMessage()))),
-                            request.getHeaderString(HttpHeaders.ACCEPT), request.getHeaderString(RequestIds.CLIENT_REQUEST_ID));
-                    if (refused.status() == 401) {
-                        builder.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-                    }
-                    return builder.build();
-                }
+    public void authenticate(ContainerRequestContext request) {
+        // NONE exists only in dev; HOST_KEY: the Functions host has already checked the function key.
+        if (config.callerAuth().mode() == GraphMailerConfig.CallerAuthMode.ENTRA && request.getUriInfo().getPath().startsWith("/api/")) {
+            request.setProperty(CALLER_PROPERTY, authenticator.get().authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION)));
         }
     }
 }

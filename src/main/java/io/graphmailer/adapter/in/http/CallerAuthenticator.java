@@ -1,5 +1,7 @@
 package io.graphmailer.adapter.in.http;
 
+import io.graphmailer.config.GraphMailerConfig;
+import io.graphmailer.domain.Violation;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTParser;
@@ -8,6 +10,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonString;
@@ -15,92 +19,114 @@ import jakarta.json.JsonValue;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * Checks a caller's Microsoft Entra ID access token: signature against the tenant's published keys (RS256 only),
  * issuer, audience, tenant ({@code tid}), lifetime ({@code exp}, {@code nbf}, {@code iat} with a stated clock skew),
- * and the app role this deployment requires, in {@code roles}. Built once; the parser
- * caches the signing keys.
+ * and the app role this deployment requires, in {@code roles}. One per process; the parser caches the signing keys.
  */
-public final class CallerAuthenticator {
-
-    /** Why a caller was refused; {@code status} is 401 or 403. */
-    public static final class Refused extends RuntimeException {
-        private final int status;
-
-        public Refused(int status, String message) {
-            super(message, null, false, false);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
-    }
+@Singleton
+final class CallerAuthenticator {
 
     /** Longest Authorization header read; Entra access tokens are a few KB even with many roles. */
     public static final int MAX_AUTHORIZATION_CHARS = 16 * 1024;
     /** Allowed difference between our clock and the identity platform's, for exp, nbf and iat. */
     public static final int CLOCK_SKEW_SECONDS = 300;
 
-    private final JWTParser parser;
+    private final String jwksLocation;
+    private final String audience;
     private final String requiredRole;
     private final String issuer;
     private final String tenantId;
+    private volatile JWTParser parser;
 
-    public CallerAuthenticator(String jwksLocation, String issuer, String audience, String requiredRole, String tenantId) {
-        JWTAuthContextInfo info = new JWTAuthContextInfo(jwksLocation, issuer);
-        info.setExpectedAudience(Set.of(audience));
-        info.setRequireNamedPrincipal(false); // app-only tokens name no user
-        info.setClockSkew(CLOCK_SKEW_SECONDS);
-        this.parser = new DefaultJWTParser(info);
-        this.requiredRole = requiredRole;
-        this.issuer = issuer;
-        this.tenantId = tenantId == null ? "" : tenantId.trim();
+    /** Reads {@code graph-mailer.caller-auth}; the tenant's issuer and keys unless set. Nothing is fetched here. */
+    @Inject
+    CallerAuthenticator(GraphMailerConfig config) {
+        GraphMailerConfig.CallerAuth auth = config.callerAuth();
+        String tenant = config.tenantId().orElse("");
+        this.issuer = auth.issuer().orElse("https://login.microsoftonline.com/" + tenant + "/v2.0");
+        this.jwksLocation = auth.jwksUrl().orElse("https://login.microsoftonline.com/" + tenant + "/discovery/v2.0/keys");
+        this.audience = auth.audience().orElse(null);
+        this.requiredRole = auth.requiredRole();
+        this.tenantId = auth.tenantId().orElse(tenant).trim();
     }
 
-    /** @return the caller's app id (or subject) for logs; throws {@link Refused} otherwise */
+    /** Built on the first token: the parser fetches and caches the signing keys. */
+    private JWTParser parser() {
+        JWTParser p = parser;
+        if (p == null) {
+            synchronized (this) {
+                if (parser == null) {
+                    JWTAuthContextInfo info = new JWTAuthContextInfo(jwksLocation, issuer);
+                    info.setExpectedAudience(Set.of(Objects.requireNonNull(audience,
+                            "graph-mailer.caller-auth.audience is required when caller-auth.mode is entra")));
+                    info.setRequireNamedPrincipal(false); // app-only tokens name no user
+                    info.setClockSkew(CLOCK_SKEW_SECONDS);
+                    parser = new DefaultJWTParser(info);
+                }
+                p = parser;
+            }
+        }
+        return p;
+    }
+
+    /** @return the caller's app id (or subject) for logs; throws a 401 or 403 {@link ProblemException} otherwise */
     public String authenticate(String authorizationHeader) {
         if (authorizationHeader == null || authorizationHeader.isBlank()) {
-            throw new Refused(401, "no bearer token: send 'Authorization: Bearer <token>' from Microsoft Entra ID for this app");
+            throw unauthenticated("no bearer token: send 'Authorization: Bearer <token>' from Microsoft Entra ID for this app");
         }
         if (authorizationHeader.length() > MAX_AUTHORIZATION_CHARS) {
-            throw new Refused(401, "the Authorization header is longer than " + MAX_AUTHORIZATION_CHARS
+            throw unauthenticated("the Authorization header is longer than " + MAX_AUTHORIZATION_CHARS
                     + " characters; it is not an access token from Microsoft Entra ID");
         }
         String[] parts = authorizationHeader.trim().split("\\s+", 2);
         if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
-            throw new Refused(401, "the Authorization header must use the Bearer scheme");
+            throw unauthenticated("the Authorization header must use the Bearer scheme");
         }
         JsonWebToken jwt;
         try {
-            jwt = parser.parse(parts[1]);
+            jwt = parser().parse(parts[1]);
         } catch (ParseException e) {
-            throw new Refused(401, reason(e));
+            throw unauthenticated(reason(e));
         }
         Object tid = jwt.getClaim("tid");
         if (tid == null) {
-            throw new Refused(401, "the token names no tenant (tid): it is not an access token from Microsoft Entra ID");
+            throw unauthenticated("the token names no tenant (tid): it is not an access token from Microsoft Entra ID");
         }
         if (!text(tid).equalsIgnoreCase(tenantId) || tenantId.isEmpty()) {
-            throw new Refused(401, "the token's tenant (tid) is not graph-mailer's tenant " + tenantId);
+            throw unauthenticated("the token's tenant (tid) is not graph-mailer's tenant " + tenantId);
         }
         long now = System.currentTimeMillis() / 1000;
         long issuedAt = jwt.getIssuedAtTime();
         if (issuedAt <= 0) {
-            throw new Refused(401, "the token has no issue time (iat)");
+            throw unauthenticated("the token has no issue time (iat)");
         }
         if (issuedAt > now + CLOCK_SKEW_SECONDS || notBefore(jwt) > now + CLOCK_SKEW_SECONDS) {
-            throw new Refused(401, "the token is not yet valid (iat or nbf more than " + CLOCK_SKEW_SECONDS / 60
+            throw unauthenticated("the token is not yet valid (iat or nbf more than " + CLOCK_SKEW_SECONDS / 60
                     + " minutes in the future)");
         }
         if (!roles(jwt.getClaim("roles")).contains(requiredRole)) {
-            throw new Refused(403, "the token carries no '" + requiredRole
+            throw forbidden("the token carries no '" + requiredRole
                     + "' app role in roles: assign that app role of graph-mailer's app registration to the calling application");
         }
         Object appId = jwt.getClaim("azp") != null ? jwt.getClaim("azp") : jwt.getClaim("appid");
         return appId != null ? text(appId) : String.valueOf(jwt.getSubject());
+    }
+
+    private static ProblemException unauthenticated(String why) {
+        return refusal(Problem.of(401, "unauthenticated", "Caller not authenticated", why, "InvalidAuthenticationToken"), why);
+    }
+
+    private static ProblemException forbidden(String why) {
+        return refusal(Problem.of(403, "caller-forbidden", "Caller lacks the required app role", why, "ErrorAccessDenied"), why);
+    }
+
+    private static ProblemException refusal(Problem problem, String why) {
+        return new ProblemException(problem.withErrors(List.of(new Violation("Authorization", why))));
     }
 
     /** App roles come from {@code roles} only (never {@code groups}, {@code scp} or another claim), as an array. */

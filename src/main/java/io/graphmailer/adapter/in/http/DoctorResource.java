@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * {@code GET /api/doctor}: checks the deployment without sending mail (behind caller authentication).
  * 200 when nothing failed, 503 otherwise, so a monitor can poll it; {@code ?testSend=true} also sends
- * the configured test message.
+ * the configured test message. The command-line form is {@code adapter/in/cli/DoctorCommand}.
  */
 @Path("/api/doctor")
 public class DoctorResource {
@@ -34,18 +34,5 @@ public class DoctorResource {
                 .type(MediaType.APPLICATION_JSON)
                 .entity(Map.of("status", diagnosis.status().name().toLowerCase(Locale.ROOT), "checks", diagnosis.checks()))
                 .build();
-    }
-
-    /** The same report as text lines, for the command line. */
-    public static String text(Diagnosis diagnosis) {
-        StringBuilder sb = new StringBuilder();
-        for (DiagnosticCheck c : diagnosis.checks()) {
-            sb.append(String.format("%-7s %s: %s%n", c.status(), c.name(), c.detail()));
-            if (c.fix() != null && c.status() != DiagnosticCheck.Status.OK) {
-                sb.append(String.format("        fix (%s): %s%n", c.owner(), c.fix()));
-            }
-        }
-        sb.append("overall: ").append(diagnosis.status()).append(System.lineSeparator());
-        return sb.toString();
     }
 }

@@ -2,6 +2,8 @@ package io.graphmailer.adapter.in.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -11,7 +13,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
- * The one producer of error responses (mappers, filters, resources). The body is always Graph's error envelope with
+ * The one producer of error responses: {@link ProblemMappers} for everything JAX-RS sees (resources and request
+ * filters throw), {@link #end} for the Vert.x route filter that answers before JAX-RS. The body is always Graph's error envelope with
  * the problem fields beside it; only the media type is negotiated: {@code application/json} (what Graph sends and
  * what Graph SDKs read) unless {@code Accept} asks for {@code application/problem+json}. See docs/adr/0008.
  */
@@ -21,11 +24,11 @@ public final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    /** A rendered error: what any HTTP layer (JAX-RS or Vert.x) writes. */
-    public record Rendered(int status, String mediaType, String body, String requestId, String clientRequestId) {
+    /** A rendered error: what either HTTP layer (JAX-RS or Vert.x) writes. */
+    record Rendered(int status, String mediaType, String body, String requestId, String clientRequestId) {
     }
 
-    public static Rendered render(Problem problem, String accept, String callerClientRequestId) {
+    static Rendered render(Problem problem, String accept, String callerClientRequestId) {
         String requestId = RequestIds.newId();
         String clientRequestId = RequestIds.echo(callerClientRequestId, requestId);
         Problem full = problem.withInnerError(new Problem.InnerError(
@@ -40,20 +43,28 @@ public final class ErrorResponses {
                 body, requestId, clientRequestId);
     }
 
-    public static Response.ResponseBuilder builder(Problem problem, String accept, String callerClientRequestId) {
-        Rendered r = render(problem, accept, callerClientRequestId);
+    /** For exception mappers (JAX-RS); add a header such as Retry-After to the builder before building. */
+    public static Response.ResponseBuilder builder(Problem problem, HttpHeaders headers) {
+        Rendered r = headers == null ? render(problem, null, null)
+                : render(problem, headers.getHeaderString(HttpHeaders.ACCEPT), headers.getHeaderString(RequestIds.CLIENT_REQUEST_ID));
         return Response.status(r.status()).type(r.mediaType()).entity(r.body())
                 .header(RequestIds.REQUEST_ID, r.requestId())
                 .header(RequestIds.CLIENT_REQUEST_ID, r.clientRequestId());
     }
 
-    public static Response.ResponseBuilder builder(Problem problem, HttpHeaders headers) {
-        return headers == null ? builder(problem, null, null)
-                : builder(problem, headers.getHeaderString(HttpHeaders.ACCEPT), headers.getHeaderString(RequestIds.CLIENT_REQUEST_ID));
-    }
-
     public static Response response(Problem problem, HttpHeaders headers) {
         return builder(problem, headers).build();
+    }
+
+    /** For Vert.x route filters, which answer before JAX-RS (and its mappers) sees the request. */
+    public static void end(Problem problem, RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        Rendered r = render(problem, request.getHeader(HttpHeaders.ACCEPT), request.getHeader(RequestIds.CLIENT_REQUEST_ID));
+        rc.response().setStatusCode(r.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, r.mediaType())
+                .putHeader(RequestIds.REQUEST_ID, r.requestId())
+                .putHeader(RequestIds.CLIENT_REQUEST_ID, r.clientRequestId())
+                .end(r.body());
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.graphmailer.adapter.in.http;
 
-import io.graphmailer.application.JobRunException;
 import io.graphmailer.application.port.in.ManageJobsUseCase;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.Violation;
@@ -52,37 +51,18 @@ public class JobsResource {
     public Response preview(@PathParam("id") String id, @QueryParam("at") String at, @QueryParam("limit") Integer limit) {
         int max = config.jobs().previewLimit();
         int n = limit == null ? Math.min(5, max) : Math.max(1, Math.min(limit, max));
-        Instant when;
-        try {
-            when = at(at);
-        } catch (IllegalArgumentException e) {
-            throw badAt();
-        }
-        try {
-            return Response.ok(jobs.preview(id, when, n)).type(MediaType.APPLICATION_JSON).build();
-        } catch (JobRunException e) {
-            throw problem(e);
-        }
+        return Response.ok(jobs.preview(id, at(at), n)).type(MediaType.APPLICATION_JSON).build();
     }
 
     @POST
     @Path("/{id}/run")
     @Blocking
     public Response run(@PathParam("id") String id, @QueryParam("at") String at) {
-        Instant when;
-        try {
-            when = at(at);
-        } catch (IllegalArgumentException e) {
-            throw badAt();
-        }
-        try {
-            ManageJobsUseCase.RunResult result = jobs.run(id, when);
-            return Response.accepted(result).type(MediaType.APPLICATION_JSON).build();
-        } catch (JobRunException e) {
-            throw problem(e);
-        }
+        return Response.accepted(jobs.run(id, at(at))).type(MediaType.APPLICATION_JSON).build();
     }
 
+    // Refusals (a bad time here, a JobRunException from the use case) are thrown, so ProblemMappers renders them
+    // like every other error.
     private Instant at(String text) {
         if (text == null || text.isBlank()) {
             return clock.instant();
@@ -90,7 +70,9 @@ public class JobsResource {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(e);
+            String detail = "at must be an ISO-8601 time with offset, e.g. 2025-01-06T09:00:00+01:00 or 2025-01-06T08:00:00Z";
+            throw new ProblemException(Problem.of(400, "invalid-request", "Invalid occurrence time", detail, "BadRequest")
+                    .withErrors(List.of(new Violation("at", detail))));
         }
     }
 
@@ -109,21 +91,5 @@ public class JobsResource {
             m.put("dataSource", URI.create(row.source().url()).getHost());
         }
         return m;
-    }
-
-    // Refusals are thrown, so ProblemMappers renders them like every other error (media type by Accept).
-    private static ProblemException badAt() {
-        String detail = "at must be an ISO-8601 time with offset, e.g. 2025-01-06T09:00:00+01:00 or 2025-01-06T08:00:00Z";
-        return new ProblemException(Problem.of(400, "invalid-request", "Invalid occurrence time", detail, "BadRequest")
-                .withErrors(List.of(new Violation("at", detail))));
-    }
-
-    private static ProblemException problem(JobRunException e) {
-        return new ProblemException(switch (e.kind()) {
-            case UNKNOWN_JOB -> Problem.of(404, "job-not-found", "No such job", e.getMessage(), "ResourceNotFound");
-            case SOURCE_FAILED -> Problem.of(502, "job-source-failed", "The job's data source or attachment failed", e.getMessage(), "BadGateway");
-            case INVALID_CONTENT -> Problem.of(422, "job-invalid-content", "The job renders a message that cannot be sent", e.getMessage(), "ErrorInvalidRequest");
-            case QUEUE_FAILED -> Problem.of(503, "job-queue-failed", "The outbox queue failed", e.getMessage(), "ServiceUnavailable");
-        });
     }
 }

@@ -1,5 +1,6 @@
 package io.graphmailer.adapter.in.http;
 
+import io.graphmailer.application.JobRunException;
 import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.SenderNotAllowedException;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,7 +39,7 @@ public class ProblemMappers {
         boolean mailbox = "mailbox".equals(e.field());
         return ErrorResponses.response(Problem.of(403, "sender-not-allowed", "Sending as this mailbox is not allowed",
                 mailbox ? e.getMessage() + "; ask the graph-mailer operators to add it to GRAPH_MAILER_ALLOWED_SENDERS" : e.getMessage(),
-                "ErrorAccessDenied").withErrors(java.util.List.of(new Violation(e.field(),
+                "ErrorAccessDenied").withErrors(List.of(new Violation(e.field(),
                         mailbox ? "is not an allowed sender" : "is not a mailbox this mailbox may send as"))), headers);
     }
 
@@ -63,11 +65,22 @@ public class ProblemMappers {
         return builder.build();
     }
 
+    /** From {@link JobsResource}: an occurrence that could not run. */
+    @ServerExceptionMapper
+    public Response jobRun(JobRunException e, HttpHeaders headers) {
+        return ErrorResponses.response(switch (e.kind()) {
+            case UNKNOWN_JOB -> Problem.of(404, "job-not-found", "No such job", e.getMessage(), "ResourceNotFound");
+            case SOURCE_FAILED -> Problem.of(502, "job-source-failed", "The job's data source or attachment failed", e.getMessage(), "BadGateway");
+            case INVALID_CONTENT -> Problem.of(422, "job-invalid-content", "The job renders a message that cannot be sent", e.getMessage(), "ErrorInvalidRequest");
+            case QUEUE_FAILED -> Problem.of(503, "job-queue-failed", "The outbox queue failed", e.getMessage(), "ServiceUnavailable");
+        }, headers);
+    }
+
     @ServerExceptionMapper
     public Response unsupported(NotSupportedException e, HttpHeaders headers) {
         return ErrorResponses.response(Problem.of(415, "unsupported-media-type", "Unsupported Content-Type",
                 "send application/json (Graph's sendMail JSON) or text/plain (a base64 MIME message)", "UnsupportedMediaType")
-                .withErrors(java.util.List.of(new Violation("Content-Type", "must be application/json or text/plain"))), headers);
+                .withErrors(List.of(new Violation("Content-Type", "must be application/json or text/plain"))), headers);
     }
 
     @ServerExceptionMapper
@@ -81,9 +94,14 @@ public class ProblemMappers {
         return ErrorResponses.response(Problem.of(405, "method-not-allowed", "Method not allowed", "use POST", "MethodNotAllowed"), headers);
     }
 
+    /** A resource's or filter's refusal; a 401 carries the Bearer challenge (RFC 9110 requires one). */
     @ServerExceptionMapper
     public Response refused(ProblemException e, HttpHeaders headers) {
-        return ErrorResponses.response(e.problem(), headers);
+        Response.ResponseBuilder builder = ErrorResponses.builder(e.problem(), headers);
+        if (e.problem().status() == 401) {
+            builder.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return builder.build();
     }
 
     /** Other HTTP-level refusals keep their status, as a problem. */
@@ -100,7 +118,7 @@ public class ProblemMappers {
         String reason = given.getStatusInfo().getReasonPhrase();
         return ErrorResponses.response(Problem.of(status, "http-" + status, reason == null ? "Request refused" : reason,
                 "the request was refused with HTTP " + status, "BadRequest")
-                .withErrors(java.util.List.of(new Violation("request", "was refused with HTTP " + status))), headers);
+                .withErrors(List.of(new Violation("request", "was refused with HTTP " + status))), headers);
     }
 
     /**

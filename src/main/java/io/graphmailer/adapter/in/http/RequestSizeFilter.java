@@ -29,16 +29,10 @@ public class RequestSizeFilter {
                 declared = -1;
             }
             if (declared > max) {
-                ErrorResponses.Rendered r = ErrorResponses.render(Problem.of(413, "too-large", "Request too large",
+                rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+                ErrorResponses.end(Problem.of(413, "too-large", "Request too large",
                         "the request body is " + declared + " bytes; at most " + max + " are accepted (Graph's sendMail limit is about 4 MB)",
-                        "RequestEntityTooLarge").withErrors(List.of(new Violation("body", "is larger than " + max + " bytes"))),
-                        rc.request().getHeader(HttpHeaders.ACCEPT), rc.request().getHeader(RequestIds.CLIENT_REQUEST_ID));
-                rc.response().setStatusCode(413)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, r.mediaType())
-                        .putHeader(RequestIds.REQUEST_ID, r.requestId())
-                        .putHeader(RequestIds.CLIENT_REQUEST_ID, r.clientRequestId())
-                        .putHeader(HttpHeaders.CONNECTION, "close")
-                        .end(r.body());
+                        "RequestEntityTooLarge").withErrors(List.of(new Violation("body", "is larger than " + max + " bytes"))), rc);
                 return;
             }
         }

@@ -9,6 +9,7 @@ import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SendReceipt;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
@@ -43,24 +44,31 @@ public class SendMailResource {
     public record Accepted(String trackingId, String status) {
     }
 
+    /** What both routes read besides the body. */
+    public static final class Target {
+        @PathParam("mailbox")
+        String mailbox;
+        @HeaderParam("Content-Type")
+        String contentType;
+        @HeaderParam(RequestIds.CLIENT_REQUEST_ID)
+        String clientRequestId;
+    }
+
     @POST
     @Path("users/{mailbox}/sendMail")
     @Blocking
-    public Response send(@PathParam("mailbox") String mailboxId,
-                         @HeaderParam("Content-Type") String contentType,
-                         @HeaderParam(RequestIds.CLIENT_REQUEST_ID) String clientRequestId,
-                         byte[] body) {
-        Mailbox mailbox = mailbox(mailboxId);
+    public Response send(@BeanParam Target target, byte[] body) {
+        Mailbox mailbox = mailbox(target.mailbox);
         sendMail.requireAllowedSender(mailbox);
-        SendMailCommand command = switch (kind(contentType)) {
+        SendMailCommand command = switch (kind(target.contentType)) {
             case "json" -> jsonParser.parse(mailbox, body);
             case "mime" -> mimeParser.parse(mailbox, body);
             default -> throw new NotSupportedException();
         };
         // A new tracking id per message: an SDK client sends one client-request-id for all its requests.
         SendReceipt receipt = sendMail.send(command);
-        String echoed = RequestIds.echo(clientRequestId, receipt.trackingId());
-        if (clientRequestId != null) {
+        String echoed = RequestIds.echo(target.clientRequestId, receipt.trackingId());
+        if (target.clientRequestId != null) {
             LOG.infof("http: message %s accepted for caller client-request-id %s", receipt.trackingId(), echoed);
         }
         return Response.accepted(new Accepted(receipt.trackingId(), "accepted"))
@@ -74,11 +82,8 @@ public class SendMailResource {
     @POST
     @Path("{version: v1\\.0|beta}/users/{mailbox}/sendMail")
     @Blocking
-    public Response sendVersioned(@PathParam("mailbox") String mailboxId,
-                                  @HeaderParam("Content-Type") String contentType,
-                                  @HeaderParam(RequestIds.CLIENT_REQUEST_ID) String clientRequestId,
-                                  byte[] body) {
-        return send(mailboxId, contentType, clientRequestId, body);
+    public Response sendVersioned(@BeanParam Target target, byte[] body) {
+        return send(target, body);
     }
 
     private static Mailbox mailbox(String id) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -55,11 +56,22 @@ class GraphErrorResponseTest {
                 Arguments.of("caller filter: no token (401)", (Function<RequestSpecification, Response>) r -> r
                         .contentType(ContentType.JSON).body(SendMailApiTest.minimal())
                         .post("/api/users/noreply@contoso.example/sendMail"), 401, "InvalidAuthenticationToken"),
+                Arguments.of("caller filter: token without the app role (403)", (Function<RequestSpecification, Response>) r -> r
+                        .header("Authorization", "Bearer " + TestTokens.sign(TestTokens.builder(TestTokens.ISSUER, TestTokens.AUDIENCE,
+                                List.of("Other.Role"), Instant.now().plusSeconds(3600))))
+                        .contentType(ContentType.JSON).body(SendMailApiTest.minimal())
+                        .post("/api/users/noreply@contoso.example/sendMail"), 403, "ErrorAccessDenied"),
+                Arguments.of("header filter: headers too large (431)", (Function<RequestSpecification, Response>) r -> r
+                        .header("Authorization", TestTokens.bearer()).header("X-Padding", "p".repeat(21 * 1024))
+                        .contentType(ContentType.JSON).body(SendMailApiTest.minimal())
+                        .post("/api/users/noreply@contoso.example/sendMail"), 431, "RequestHeaderFieldsTooLarge"),
                 Arguments.of("size filter: declared body too large (413)", (Function<RequestSpecification, Response>) r -> r
                         .header("Authorization", TestTokens.bearer()).contentType(ContentType.JSON).body(new byte[4 * 1024 * 1024 + 1])
                         .post("/api/users/noreply@contoso.example/sendMail"), 413, "RequestEntityTooLarge"),
                 Arguments.of("jobs resource: unknown job (404)", (Function<RequestSpecification, Response>) r -> r
                         .header("Authorization", TestTokens.bearer()).post("/api/jobs/no-such-job/run"), 404, "ResourceNotFound"),
+                Arguments.of("jobs resource: preview of an unknown job (404)", (Function<RequestSpecification, Response>) r -> r
+                        .header("Authorization", TestTokens.bearer()).get("/api/jobs/no-such-job/preview"), 404, "ResourceNotFound"),
                 Arguments.of("jobs resource: bad time (400)", (Function<RequestSpecification, Response>) r -> r
                         .header("Authorization", TestTokens.bearer()).queryParam("at", "tomorrow").post("/api/jobs/no-such-job/run"),
                         400, "BadRequest"));
