@@ -7,18 +7,13 @@ import io.graphmailer.format.graph.MimeRequestParser;
 import io.graphmailer.format.graph.SendMailRequestParser;
 import io.graphmailer.adapter.in.http.CallerAuthenticator;
 import com.azure.identity.DefaultAzureCredentialBuilder;
-import com.azure.security.keyvault.secrets.SecretClient;
-import com.azure.security.keyvault.secrets.SecretClientBuilder;
 import io.graphmailer.adapter.out.routing.RoutingMailTransport;
 import io.graphmailer.adapter.out.graph.GraphMailSender;
-import io.graphmailer.adapter.out.graph.GraphSentItemsWriter;
 import io.graphmailer.adapter.out.graph.GraphSentMessageLookup;
 import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.adapter.out.smtp.SentItemsCopy;
 import io.graphmailer.adapter.out.smtp.SmtpMailSender;
 import io.graphmailer.adapter.out.identity.CertificateSource;
-import io.graphmailer.adapter.out.identity.FileCertificateSource;
-import io.graphmailer.adapter.out.identity.KeyVaultCertificateSource;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
 import io.graphmailer.adapter.out.identity.IdentityProbe;
@@ -150,14 +145,11 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    MailTransport mailTransport(GraphMailerConfig config, MimeMessageFactory mimeFactory, Instance<MsalAccessTokenProvider> tokenProvider,
-                                Instance<SmtpMailSender> smtp, AttachmentContentSource attachments) {
+    MailTransport mailTransport(GraphMailerConfig config, MimeMessageFactory mimeFactory, Instance<GraphMailSender> graph,
+                                Instance<SmtpMailSender> smtp) {
         MailTransport transport = switch (config.transport()) {
             case OUTBOX -> new OutboxMailTransport(config.outbox().directory(), mimeFactory);
-            case GRAPH -> new GraphMailSender(
-                    GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(), config.graph().maxThrottleWait(),
-                            config.graph().retryBudget()),
-                    config.graph().baseUrl(), tokenProvider.get(), attachments, config.attachments().uploadChunkBytes());
+            case GRAPH -> graph.get();
         };
         List<String> smtpMailboxes = config.smtp().mailboxes().orElse(List.of());
         return smtpMailboxes.isEmpty() ? transport : new RoutingMailTransport(smtpMailboxes, smtp.get(), transport);
@@ -167,12 +159,12 @@ public class ApplicationBeans {
     @Produces
     @Singleton
     @Typed(SmtpMailSender.class) // not a second MailTransport bean: it is reached through the routing transport
-    SmtpMailSender smtpMailSender(GraphMailerConfig config, MimeMessageFactory mimeFactory, MsalAccessTokenProvider tokens) {
+    SmtpMailSender smtpMailSender(GraphMailerConfig config, MimeMessageFactory mimeFactory, MsalAccessTokenProvider tokens,
+                                  Instance<SentItemsCopy> sentItemsCopy) {
         GraphMailerConfig.Smtp smtp = config.smtp();
         SentItemsCopy sentItems = null;
         if (smtp.saveToSentItems()) {
-            sentItems = new GraphSentItemsWriter(GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(),
-                    config.graph().maxThrottleWait()), config.graph().baseUrl(), tokens)::save;
+            sentItems = sentItemsCopy.get();
         }
         return new SmtpMailSender(new SmtpMailSender.Settings(smtp.host(), smtp.port(), smtp.maxConnectionsPerMailbox(), smtp.timeout(),
                 SMTP_TOKEN_REFRESH_MARGIN), smtp.mailboxes().orElse(List.of()), config.clientId().orElseThrow(), tokens, mimeFactory,
@@ -181,28 +173,6 @@ public class ApplicationBeans {
 
     void closeSmtp(@Disposes SmtpMailSender smtp) {
         smtp.close();
-    }
-
-    /** Built once: MSAL's token cache lives in this one application instance. */
-    @Produces
-    @Singleton
-    MsalAccessTokenProvider tokenProvider(GraphMailerConfig config, CertificateSource certificates) {
-        return new MsalAccessTokenProvider(certificates, config.authorityHost(), config.tenantId().orElseThrow(),
-                config.clientId().orElseThrow(), config.certificateCheckInterval(), Clock.systemUTC());
-    }
-
-    @Produces
-    @Singleton
-    CertificateSource certificateSource(GraphMailerConfig config) {
-        if (config.certificateFile().isPresent()) {
-            return new FileCertificateSource(config.certificateFile().get());
-        }
-        String vault = config.keyVaultUrl().orElseThrow();
-        SecretClient secrets = new SecretClientBuilder()
-                .vaultUrl(vault)
-                .credential(new DefaultAzureCredentialBuilder().build())
-                .buildClient();
-        return new KeyVaultCertificateSource(secrets, vault, config.certificateName());
     }
 
     @Produces
@@ -215,36 +185,17 @@ public class ApplicationBeans {
     @Singleton
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
-                                               AttachmentResolver attachments, Instance<MsalAccessTokenProvider> tokens) {
+                                               AttachmentResolver attachments, SentMessageLookup sentMessageLookup) {
         GraphMailerConfig.Queue q = config.queue();
         return new QueuedSendService(senderPolicy, transport, ledger, queue, new OutboxEnvelopeWriter(),
                 limiter,
                 new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
                         q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
-                Clock.systemUTC(), attachments, sentMessageLookup(config, transport, tokens));
+                Clock.systemUTC(), attachments, sentMessageLookup);
     }
 
     private static QueuedSendService.UnknownOutcomePolicy policy(GraphMailerConfig.UnknownOutcome policy) {
         return QueuedSendService.UnknownOutcomePolicy.valueOf(policy.name());
-    }
-
-    /** Only Graph-sent messages can be looked up; SMTP mailboxes (their Sent Items copy is optional) and the outbox fall back. */
-    private static SentMessageLookup sentMessageLookup(GraphMailerConfig config, MailTransport transport,
-                                                       Instance<MsalAccessTokenProvider> tokens) {
-        if (config.transport() != GraphMailerConfig.TransportKind.GRAPH
-                || config.queue().unknownOutcomePolicy() != GraphMailerConfig.UnknownOutcome.VERIFY) {
-            return SentMessageLookup.NONE;
-        }
-        GraphMailerConfig.Graph g = config.graph();
-        GraphSentMessageLookup graph = new GraphSentMessageLookup(GraphMailSender.httpClient(g.timeout(), g.maxThrottleRetries(),
-                g.maxThrottleWait(), g.retryBudget()), g.baseUrl(), tokens.get());
-        if (!(transport instanceof RoutingMailTransport routing)) {
-            return graph;
-        }
-        return (command, trackingId) -> routing.transportFor(command.mailbox()) instanceof GraphMailSender
-                ? graph.find(command, trackingId)
-                : new SentMessageLookup.Result(SentMessageLookup.Found.CANNOT_LOOK, "sent by SMTP, whose Sent Items copy is optional"
-                        + " and written after the send");
     }
 
     @Produces
