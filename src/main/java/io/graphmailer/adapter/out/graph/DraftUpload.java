@@ -3,7 +3,6 @@ package io.graphmailer.adapter.out.graph;
 import io.graphmailer.format.graph.GraphRequestBody;
 import io.graphmailer.format.graph.TrackingMessageId;
 
-import com.microsoft.kiota.http.ObservabilityOptions;
 import io.graphmailer.adapter.out.graph.GraphHttp.Answer;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.domain.Attachment;
@@ -12,7 +11,6 @@ import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
 import io.graphmailer.domain.Mailbox;
-import io.opentelemetry.api.trace.Span;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -36,7 +34,6 @@ import java.nio.charset.StandardCharsets;
 final class DraftUpload {
     private static final Logger LOG = Logger.getLogger(DraftUpload.class);
     private static final MediaType OCTETS = MediaType.get("application/octet-stream");
-    private static final ObservabilityOptions OBSERVABILITY = new ObservabilityOptions();
 
     private final GraphClient graph;
     private final AttachmentContentSource attachments;
@@ -143,13 +140,8 @@ final class DraftUpload {
                 if (length <= 0) {
                     throw changed(a);
                 }
-                Request request = new Request.Builder().url(uploadUrl)
-                        .put(RequestBody.create(buffer, OCTETS, 0, length))
-                        // The upload URL is pre-authenticated: a bearer token here fails with an audience error.
+                Request request = GraphHttp.preAuthenticated("PUT", uploadUrl, RequestBody.create(buffer, OCTETS, 0, length), trackingId)
                         .header("Content-Range", "bytes " + offset + "-" + (offset + length - 1) + "/" + size)
-                        .header("client-request-id", trackingId)
-                        .tag(ObservabilityOptions.class, OBSERVABILITY)
-                        .tag(Span.class, Span.getInvalid())
                         .build();
                 Answer answer = graph.execute(request, trackingId);
                 boolean last = offset + length == size;
