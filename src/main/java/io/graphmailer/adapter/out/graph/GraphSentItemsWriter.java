@@ -11,10 +11,10 @@ import jakarta.inject.Singleton;
 /**
  * Saves a copy of a message sent by another transport (SMTP) in the mailbox's Sent Items:
  * {@code POST /users/{id}/mailFolders/sentitems/messages}. Needs the Graph application permission
- * {@code Mail.ReadWrite} (scoped to the mailbox like Mail.Send).
+ * {@code Mail.ReadWrite} (scoped to the mailbox like Mail.Send). Reached as the bean of {@link SentItemsCopy}.
  */
 @Singleton
-public final class GraphSentItemsWriter implements SentItemsCopy {
+final class GraphSentItemsWriter implements SentItemsCopy {
     private final GraphClient graph;
 
     @Inject
