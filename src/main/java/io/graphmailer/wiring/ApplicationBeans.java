@@ -9,6 +9,7 @@ import io.graphmailer.adapter.in.http.CallerAuthenticator;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import io.graphmailer.adapter.out.routing.RoutingMailTransport;
 import io.graphmailer.adapter.out.graph.GraphMailSender;
+import io.graphmailer.adapter.out.graph.GraphSentItemsWriter;
 import io.graphmailer.adapter.out.graph.GraphSentMessageLookup;
 import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.adapter.out.smtp.SentItemsCopy;
@@ -160,11 +161,11 @@ public class ApplicationBeans {
     @Singleton
     @Typed(SmtpMailSender.class) // not a second MailTransport bean: it is reached through the routing transport
     SmtpMailSender smtpMailSender(GraphMailerConfig config, MimeMessageFactory mimeFactory, MsalAccessTokenProvider tokens,
-                                  Instance<SentItemsCopy> sentItemsCopy) {
+                                  Instance<GraphSentItemsWriter> sentItemsCopy) {
         GraphMailerConfig.Smtp smtp = config.smtp();
         SentItemsCopy sentItems = null;
         if (smtp.saveToSentItems()) {
-            sentItems = sentItemsCopy.get();
+            sentItems = sentItemsCopy.get()::save;
         }
         return new SmtpMailSender(new SmtpMailSender.Settings(smtp.host(), smtp.port(), smtp.maxConnectionsPerMailbox(), smtp.timeout(),
                 SMTP_TOKEN_REFRESH_MARGIN), smtp.mailboxes().orElse(List.of()), config.clientId().orElseThrow(), tokens, mimeFactory,

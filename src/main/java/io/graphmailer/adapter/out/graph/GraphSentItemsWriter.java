@@ -1,20 +1,19 @@
 package io.graphmailer.adapter.out.graph;
 
-import io.graphmailer.adapter.out.smtp.SentItemsCopy;
 import io.graphmailer.domain.EmailMessage;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.format.graph.GraphRequestBody;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-
 /**
  * Saves a copy of a message sent by another transport (SMTP) in the mailbox's Sent Items:
  * {@code POST /users/{id}/mailFolders/sentitems/messages}. Needs the Graph application permission
- * {@code Mail.ReadWrite} (scoped to the mailbox like Mail.Send). Reached as the bean of {@link SentItemsCopy}.
+ * {@code Mail.ReadWrite} (scoped to the mailbox like Mail.Send). The wiring hands {@link #save} to SMTP as its Sent Items
+ * copy: the Graph adapter knows no SMTP type.
  */
 @Singleton
-final class GraphSentItemsWriter implements SentItemsCopy {
+public final class GraphSentItemsWriter {
     private final GraphClient graph;
 
     @Inject
@@ -23,7 +22,6 @@ final class GraphSentItemsWriter implements SentItemsCopy {
     }
 
     /** @throws IllegalStateException naming Graph's answer when the copy was not created */
-    @Override
     public void save(Mailbox mailbox, EmailMessage message, String trackingId) {
         GraphHttp.Answer answer = graph.call("POST", graph.user(mailbox) + "/mailFolders/sentitems/messages",
                 GraphRequestBody.sentItemsCopy(message), trackingId);
