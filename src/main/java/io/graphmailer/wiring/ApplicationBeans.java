@@ -4,14 +4,10 @@ import io.graphmailer.config.GraphMailerConfig;
 
 import io.graphmailer.format.graph.SendMailRequestParser;
 import com.azure.identity.DefaultAzureCredentialBuilder;
-import com.azure.security.keyvault.secrets.SecretClient;
-import com.azure.security.keyvault.secrets.SecretClientBuilder;
 import io.graphmailer.adapter.out.routing.RoutingMailTransport;
 import io.graphmailer.adapter.out.graph.GraphMailSender;
 import io.graphmailer.adapter.out.graph.GraphSentMessageLookup;
 import io.graphmailer.adapter.out.identity.CertificateSource;
-import io.graphmailer.adapter.out.identity.FileCertificateSource;
-import io.graphmailer.adapter.out.identity.KeyVaultCertificateSource;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import java.util.ArrayList;
 import io.graphmailer.format.outbox.OutboxEnvelopeParser;
@@ -59,28 +55,6 @@ public class ApplicationBeans {
     }
 
 
-
-    /** Built once: MSAL's token cache lives in this one application instance. */
-    @Produces
-    @Singleton
-    MsalAccessTokenProvider tokenProvider(GraphMailerConfig config, CertificateSource certificates) {
-        return new MsalAccessTokenProvider(certificates, config.authorityHost(), config.tenantId().orElseThrow(),
-                config.clientId().orElseThrow(), config.certificateCheckInterval(), Clock.systemUTC());
-    }
-
-    @Produces
-    @Singleton
-    CertificateSource certificateSource(GraphMailerConfig config) {
-        if (config.certificateFile().isPresent()) {
-            return new FileCertificateSource(config.certificateFile().get());
-        }
-        String vault = config.keyVaultUrl().orElseThrow();
-        SecretClient secrets = new SecretClientBuilder()
-                .vaultUrl(vault)
-                .credential(new DefaultAzureCredentialBuilder().build())
-                .buildClient();
-        return new KeyVaultCertificateSource(secrets, vault, config.certificateName());
-    }
 
     @Produces
     @Singleton

@@ -2,12 +2,10 @@ package io.graphmailer.wiring;
 
 import io.graphmailer.adapter.out.graph.GraphMailSender;
 import io.graphmailer.adapter.out.graph.GraphSentItemsWriter;
-import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import io.graphmailer.adapter.out.outbox.OutboxMailTransport;
 import io.graphmailer.adapter.out.routing.RoutingMailTransport;
 import io.graphmailer.adapter.out.smtp.SentItemsCopy;
 import io.graphmailer.adapter.out.smtp.SmtpMailSender;
-import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.SmtpMailboxes;
@@ -33,15 +31,10 @@ public class TransportBeans {
     @Produces
     @Singleton
     MailTransport mailTransport(GraphMailerConfig config, SmtpMailboxes smtpMailboxes, Instance<OutboxMailTransport> outbox,
-                                Instance<SmtpMailSender> smtp, Instance<MsalAccessTokenProvider> tokenProvider,
-                                AttachmentContentSource attachments) {
+                                Instance<GraphMailSender> graph, Instance<SmtpMailSender> smtp) {
         MailTransport transport = switch (config.transport()) {
             case OUTBOX -> outbox.get();
-            // h1: becomes Instance<GraphMailSender>
-            case GRAPH -> new GraphMailSender(
-                    GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(), config.graph().maxThrottleWait(),
-                            config.graph().retryBudget()),
-                    config.graph().baseUrl(), tokenProvider.get(), attachments, config.attachments().uploadChunkBytes());
+            case GRAPH -> graph.get();
         };
         return smtpMailboxes.inUse() ? new RoutingMailTransport(smtpMailboxes, smtp.get(), transport) : transport;
     }
@@ -49,9 +42,7 @@ public class TransportBeans {
     /** The Graph copy of SMTP-sent mail in Sent Items; SmtpMailSender asks for it only when save-to-sent-items is on. */
     @Produces
     @Singleton
-    SentItemsCopy sentItemsCopy(GraphMailerConfig config, MsalAccessTokenProvider tokens) {
-        // h1: becomes the GraphSentItemsWriter bean
-        return new GraphSentItemsWriter(GraphMailSender.httpClient(config.graph().timeout(), config.graph().maxThrottleRetries(),
-                config.graph().maxThrottleWait()), config.graph().baseUrl(), tokens)::save;
+    SentItemsCopy sentItemsCopy(GraphSentItemsWriter writer) {
+        return writer::save;
     }
 }

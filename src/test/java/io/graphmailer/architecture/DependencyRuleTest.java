@@ -100,4 +100,23 @@ class DependencyRuleTest {
                 .should().callMethod(io.graphmailer.config.GraphMailerConfig.Smtp.class, "mailboxes")
                 .check(CLASSES);
     }
+
+    @Test
+    void givenGraph_thenOnlyTheGraphAdapterSpeaksItAndOnlyItsOneClientHoldsTheHttpClient() {
+        noClasses().that().resideOutsideOfPackage("io.graphmailer.adapter.out.graph..")
+                .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "com.microsoft.graph..", "com.microsoft.kiota..")
+                .check(CLASSES);
+        noClasses().that().resideInAPackage("io.graphmailer.adapter.out.graph..")
+                .and().doNotHaveSimpleName("GraphClient").and().doNotHaveSimpleName("GraphHttp")
+                .should().dependOnClassesThat().haveFullyQualifiedName("okhttp3.OkHttpClient")
+                .check(CLASSES);
+    }
+
+    @Test
+    void givenAzureCredentials_thenNoAdapterButAzureClientsBuildsOne() {
+        // The wiring still builds its own until its last producers move to AzureClients.
+        noClasses().that().resideOutsideOfPackages("io.graphmailer.adapter.out.azure..", "io.graphmailer.wiring..")
+                .should().dependOnClassesThat().resideInAPackage("com.azure.identity..")
+                .check(CLASSES);
+    }
 }

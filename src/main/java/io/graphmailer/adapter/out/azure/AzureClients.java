@@ -2,6 +2,9 @@ package io.graphmailer.adapter.out.azure;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
+import com.azure.core.client.traits.ConnectionStringTrait;
+import com.azure.core.client.traits.EndpointTrait;
+import com.azure.core.client.traits.TokenCredentialTrait;
 import com.azure.core.http.HttpClient;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableClientBuilder;
@@ -81,27 +84,24 @@ public class AzureClients {
 
     /** A queue client with base64 message encoding (what the Functions queue trigger reads and writes). */
     public QueueClient queue(String name) {
-        return queues.computeIfAbsent(name, n -> {
-            QueueClientBuilder builder = new QueueClientBuilder().queueName(n).messageEncoding(QueueMessageEncoding.BASE64).httpClient(http());
-            if (storage.connectionString().isPresent()) {
-                return builder.connectionString(storage.connectionString().get()).buildClient();
-            }
-            return builder.endpoint(storage.queueEndpoint().orElseThrow(() -> new IllegalStateException(
-                    "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT (or a connection string locally)")))
-                    .credential(credential()).buildClient();
-        });
+        return queues.computeIfAbsent(name, n -> onStorage(new QueueClientBuilder().queueName(n).messageEncoding(QueueMessageEncoding.BASE64)
+                .httpClient(http()), storage.queueEndpoint(), "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT").buildClient());
     }
 
     public TableClient table(String name) {
-        return tables.computeIfAbsent(name, n -> {
-            TableClientBuilder builder = new TableClientBuilder().tableName(n).httpClient(http());
-            if (storage.connectionString().isPresent()) {
-                return builder.connectionString(storage.connectionString().get()).buildClient();
-            }
-            return builder.endpoint(storage.tableEndpoint().orElseThrow(() -> new IllegalStateException(
-                    "the send ledger needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT (or a connection string locally)")))
-                    .credential(credential()).buildClient();
-        });
+        return tables.computeIfAbsent(name, n -> onStorage(new TableClientBuilder().tableName(n).httpClient(http()),
+                storage.tableEndpoint(), "the send ledger needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT").buildClient());
+    }
+
+    /** The storage connection string where one is set (locally, Azurite), else the endpoint with the credential. */
+    private <B extends ConnectionStringTrait<B> & EndpointTrait<B> & TokenCredentialTrait<B>> B onStorage(B builder,
+                                                                                                        Optional<String> endpoint,
+                                                                                                        String missing) {
+        if (storage.connectionString().isPresent()) {
+            return builder.connectionString(storage.connectionString().get());
+        }
+        return builder.endpoint(endpoint.orElseThrow(() -> new IllegalStateException(missing + " (or a connection string locally)")))
+                .credential(credential());
     }
 
     public SecretClient secrets(String vaultUrl) {

@@ -3,11 +3,7 @@ package io.graphmailer.adapter.out.graph;
 import io.graphmailer.format.graph.GraphRequestBody;
 import io.graphmailer.format.graph.TrackingMessageId;
 
-import com.microsoft.kiota.http.ObservabilityOptions;
 import io.graphmailer.adapter.out.graph.GraphHttp.Answer;
-import io.graphmailer.adapter.out.identity.AccessToken;
-import io.graphmailer.adapter.out.identity.JwtClaims;
-import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.domain.Attachment;
 import io.graphmailer.domain.EmailMessage;
@@ -15,9 +11,7 @@ import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
 import io.graphmailer.domain.Mailbox;
-import io.opentelemetry.api.trace.Span;
 import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import org.jboss.logging.Logger;
@@ -39,30 +33,24 @@ import java.nio.charset.StandardCharsets;
  */
 final class DraftUpload {
     private static final Logger LOG = Logger.getLogger(DraftUpload.class);
-    private static final MediaType JSON = MediaType.get("application/json");
     private static final MediaType OCTETS = MediaType.get("application/octet-stream");
-    private static final ObservabilityOptions OBSERVABILITY = new ObservabilityOptions();
 
-    private final OkHttpClient http;
-    private final String baseUrl;
-    private final AccessTokenProvider tokens;
+    private final GraphClient graph;
     private final AttachmentContentSource attachments;
     private final int chunkBytes;
 
-    DraftUpload(OkHttpClient http, String baseUrl, AccessTokenProvider tokens, AttachmentContentSource attachments, int chunkBytes) {
-        this.http = http;
-        this.baseUrl = baseUrl;
-        this.tokens = tokens;
+    DraftUpload(GraphClient graph, AttachmentContentSource attachments, int chunkBytes) {
+        this.graph = graph;
         this.attachments = attachments;
         this.chunkBytes = chunkBytes;
     }
 
 
     void send(Mailbox mailbox, EmailMessage m, boolean saveToSentItems, String trackingId) {
-        String user = baseUrl + "/v1.0/users/" + URLEncoder.encode(mailbox.id(), StandardCharsets.UTF_8);
+        String user = graph.user(mailbox);
         Answer draft;
         try {
-            draft = withToken("POST", user + "/messages", GraphRequestBody.draft(m, saveToSentItems, TrackingMessageId.of(mailbox, trackingId)),
+            draft = graph.call("POST", user + "/messages", GraphRequestBody.draft(m, saveToSentItems, TrackingMessageId.of(mailbox, trackingId)),
                     trackingId);
         } catch (MailTransportException e) {
             throw nothingSent(e, "creating the draft");
@@ -90,10 +78,10 @@ final class DraftUpload {
                 }
             }
             sendAttempted = true;
-            Answer sent = withToken("POST", messageUrl + "/send", new byte[0], trackingId);
+            Answer sent = graph.call("POST", messageUrl + "/send", new byte[0], trackingId);
             if (sent.status() != 202) {
                 if (sent.status() >= 500 && sent.status() != 503) {
-                    throw GraphErrors.translate(sent.status(), sent.retryAfterSeconds(), sent.code(), sent.message(), mailbox.id(), roles());
+                    throw graph.error(sent, mailbox);
                 }
                 sendAttempted = false; // refused: the draft was not sent
                 throw beforeSend(sent, "sending the draft", mailbox);
@@ -124,13 +112,13 @@ final class DraftUpload {
             if (content.length != size) {
                 throw changed(a);
             }
-            Answer added = withToken("POST", messageUrl + "/attachments", GraphRequestBody.fileAttachment(a, content), trackingId);
+            Answer added = graph.call("POST", messageUrl + "/attachments", GraphRequestBody.fileAttachment(a, content), trackingId);
             if (added.status() != 201) {
                 throw beforeSend(added, "adding attachment " + a.name(), mailbox);
             }
             return;
         }
-        Answer session = withToken("POST", messageUrl + "/attachments/createUploadSession", GraphRequestBody.uploadSession(a), trackingId);
+        Answer session = graph.call("POST", messageUrl + "/attachments/createUploadSession", GraphRequestBody.uploadSession(a), trackingId);
         if (session.status() != 201 || session.json() == null || session.json().path("uploadUrl").asText("").isEmpty()) {
             if (session.status() == 403) {
                 throw new MailTransportException(Kind.CONFIGURATION, "MailReadWriteMissing", "Graph answered 403 to createUploadSession: "
@@ -152,15 +140,10 @@ final class DraftUpload {
                 if (length <= 0) {
                     throw changed(a);
                 }
-                Request request = new Request.Builder().url(uploadUrl)
-                        .put(RequestBody.create(buffer, OCTETS, 0, length))
-                        // The upload URL is pre-authenticated: a bearer token here fails with an audience error.
+                Request request = GraphHttp.preAuthenticated("PUT", uploadUrl, RequestBody.create(buffer, OCTETS, 0, length), trackingId)
                         .header("Content-Range", "bytes " + offset + "-" + (offset + length - 1) + "/" + size)
-                        .header("client-request-id", trackingId)
-                        .tag(ObservabilityOptions.class, OBSERVABILITY)
-                        .tag(Span.class, Span.getInvalid())
                         .build();
-                Answer answer = execute(request, trackingId);
+                Answer answer = graph.execute(request, trackingId);
                 boolean last = offset + length == size;
                 if (!(answer.status() == 200 || answer.status() == 202 || (last && answer.status() == 201))) {
                     throw uploadFailed(answer, a, offset);
@@ -174,7 +157,7 @@ final class DraftUpload {
 
     private void deleteDraft(String messageUrl, String trackingId) {
         try {
-            Answer deleted = withToken("DELETE", messageUrl, null, trackingId);
+            Answer deleted = graph.call("DELETE", messageUrl, (byte[]) null, trackingId);
             if (deleted.status() != 204 && deleted.status() != 404) {
                 LOG.warnf("graph: could not delete the unsent draft of %s (Graph answered %d)", trackingId, deleted.status());
             }
@@ -193,8 +176,7 @@ final class DraftUpload {
     }
 
     private MailTransportException beforeSend(Answer answer, String step, Mailbox mailbox) {
-        MailTransportException e = GraphErrors.translate(answer.status(), answer.retryAfterSeconds(), answer.code(), answer.message(),
-                mailbox.id(), roles());
+        MailTransportException e = graph.error(answer, mailbox);
         if (e.kind() == Kind.OUTCOME_UNKNOWN) {
             // Nothing is sent before the draft's send: a failure before it is safe to retry.
             return new MailTransportException(Kind.TRANSIENT, e.code(), e.getMessage().replace("the message may or may not have been sent",
@@ -227,31 +209,5 @@ final class DraftUpload {
     private static MailTransportException storageFailed(Attachment a, IOException e) {
         return new MailTransportException(Kind.TRANSIENT, "AttachmentReadFailed", "the blob of attachment " + a.name()
                 + " could not be read (" + e.getClass().getSimpleName() + "); nothing was sent", null, e);
-    }
-
-    private java.util.List<String> roles() {
-        try {
-            return JwtClaims.roles(tokens.token(GraphMailSender.GRAPH_SCOPE).value());
-        } catch (RuntimeException e) {
-            return java.util.List.of();
-        }
-    }
-
-    /** A Graph call with the app's token; a 401 is retried once with a fresh token. */
-    private Answer withToken(String method, String url, byte[] json, String trackingId) {
-        AccessToken token = tokens.token(GraphMailSender.GRAPH_SCOPE);
-        Answer answer = execute(graphRequest(method, url, json, token, trackingId), trackingId);
-        if (answer.status() == 401) {
-            answer = execute(graphRequest(method, url, json, tokens.freshToken(GraphMailSender.GRAPH_SCOPE), trackingId), trackingId);
-        }
-        return answer;
-    }
-
-    private static Request graphRequest(String method, String url, byte[] json, AccessToken token, String trackingId) {
-        return GraphHttp.request(method, url, json == null ? null : RequestBody.create(json, JSON), token, trackingId);
-    }
-
-    private Answer execute(Request request, String trackingId) {
-        return GraphHttp.execute(http, request, trackingId);
     }
 }

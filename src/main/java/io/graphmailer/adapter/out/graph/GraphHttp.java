@@ -19,7 +19,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 
-/** One Graph call over graph-core's OkHttp pipeline, its answer read once: shared by sendMail and the draft path. */
+/** One Graph request and its answer, read once, over graph-core's OkHttp pipeline; {@link GraphClient} is what adapters call. */
 final class GraphHttp {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ObservabilityOptions OBSERVABILITY = new ObservabilityOptions();
@@ -43,16 +43,19 @@ final class GraphHttp {
     }
 
     static Request request(String method, String url, RequestBody body, AccessToken token, String trackingId) {
+        return preAuthenticated(method, url, body, trackingId).header("Authorization", "Bearer " + token.value()).build();
+    }
+
+    /** The common headers and tags without a token, as a pre-authenticated URL (an upload session's) needs: a bearer token there fails. */
+    static Request.Builder preAuthenticated(String method, String url, RequestBody body, String trackingId) {
         return new Request.Builder().url(url)
                 .method(method, body)
-                .header("Authorization", "Bearer " + token.value())
                 .header("client-request-id", trackingId)
                 .header("return-client-request-id", "true")
                 // graph-core's middleware expects the span its request adapter would attach; we call OkHttp directly.
                 .tag(ObservabilityOptions.class, OBSERVABILITY)
                 .tag(Span.class, Span.getInvalid())
-                .tag(FirstSent.class, new FirstSent(System.nanoTime()))
-                .build();
+                .tag(FirstSent.class, new FirstSent(System.nanoTime()));
     }
 
     /**

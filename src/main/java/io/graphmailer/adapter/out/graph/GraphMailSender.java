@@ -3,29 +3,21 @@ package io.graphmailer.adapter.out.graph;
 import io.graphmailer.format.graph.GraphRequestBody;
 import io.graphmailer.format.graph.TrackingMessageId;
 
-import com.microsoft.graph.core.requests.GraphClientFactory;
-import com.microsoft.graph.core.requests.options.GraphClientOption;
-import com.microsoft.kiota.http.middleware.RetryHandler;
-import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
-import io.graphmailer.adapter.out.identity.AccessToken;
-import io.graphmailer.adapter.out.identity.JwtClaims;
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
-import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.domain.Attachment;
 import io.graphmailer.domain.EmailMessage;
 import io.graphmailer.domain.MimeContent;
 import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.config.GraphMailerConfig;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
 import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.jboss.logging.Logger;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 
 /**
@@ -34,63 +26,41 @@ import java.util.Base64;
  * service's Retry-After stays within a bound: sendMail has no idempotency key, so anything that may
  * already have been accepted (5xx, timeouts) is reported, never silently repeated.
  */
+@Singleton
+@Typed(GraphMailSender.class) // the transport producer chooses it by graph-mailer.transport
 public final class GraphMailSender implements MailTransport {
-    public static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+    public static final String GRAPH_SCOPE = GraphClient.GRAPH_SCOPE;
     private static final Logger LOG = Logger.getLogger(GraphMailSender.class);
-    private static final MediaType JSON = MediaType.get("application/json");
     private static final MediaType TEXT = MediaType.get("text/plain");
 
     /** Default bytes per upload-session PUT: 12 x 320 KiB, under Graph's 4 MB per range. */
     public static final int DEFAULT_UPLOAD_CHUNK_BYTES = 12 * 320 * 1024;
 
-    private final OkHttpClient http;
-    private final String baseUrl;
-    private final AccessTokenProvider tokens;
+    private final GraphClient graph;
     private final DraftUpload drafts;
     private final MimeMessageFactory mimeFactory = new MimeMessageFactory();
 
-    public GraphMailSender(OkHttpClient http, String baseUrl, AccessTokenProvider tokens) {
-        this(http, baseUrl, tokens, AttachmentContentSource.NONE, DEFAULT_UPLOAD_CHUNK_BYTES);
+    @Inject
+    GraphMailSender(GraphClient graph, AttachmentContentSource attachments, GraphMailerConfig config) {
+        this(graph, attachments, config.attachments().uploadChunkBytes());
+    }
+
+    GraphMailSender(GraphClient graph) {
+        this(graph, AttachmentContentSource.NONE, DEFAULT_UPLOAD_CHUNK_BYTES);
     }
 
     /**
      * @param attachments where attachments by reference are read from (streamed while uploading)
      * @param uploadChunkBytes bytes per upload-session PUT (a multiple of 320 KiB, at most 4 MiB)
      */
-    public GraphMailSender(OkHttpClient http, String baseUrl, AccessTokenProvider tokens, AttachmentContentSource attachments,
-                           int uploadChunkBytes) {
-        this.http = http;
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.tokens = tokens;
-        this.drafts = new DraftUpload(http, this.baseUrl, tokens, attachments, uploadChunkBytes);
+    GraphMailSender(GraphClient graph, AttachmentContentSource attachments, int uploadChunkBytes) {
+        this.graph = graph;
+        this.drafts = new DraftUpload(graph, attachments, uploadChunkBytes);
     }
 
-    /** Default budget of one call's in-request 429 retries, waits included. */
-    public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(30);
-
-    public static OkHttpClient httpClient(Duration timeout, int maxThrottleRetries, Duration maxThrottleWait) {
-        return httpClient(timeout, maxThrottleRetries, maxThrottleWait, DEFAULT_RETRY_BUDGET);
-    }
-
-    /**
-     * graph-core's client with a retry policy that only repeats 429s whose Retry-After fits {@code maxThrottleWait}, while
-     * the whole sequence (waits included) stays within {@code retryBudget}. {@code timeout} bounds each attempt on its own
-     * (connect, each read and write), not the sequence: a 429 is a definite "not sent", so however long the retries took,
-     * the last answer is what counts (OkHttp's callTimeout would span the retries and turn throttling into "unknown").
-     */
-    public static OkHttpClient httpClient(Duration timeout, int maxThrottleRetries, Duration maxThrottleWait, Duration retryBudget) {
-        long maxWaitSeconds = Math.max(0, maxThrottleWait.toSeconds());
-        RetryHandlerOption retry = new RetryHandlerOption((delay, attempt, request, response) -> {
-            long wait = retryAfterSeconds(response, 1);
-            return response.code() == 429 && wait <= maxWaitSeconds && GraphHttp.withinBudget(request, Duration.ofSeconds(wait), retryBudget);
-        }, Math.max(0, Math.min(maxThrottleRetries, RetryHandlerOption.MAX_RETRIES)), 1);
-        Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
-        return GraphClientFactory.create(new GraphClientOption(), new RetryHandler(retry))
-                .readTimeout(timeout)
-                .writeTimeout(timeout)
-                .connectTimeout(connect)
-                .retryOnConnectionFailure(false) // a silent re-send could deliver twice
-                .build();
+    /** The Graph client this sender calls through (for the test that the process has one). */
+    GraphClient graph() {
+        return graph;
     }
 
     @Override
@@ -117,29 +87,17 @@ public final class GraphMailSender implements MailTransport {
                 body = RequestBody.create(Base64.getEncoder().encodeToString(mime), TEXT);
             } else {
                 body = RequestBody.create(GraphRequestBody.sendMail(m, command.saveToSentItems(),
-                        TrackingMessageId.of(command.mailbox(), trackingId)), JSON);
+                        TrackingMessageId.of(command.mailbox(), trackingId)), GraphClient.JSON);
             }
         } else {
             body = RequestBody.create(Base64.getEncoder().encodeToString(((MimeContent) command.content()).mime()), TEXT);
         }
-        String url = baseUrl + "/v1.0/users/" + URLEncoder.encode(command.mailbox().id(), StandardCharsets.UTF_8) + "/sendMail";
-        AccessToken token = tokens.token(GRAPH_SCOPE);
-        GraphHttp.Answer outcome = post(url, body, token, trackingId);
-        if (outcome.status() == 401) {
-            // A cached token the resource no longer accepts (revoked, clock skew): one retry with a fresh one.
-            token = tokens.freshToken(GRAPH_SCOPE);
-            outcome = post(url, body, token, trackingId);
-        }
+        GraphHttp.Answer outcome = graph.call("POST", graph.user(command.mailbox()) + "/sendMail", body, trackingId);
         if (outcome.status() == 202) {
             LOG.infof("graph: message %s from %s accepted", trackingId, command.mailbox());
             return;
         }
-        throw GraphErrors.translate(outcome.status(), outcome.retryAfterSeconds(), outcome.code(), outcome.message(),
-                command.mailbox().id(), JwtClaims.roles(token.value()));
-    }
-
-    GraphHttp.Answer post(String url, RequestBody body, AccessToken token, String trackingId) {
-        return GraphHttp.execute(http, GraphHttp.request("POST", url, body, token, trackingId), trackingId);
+        throw graph.error(outcome, command.mailbox());
     }
 
     /** The factory has saved the message, so the id set here is the one written (it is not regenerated). */
@@ -150,9 +108,4 @@ public final class GraphMailSender implements MailTransport {
             throw new IllegalStateException(e);
         }
     }
-
-    static long retryAfterSeconds(Response response, long fallback) {
-        return GraphHttp.retryAfterSeconds(response, fallback);
-    }
-
 }

@@ -2,8 +2,6 @@ package io.graphmailer.adapter.out.graph;
 
 import io.graphmailer.format.graph.TrackingMessageId;
 
-import io.graphmailer.adapter.out.identity.AccessToken;
-import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.domain.Attachment;
 import io.graphmailer.domain.EmailMessage;
@@ -11,7 +9,9 @@ import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
 import io.graphmailer.domain.SendMailCommand;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 
@@ -21,18 +21,21 @@ import java.util.List;
  * the draft path also in {@code drafts} (a draft still there was not submitted). Needs the Graph application permission
  * Mail.ReadBasic (or any Mail.Read*), scoped to the mailbox like Mail.Send.
  */
+@Singleton
+@Typed(GraphSentMessageLookup.class) // the SentMessageLookup producer decides when a lookup can help
 public final class GraphSentMessageLookup implements SentMessageLookup {
     /** The least Graph application permission that can read and filter on internetMessageId. */
     public static final String READ_ROLE = "Mail.ReadBasic";
 
-    private final OkHttpClient http;
-    private final String baseUrl;
-    private final AccessTokenProvider tokens;
+    private final GraphClient graph;
 
-    public GraphSentMessageLookup(OkHttpClient http, String baseUrl, AccessTokenProvider tokens) {
-        this.http = http;
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.tokens = tokens;
+    @Inject
+    GraphSentMessageLookup(GraphClient graph) {
+        this.graph = graph;
+    }
+
+    GraphClient graph() {
+        return graph;
     }
 
     @Override
@@ -62,17 +65,14 @@ public final class GraphSentMessageLookup implements SentMessageLookup {
     }
 
     private Result search(SendMailCommand command, String folder, String id, String trackingId) {
-        HttpUrl url = HttpUrl.get(baseUrl).newBuilder()
+        HttpUrl url = HttpUrl.get(graph.baseUrl()).newBuilder()
                 .addPathSegments("v1.0/users").addPathSegment(command.mailbox().id())
                 .addPathSegments("mailFolders/" + folder + "/messages")
                 // OData string literal: a quote inside is doubled (the ids graph-mailer makes have none).
                 .addQueryParameter("$filter", "internetMessageId eq '" + id.replace("'", "''") + "'")
                 .addQueryParameter("$select", "id")
                 .build();
-        GraphHttp.Answer answer = get(url, tokens.token(GraphMailSender.GRAPH_SCOPE), trackingId);
-        if (answer.status() == 401) {
-            answer = get(url, tokens.freshToken(GraphMailSender.GRAPH_SCOPE), trackingId);
-        }
+        GraphHttp.Answer answer = get(url, trackingId);
         String graph = "Graph answered " + answer.status() + (answer.code() == null ? "" : " " + answer.code());
         if (answer.status() == 200) {
             boolean found = answer.json() != null && answer.json().path("value").isArray() && !answer.json().path("value").isEmpty();
@@ -90,9 +90,9 @@ public final class GraphSentMessageLookup implements SentMessageLookup {
         return new Result(Found.CANNOT_LOOK, graph + (answer.message() == null ? "" : ": " + answer.message()) + " to a search of " + folder);
     }
 
-    private GraphHttp.Answer get(HttpUrl url, AccessToken token, String trackingId) {
+    private GraphHttp.Answer get(HttpUrl url, String trackingId) {
         try {
-            return GraphHttp.execute(http, GraphHttp.request("GET", url.toString(), null, token, trackingId), trackingId);
+            return graph.call("GET", url.toString(), (byte[]) null, trackingId);
         } catch (MailTransportException e) {
             // A search sends nothing: a lost answer only means "look again later".
             throw new MailTransportException(Kind.TRANSIENT, e.code(), "the search of Sent Items failed: " + e.getMessage(), null, e);

@@ -1,15 +1,27 @@
 package io.graphmailer.adapter.out.identity;
 
+import io.graphmailer.config.GraphMailerConfig;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** For local runs: a password-less .pfx/.p12 or a .pem file instead of Key Vault. */
+@Singleton
+@Typed(FileCertificateSource.class) // the CertificateSource producer chooses it when graph-mailer.certificate-file is set
 public final class FileCertificateSource implements CertificateSource {
     private final Path file;
 
-    public FileCertificateSource(Path file) {
+    @Inject
+    FileCertificateSource(GraphMailerConfig config) {
+        this(config.certificateFile().orElseThrow());
+    }
+
+    FileCertificateSource(Path file) {
         this.file = file;
     }
 

@@ -4,6 +4,11 @@ import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceNotFoundException;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.models.KeyVaultSecret;
+import io.graphmailer.adapter.out.azure.AzureClients;
+import io.graphmailer.config.GraphMailerConfig;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import javax.net.ssl.SSLException;
 import java.io.InterruptedIOException;
@@ -12,6 +17,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,14 +25,30 @@ import java.util.regex.Pattern;
  * Reads the certificate the way Key Vault exposes it with its private key: the secret of the same
  * name (PKCS#12 or PEM), authenticated with the function's managed identity.
  */
+@Singleton
+@Typed(KeyVaultCertificateSource.class) // the CertificateSource producer chooses it when no certificate file is set
 public final class KeyVaultCertificateSource implements CertificateSource {
     /** The SDK's refusal (KeyVaultCredentialPolicy): "The challenge resource '<scope>' does not match the requested domain". */
     private static final Pattern CHALLENGE_MISMATCH = Pattern.compile("challenge resource '([^']*)' does not match");
-    private final SecretClient secrets;
+    private final Supplier<SecretClient> secrets;
     private final String vaultUrl;
     private final String name;
 
-    public KeyVaultCertificateSource(SecretClient secrets, String vaultUrl, String certificateName) {
+    /** The vault's client comes from {@link AzureClients} on the first read, not while the bean is made. */
+    @Inject
+    KeyVaultCertificateSource(GraphMailerConfig config, AzureClients azure) {
+        this(config.keyVaultUrl().orElseThrow(), config.certificateName(), azure);
+    }
+
+    private KeyVaultCertificateSource(String vaultUrl, String certificateName, AzureClients azure) {
+        this(() -> azure.secrets(vaultUrl), vaultUrl, certificateName);
+    }
+
+    KeyVaultCertificateSource(SecretClient secrets, String vaultUrl, String certificateName) {
+        this(() -> secrets, vaultUrl, certificateName);
+    }
+
+    private KeyVaultCertificateSource(Supplier<SecretClient> secrets, String vaultUrl, String certificateName) {
         this.secrets = secrets;
         this.vaultUrl = vaultUrl;
         this.name = certificateName;
@@ -36,7 +58,7 @@ public final class KeyVaultCertificateSource implements CertificateSource {
     public ClientCertificate load() {
         KeyVaultSecret secret;
         try {
-            secret = secrets.getSecret(name);
+            secret = secrets.get().getSecret(name);
         } catch (ResourceNotFoundException e) {
             throw new CertificateUnavailableException("CertificateNotFound", "Key Vault " + vaultUrl + " has no certificate named '" + name
                     + "' (GRAPH_MAILER_CERTIFICATE_NAME): create or import it there (infrastructure team)", e);

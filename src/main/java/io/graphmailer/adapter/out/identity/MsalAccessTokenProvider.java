@@ -6,8 +6,11 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
+import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.net.MalformedURLException;
@@ -25,6 +28,7 @@ import java.util.concurrent.ExecutionException;
  * rebuilt only when the certificate changes (a newer version in Key Vault, found on a periodic check
  * or after the identity platform rejected the assertion), so rotation needs no restart.
  */
+@Singleton // one instance, so MSAL's token cache lives once in the process
 public final class MsalAccessTokenProvider implements AccessTokenProvider {
     private static final Logger LOG = Logger.getLogger(MsalAccessTokenProvider.class);
     /** After a failed certificate read, callers get the same answer for this long instead of hammering Key Vault. */
@@ -43,10 +47,17 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     private volatile CertificateUnavailableException lastFailure;
     private volatile Instant lastFailureAt = Instant.MIN;
 
+    /** Nothing is read or requested here: the certificate and the MSAL app come on the first token (or the warm-up). */
+    @Inject
+    MsalAccessTokenProvider(GraphMailerConfig config, CertificateSource source) {
+        this(source, config.authorityHost(), config.tenantId().orElseThrow(), config.clientId().orElseThrow(),
+                config.certificateCheckInterval(), Clock.systemUTC());
+    }
+
     /**
      * @param authorityHost e.g. {@code https://login.microsoftonline.com} (or a sovereign cloud's host)
      */
-    public MsalAccessTokenProvider(CertificateSource source, String authorityHost, String tenantId, String clientId,
+    MsalAccessTokenProvider(CertificateSource source, String authorityHost, String tenantId, String clientId,
                                    Duration checkInterval, Clock clock) {
         this.source = source;
         this.clientId = clientId;

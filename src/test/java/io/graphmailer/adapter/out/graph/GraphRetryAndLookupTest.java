@@ -69,11 +69,15 @@ class GraphRetryAndLookupTest {
     }
 
     private GraphMailSender sender(Duration timeout, int retries, Duration budget) {
-        return new GraphMailSender(GraphMailSender.httpClient(timeout, retries, Duration.ofSeconds(3), budget), graph.baseUrl(), tokens);
+        return new GraphMailSender(new GraphClient(graph.baseUrl(), tokens, timeout, retries, Duration.ofSeconds(3), budget));
     }
 
     private GraphSentMessageLookup lookup() {
-        return new GraphSentMessageLookup(GraphMailSender.httpClient(Duration.ofSeconds(5), 0, Duration.ofSeconds(1)), graph.baseUrl(), tokens);
+        return new GraphSentMessageLookup(client());
+    }
+
+    private GraphClient client() {
+        return new GraphClient(graph.baseUrl(), tokens, Duration.ofSeconds(5), 0, Duration.ofSeconds(1));
     }
 
     @Test
@@ -141,7 +145,7 @@ class GraphRetryAndLookupTest {
 
     @Test
     void givenAnotherFilter_thenTheStandInRefusesItAsGraphDoesWith400() throws Exception {
-        var http = GraphMailSender.httpClient(Duration.ofSeconds(5), 0, Duration.ofSeconds(1));
+        var http = client().http();
         okhttp3.HttpUrl url = okhttp3.HttpUrl.get(graph.baseUrl()).newBuilder().addPathSegments("v1.0/users/" + Standins.MAILBOX
                 + "/mailFolders/sentitems/messages").addQueryParameter("$filter", "subject eq 'x'").build();
         GraphHttp.Answer answer = GraphHttp.execute(http, GraphHttp.request("GET", url.toString(), null, tokens.token("x"), "t"), "t");
@@ -176,8 +180,7 @@ class GraphRetryAndLookupTest {
     void givenTheDraftPathSent_thenFoundInSentItems_andADraftLeftInDraftsCountsAsNotSent() {
         grant(GraphStandin.MAIL_SEND, GraphStandin.MAIL_READ_WRITE, "Mail.ReadBasic");
         String sentId = UUID.randomUUID().toString();
-        new GraphMailSender(GraphMailSender.httpClient(Duration.ofSeconds(5), 0, Duration.ofSeconds(1)), graph.baseUrl(), tokens,
-                FIVE_BYTES, GraphMailSender.DEFAULT_UPLOAD_CHUNK_BYTES).send(draftCommand(), sentId);
+        new GraphMailSender(client(), FIVE_BYTES, GraphMailSender.DEFAULT_UPLOAD_CHUNK_BYTES).send(draftCommand(), sentId);
         assertThat(graph.sentDrafts()).singleElement().satisfies(d -> assertThat(d.json().path("internetMessageId").asText())
                 .isEqualTo(TrackingMessageId.of(new Mailbox(Standins.MAILBOX), sentId)));
         assertThat(lookup().find(draftCommand(), sentId).found()).isEqualTo(SentMessageLookup.Found.FOUND);
@@ -186,7 +189,7 @@ class GraphRetryAndLookupTest {
         String unsentId = UUID.randomUUID().toString();
         byte[] draft = GraphRequestBody.draft((EmailMessage) draftCommand().content(), true,
                 TrackingMessageId.of(new Mailbox(Standins.MAILBOX), unsentId));
-        GraphHttp.Answer created = GraphHttp.execute(GraphMailSender.httpClient(Duration.ofSeconds(5), 0, Duration.ofSeconds(1)),
+        GraphHttp.Answer created = GraphHttp.execute(client().http(),
                 GraphHttp.request("POST", graph.graphUrl() + "/users/" + Standins.MAILBOX + "/messages",
                         okhttp3.RequestBody.create(draft, okhttp3.MediaType.get("application/json")), tokens.token("x"), unsentId), unsentId);
         assertThat(created.status()).isEqualTo(201);

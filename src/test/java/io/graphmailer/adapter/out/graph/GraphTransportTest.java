@@ -11,6 +11,7 @@ import io.graphmailer.support.TestTokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,13 @@ class GraphTransportTest {
     private final Standins standins = Standins.shared();
     private final GraphStandin graph = standins.graph();
 
+    @Inject
+    GraphMailSender sender;
+    @Inject
+    GraphSentItemsWriter sentItemsCopy;
+    @Inject
+    GraphSentMessageLookup lookup;
+
     @BeforeEach
     void reset() {
         standins.reset();
@@ -38,6 +46,16 @@ class GraphTransportTest {
     private static io.restassured.response.Response send(String mailbox, String body) {
         return given().header("Authorization", TestTokens.bearer()).contentType(ContentType.JSON).body(body)
                 .when().post("/api/users/" + mailbox + "/sendMail");
+    }
+
+    @Test
+    void givenSendMailTheSentItemsCopyAndTheLookup_thenTheyShareTheProcesssOneGraphClientAndItsOneOkHttpClient() {
+        send(standins.mailbox(), SendMailBodies.minimal()).then().statusCode(202);
+        GraphClient client = sender.graph();
+
+        assertThat(sentItemsCopy.graph()).isSameAs(client);
+        assertThat(lookup.graph()).isSameAs(client);
+        assertThat(client.http()).as("built once, on the first call, and kept").isSameAs(client.http());
     }
 
     @Test

@@ -133,8 +133,7 @@ class UploadSessionTest {
     }
 
     private GraphMailSender sender(AttachmentContentSource blobs) {
-        return new GraphMailSender(GraphMailSender.httpClient(Duration.ofSeconds(20), 0, Duration.ofSeconds(1)),
-                graph.baseUrl(), tokens, blobs, CHUNK);
+        return new GraphMailSender(new GraphClient(graph.baseUrl(), tokens, Duration.ofSeconds(20), 0, Duration.ofSeconds(1)), blobs, CHUNK);
     }
 
     private static SendMailCommand command(long blobSize, byte[] small) {

@@ -1,0 +1,153 @@
+package io.graphmailer.adapter.out.graph;
+
+import com.microsoft.graph.core.requests.GraphClientFactory;
+import com.microsoft.graph.core.requests.options.GraphClientOption;
+import com.microsoft.kiota.http.middleware.RetryHandler;
+import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
+import io.graphmailer.adapter.out.graph.GraphHttp.Answer;
+import io.graphmailer.adapter.out.identity.AccessToken;
+import io.graphmailer.adapter.out.identity.AccessTokenProvider;
+import io.graphmailer.adapter.out.identity.JwtClaims;
+import io.graphmailer.config.GraphMailerConfig;
+import io.graphmailer.domain.MailTransportException;
+import io.graphmailer.domain.Mailbox;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The process's one Graph client, shared by sendMail, the draft path, the Sent Items copy and the Sent Items lookup:
+ * one OkHttp client (built on first use), the app's token on every call with one retry on a fresh token after a 401,
+ * and Graph's error answers in the operator's words ({@link GraphErrors}).
+ */
+@Singleton
+final class GraphClient {
+    static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+    static final MediaType JSON = MediaType.get("application/json");
+
+    /** Default budget of one call's in-request 429 retries, waits included. */
+    static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(30);
+
+    private final String baseUrl;
+    private final AccessTokenProvider tokens;
+    private final Duration timeout;
+    private final int maxThrottleRetries;
+    private final Duration maxThrottleWait;
+    private final Duration retryBudget;
+    private volatile OkHttpClient http;
+
+    @Inject
+    GraphClient(GraphMailerConfig config, AccessTokenProvider tokens) {
+        this(config.graph().baseUrl(), tokens, config.graph().timeout(), config.graph().maxThrottleRetries(),
+                config.graph().maxThrottleWait(), config.graph().retryBudget());
+    }
+
+    GraphClient(String baseUrl, AccessTokenProvider tokens, Duration timeout, int maxThrottleRetries, Duration maxThrottleWait,
+                Duration retryBudget) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.tokens = tokens;
+        this.timeout = timeout;
+        this.maxThrottleRetries = maxThrottleRetries;
+        this.maxThrottleWait = maxThrottleWait;
+        this.retryBudget = retryBudget;
+    }
+
+    GraphClient(String baseUrl, AccessTokenProvider tokens, Duration timeout, int maxThrottleRetries, Duration maxThrottleWait) {
+        this(baseUrl, tokens, timeout, maxThrottleRetries, maxThrottleWait, DEFAULT_RETRY_BUDGET);
+    }
+
+    String baseUrl() {
+        return baseUrl;
+    }
+
+    /** {@code <base>/v1.0/users/<mailbox>}, the mailbox URL-encoded. */
+    String user(Mailbox mailbox) {
+        return baseUrl + "/v1.0/users/" + URLEncoder.encode(mailbox.id(), StandardCharsets.UTF_8);
+    }
+
+    /** A Graph call with the app's token; a 401 (a cached token the resource no longer accepts) is retried once with a fresh one. */
+    Answer call(String method, String url, RequestBody body, String trackingId) {
+        Answer answer = execute(GraphHttp.request(method, url, body, tokens.token(GRAPH_SCOPE), trackingId), trackingId);
+        if (answer.status() == 401) {
+            answer = execute(GraphHttp.request(method, url, body, tokens.freshToken(GRAPH_SCOPE), trackingId), trackingId);
+        }
+        return answer;
+    }
+
+    Answer call(String method, String url, byte[] json, String trackingId) {
+        return call(method, url, json == null ? null : RequestBody.create(json, JSON), trackingId);
+    }
+
+    /** A request as built, e.g. to a pre-authenticated upload URL that must carry no token. */
+    Answer execute(Request request, String trackingId) {
+        return GraphHttp.execute(http(), request, trackingId);
+    }
+
+    /** Graph's error answer as the failure of a send as {@code mailbox}, naming the roles the app's token carries. */
+    MailTransportException error(Answer answer, Mailbox mailbox) {
+        return GraphErrors.translate(answer.status(), answer.retryAfterSeconds(), answer.code(), answer.message(), mailbox.id(), roles());
+    }
+
+    private List<String> roles() {
+        try {
+            AccessToken token = tokens.token(GRAPH_SCOPE);
+            return JwtClaims.roles(token.value());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The one OkHttp client, built on first use (package-private for the test that there is one per process). */
+    OkHttpClient http() {
+        OkHttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                client = http;
+                if (client == null) {
+                    client = httpClient(timeout, maxThrottleRetries, maxThrottleWait, retryBudget);
+                    http = client;
+                }
+            }
+        }
+        return client;
+    }
+
+    @PreDestroy
+    void close() {
+        OkHttpClient client = http;
+        if (client != null) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
+    }
+
+    /**
+     * graph-core's client with a retry policy that only repeats 429s whose Retry-After fits {@code maxThrottleWait}, while
+     * the whole sequence (waits included) stays within {@code retryBudget}. {@code timeout} bounds each attempt on its own
+     * (connect, each read and write), not the sequence: a 429 is a definite "not sent", so however long the retries took,
+     * the last answer is what counts (OkHttp's callTimeout would span the retries and turn throttling into "unknown").
+     */
+    private static OkHttpClient httpClient(Duration timeout, int maxThrottleRetries, Duration maxThrottleWait, Duration retryBudget) {
+        long maxWaitSeconds = Math.max(0, maxThrottleWait.toSeconds());
+        RetryHandlerOption retry = new RetryHandlerOption((delay, attempt, request, response) -> {
+            long wait = GraphHttp.retryAfterSeconds(response, 1);
+            return response.code() == 429 && wait <= maxWaitSeconds && GraphHttp.withinBudget(request, Duration.ofSeconds(wait), retryBudget);
+        }, Math.max(0, Math.min(maxThrottleRetries, RetryHandlerOption.MAX_RETRIES)), 1);
+        Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
+        return GraphClientFactory.create(new GraphClientOption(), new RetryHandler(retry))
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
+                .connectTimeout(connect)
+                .retryOnConnectionFailure(false) // a silent re-send could deliver twice
+                .build();
+    }
+}
