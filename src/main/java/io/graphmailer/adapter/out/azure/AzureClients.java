@@ -16,6 +16,7 @@ import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
 import io.graphmailer.config.GraphMailerConfig;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.Map;
@@ -42,6 +43,7 @@ public class AzureClients {
     private final Map<String, TableClient> tables = new ConcurrentHashMap<>();
     private final Map<String, SecretClient> vaults = new ConcurrentHashMap<>();
 
+    @Inject
     public AzureClients(GraphMailerConfig config) {
         this(config.storage(), config.attachments().blobConnectionString().or(() -> config.storage().connectionString()), System.getenv());
     }
