@@ -33,13 +33,12 @@ import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SendMailCommand;
 import java.util.ArrayList;
 import java.util.function.Supplier;
-import io.graphmailer.format.outbox.OutboxEnvelopeParser;
-import io.graphmailer.format.outbox.OutboxEnvelopeWriter;
 import io.graphmailer.adapter.out.storage.StorageMailQueue;
 import io.graphmailer.adapter.out.storage.TableSendLedger;
 import io.graphmailer.application.PerMailboxLimiter;
 import io.graphmailer.application.QueuedSendService;
 import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
+import io.graphmailer.application.port.out.EnvelopeWriter;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.application.port.out.SendLedger;
 import com.azure.data.tables.TableClientBuilder;
@@ -207,17 +206,12 @@ public class ApplicationBeans {
 
     @Produces
     @Singleton
-    OutboxEnvelopeParser envelopeParser(SendMailRequestParser jsonParser) {
-        return new OutboxEnvelopeParser(jsonParser);
-    }
-
-    @Produces
-    @Singleton
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
-                                               AttachmentResolver attachments, Instance<MsalAccessTokenProvider> tokens) {
+                                               AttachmentResolver attachments, Instance<MsalAccessTokenProvider> tokens,
+                                               EnvelopeWriter envelopes) {
         GraphMailerConfig.Queue q = config.queue();
-        return new QueuedSendService(senderPolicy, transport, ledger, queue, new OutboxEnvelopeWriter(),
+        return new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes,
                 limiter,
                 new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
                         q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),

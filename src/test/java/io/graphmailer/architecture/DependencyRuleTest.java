@@ -36,7 +36,7 @@ class DependencyRuleTest {
     void givenSharedFormats_thenTheyDependOnlyOnTheDomainAndJsonOrMimeLibraries() {
         classes().that().resideInAPackage("io.graphmailer.format..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("io.graphmailer.format..", "io.graphmailer.domain..",
-                        "io.graphmailer.application.port..", "java..", "com.fasterxml.jackson..", "jakarta.mail..")
+                        "java..", "com.fasterxml.jackson..", "jakarta.mail..")
                 .check(CLASSES);
     }
 
