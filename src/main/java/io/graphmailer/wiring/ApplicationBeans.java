@@ -33,23 +33,16 @@ import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SendMailCommand;
 import java.util.ArrayList;
 import java.util.function.Supplier;
-import io.graphmailer.adapter.out.storage.StorageMailQueue;
-import io.graphmailer.adapter.out.storage.TableSendLedger;
 import io.graphmailer.application.PerMailboxLimiter;
 import io.graphmailer.application.QueuedSendService;
 import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.application.port.out.EnvelopeWriter;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.application.port.out.SendLedger;
-import com.azure.data.tables.TableClientBuilder;
-import com.azure.storage.queue.QueueClient;
-import com.azure.storage.queue.QueueClientBuilder;
-import com.azure.storage.queue.QueueMessageEncoding;
 import io.graphmailer.adapter.out.outbox.OutboxMailTransport;
 import io.graphmailer.application.SendMailService;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.MailTransport;
-import io.graphmailer.adapter.out.storage.BlobAttachmentSource;
 import io.graphmailer.application.AttachmentResolver;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.domain.BlobAllowlist;
@@ -85,23 +78,6 @@ public class ApplicationBeans {
     @Singleton
     BlobAllowlist blobAllowlist(GraphMailerConfig config) {
         return new BlobAllowlist(config.attachments().allowedBlobPrefixes().orElse(List.of()));
-    }
-
-    /**
-     * Attachments by reference: read with the managed identity, or with a connection string locally (the attachments'
-     * own, else the storage one, for Azurite). Nothing is built when no container is allowed.
-     */
-    @Produces
-    @Singleton
-    AttachmentContentSource attachmentContentSource(GraphMailerConfig config, BlobAllowlist allowlist) {
-        if (allowlist.isEmpty()) {
-            return AttachmentContentSource.NONE;
-        }
-        int block = config.attachments().uploadChunkBytes();
-        java.util.Optional<String> connectionString = config.attachments().blobConnectionString().or(() -> config.storage().connectionString());
-        return connectionString.isPresent()
-                ? BlobAttachmentSource.withConnectionString(allowlist, connectionString.get(), block)
-                : BlobAttachmentSource.withCredential(allowlist, new DefaultAzureCredentialBuilder().build(), block);
     }
 
     @Produces
@@ -239,47 +215,6 @@ public class ApplicationBeans {
                 ? graph.find(command, trackingId)
                 : new SentMessageLookup.Result(SentMessageLookup.Found.CANNOT_LOOK, "sent by SMTP, whose Sent Items copy is optional"
                         + " and written after the send");
-    }
-
-    @Produces
-    @Singleton
-    SendLedger sendLedger(GraphMailerConfig config) {
-        GraphMailerConfig.Storage storage = config.storage();
-        TableClientBuilder builder = new TableClientBuilder().tableName(storage.ledgerTable());
-        if (storage.connectionString().isPresent()) {
-            builder.connectionString(storage.connectionString().get());
-        } else {
-            builder.endpoint(storage.tableEndpoint().orElseThrow(() -> new IllegalStateException(
-                    "the send ledger needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT (or a connection string locally)")))
-                    .credential(new DefaultAzureCredentialBuilder().build());
-        }
-        TableSendLedger ledger = new TableSendLedger(builder.buildClient(), Clock.systemUTC());
-        ledger.createIfMissing();
-        return ledger;
-    }
-
-    @Produces
-    @Singleton
-    MailQueue mailQueue(GraphMailerConfig config) {
-        GraphMailerConfig.Queue q = config.queue();
-        StorageMailQueue queue = new StorageMailQueue(queueClient(config, q.name()),
-                queueClient(config, q.deadLetterName().orElse(q.name() + "-deadletter")),
-                queueClient(config, q.poisonName().orElse(q.name() + "-poison")), Clock.systemUTC());
-        queue.createIfMissing();
-        return queue;
-    }
-
-    private static QueueClient queueClient(GraphMailerConfig config, String name) {
-        GraphMailerConfig.Storage storage = config.storage();
-        QueueClientBuilder builder = new QueueClientBuilder().queueName(name).messageEncoding(QueueMessageEncoding.BASE64);
-        if (storage.connectionString().isPresent()) {
-            builder.connectionString(storage.connectionString().get());
-        } else {
-            builder.endpoint(storage.queueEndpoint().orElseThrow(() -> new IllegalStateException(
-                    "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT (or a connection string locally)")))
-                    .credential(new DefaultAzureCredentialBuilder().build());
-        }
-        return builder.buildClient();
     }
 
     @Produces
