@@ -69,6 +69,14 @@ class DependencyRuleTest {
     }
 
     @Test
+    void givenStorageAdapters_thenTheyTakeTheirClientsAndCredentialFromAzureClients() {
+        noClasses().that().resideInAPackage("io.graphmailer.adapter.out.storage..")
+                .should().dependOnClassesThat().resideInAPackage("com.azure.identity..")
+                .orShould().dependOnClassesThat().haveSimpleNameEndingWith("ClientBuilder")
+                .check(CLASSES);
+    }
+
+    @Test
     void givenDomainAndApplication_thenNoMicrosoftAzureAwsOrQuarkusTypes() {
         noClasses().that().resideInAnyPackage("io.graphmailer.domain..", "io.graphmailer.application..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.microsoft..", "com.azure..", "software.amazon..",

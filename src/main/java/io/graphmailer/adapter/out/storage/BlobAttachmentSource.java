@@ -1,12 +1,9 @@
 package io.graphmailer.adapter.out.storage;
 
-import com.azure.core.http.HttpClient;
 import com.azure.storage.blob.BlobClient;
-import com.azure.storage.blob.BlobClientBuilder;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
 import com.azure.storage.blob.specialized.BlobInputStream;
-import com.azure.storage.common.StorageSharedKeyCredential;
 import io.graphmailer.adapter.out.azure.AzureClients;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.config.GraphMailerConfig;
@@ -35,7 +32,8 @@ public final class BlobAttachmentSource implements AttachmentContentSource {
     private final Function<String, BlobClient> clients;
     private final int blockBytes;
 
-    private BlobAttachmentSource(BlobAllowlist allowlist, Function<String, BlobClient> clients, int blockBytes) {
+    /** Tests: {@code clients} builds the client of one blob URL. */
+    BlobAttachmentSource(BlobAllowlist allowlist, Function<String, BlobClient> clients, int blockBytes) {
         this.allowlist = allowlist;
         this.clients = clients;
         this.blockBytes = blockBytes;
@@ -45,14 +43,6 @@ public final class BlobAttachmentSource implements AttachmentContentSource {
     @Inject
     BlobAttachmentSource(GraphMailerConfig config, BlobAllowlist allowlist, AzureClients clients) {
         this(allowlist, clients::blob, config.attachments().uploadChunkBytes());
-    }
-
-    /** Tests: the account key from a connection string. */
-    static BlobAttachmentSource withConnectionString(BlobAllowlist allowlist, String connectionString, int blockBytes) {
-        HttpClient http = HttpClient.createDefault();
-        StorageSharedKeyCredential key = StorageSharedKeyCredential.fromConnectionString(connectionString);
-        return new BlobAttachmentSource(allowlist, url -> new BlobClientBuilder().endpoint(url).credential(key)
-                .httpClient(http).buildClient(), blockBytes);
     }
 
     @Override
