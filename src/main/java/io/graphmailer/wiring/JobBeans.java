@@ -47,10 +47,10 @@ public class JobBeans {
     /** The outbox queue; in dev ({@code enqueue=direct}) the send use case itself. */
     @Produces
     @Singleton
-    JobMailQueue jobMailQueue(GraphMailerConfig config, Instance<MailQueue> mailQueue, Instance<SendMailUseCase> sendMail) {
-        return config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.DIRECT
-                ? new DevDirectJobMailQueue(sendMail.get(), new EnvelopeJobMailQueue(null))
-                : new LazyQueue(mailQueue);
+    JobMailQueue jobMailQueue(GraphMailerConfig config, MailQueue mailQueue, Instance<SendMailUseCase> sendMail) {
+        // The queue connects on its first message, so dev (direct) only borrows the envelope's checks from it.
+        JobMailQueue envelopes = new EnvelopeJobMailQueue(mailQueue);
+        return config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.DIRECT ? new DevDirectJobMailQueue(sendMail.get(), envelopes) : envelopes;
     }
 
     void onStart(@Observes StartupEvent event, GraphMailerConfig config, Instance<ManageJobsUseCase> manageJobs) {
@@ -58,26 +58,6 @@ public class JobBeans {
         if (!jobs.isEmpty()) {
             LOG.infof("scheduled jobs: %d loaded (%s), enqueue %s", jobs.size(),
                     String.join(", ", jobs.stream().map(JobDefinition::id).toList()), config.jobs().enqueue());
-        }
-    }
-
-    /** TEMPORARY until h2's lazily connecting MailQueue: the outbox queue, built on first use (storage is only needed once a job runs). */
-    private static final class LazyQueue implements JobMailQueue {
-        private final Instance<MailQueue> queue;
-        private final EnvelopeJobMailQueue rules = new EnvelopeJobMailQueue(null);
-
-        LazyQueue(Instance<MailQueue> queue) {
-            this.queue = queue;
-        }
-
-        @Override
-        public void check(JobMail mail) {
-            rules.check(mail);
-        }
-
-        @Override
-        public void enqueue(List<JobMail> batch) {
-            new EnvelopeJobMailQueue(queue.get()).enqueue(batch);
         }
     }
 }

@@ -15,7 +15,7 @@ import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
-import io.graphmailer.format.outbox.OutboxEnvelopeWriter;
+import io.graphmailer.application.port.out.EnvelopeWriter;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -86,9 +86,10 @@ public class UseCaseBeans {
     @Singleton
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
-                                               AttachmentResolver attachments, SentMessageLookup lookup) {
+                                               AttachmentResolver attachments, SentMessageLookup lookup,
+                                               EnvelopeWriter envelopes) {
         GraphMailerConfig.Queue q = config.queue();
-        return new QueuedSendService(senderPolicy, transport, ledger, queue, new OutboxEnvelopeWriter(), limiter,
+        return new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes, limiter,
                 new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
                         q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
                 Clock.systemUTC(), attachments, lookup);

@@ -37,7 +37,7 @@ class DependencyRuleTest {
     void givenSharedFormats_thenTheyDependOnlyOnTheDomainAndJsonOrMimeLibraries() {
         classes().that().resideInAPackage("io.graphmailer.format..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("io.graphmailer.format..", "io.graphmailer.domain..",
-                        "io.graphmailer.application.port..", "java..", "com.fasterxml.jackson..", "jakarta.mail..")
+                        "java..", "com.fasterxml.jackson..", "jakarta.mail..")
                 .check(CLASSES);
     }
 
@@ -72,6 +72,14 @@ class DependencyRuleTest {
     void givenSettings_thenTheyKnowNoAdapter() {
         noClasses().that().resideInAPackage("io.graphmailer.config..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.graphmailer.adapter..", "io.graphmailer.format..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void givenStorageAdapters_thenTheyTakeTheirClientsAndCredentialFromAzureClients() {
+        noClasses().that().resideInAPackage("io.graphmailer.adapter.out.storage..")
+                .should().dependOnClassesThat().resideInAPackage("com.azure.identity..")
+                .orShould().dependOnClassesThat().haveSimpleNameEndingWith("ClientBuilder")
                 .check(CLASSES);
     }
 

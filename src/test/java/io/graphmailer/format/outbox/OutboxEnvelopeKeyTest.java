@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * mailbox (case, a Unicode domain and its IDNA form) are one mailbox, so a producer that enqueued both gets one send.
  */
 class OutboxEnvelopeKeyTest {
-    private final OutboxEnvelopeParser parser = new OutboxEnvelopeParser(new SendMailRequestParser(MailLimits.DEFAULT));
+    private final OutboxEnvelope envelopes = new OutboxEnvelope(new SendMailRequestParser(MailLimits.DEFAULT));
 
     private static String envelope(String mailbox) {
         return "{\"version\":1,\"mailbox\":\"" + mailbox + "\",\"sendMail\":{\"message\":{\"subject\":\"s\","
@@ -21,17 +21,17 @@ class OutboxEnvelopeKeyTest {
 
     @Test
     void givenTwoSpellingsOfOneMailbox_thenTheDerivedKeysAreEqual() {
-        String ascii = parser.parse(envelope("noreply@contoso.example")).idempotencyKey();
-        assertThat(parser.parse(envelope("NoReply@Contoso.Example")).idempotencyKey()).isEqualTo(ascii);
-        String idn = parser.parse(envelope("noreply@b\u00fccher.example")).idempotencyKey();
-        assertThat(parser.parse(envelope("noreply@xn--bcher-kva.example")).idempotencyKey()).isEqualTo(idn);
+        String ascii = envelopes.read(envelope("noreply@contoso.example")).idempotencyKey();
+        assertThat(envelopes.read(envelope("NoReply@Contoso.Example")).idempotencyKey()).isEqualTo(ascii);
+        String idn = envelopes.read(envelope("noreply@b\u00fccher.example")).idempotencyKey();
+        assertThat(envelopes.read(envelope("noreply@xn--bcher-kva.example")).idempotencyKey()).isEqualTo(idn);
         assertThat(idn).isNotEqualTo(ascii);
     }
 
     @Test
     void givenAnotherMessage_thenAnotherKey() {
-        String one = parser.parse(envelope("noreply@contoso.example")).idempotencyKey();
-        String other = parser.parse(envelope("noreply@contoso.example").replace("\"s\"", "\"t\"")).idempotencyKey();
+        String one = envelopes.read(envelope("noreply@contoso.example")).idempotencyKey();
+        String other = envelopes.read(envelope("noreply@contoso.example").replace("\"s\"", "\"t\"")).idempotencyKey();
         assertThat(other).isNotEqualTo(one).startsWith("sha256:");
     }
 }

@@ -1,6 +1,6 @@
 package io.graphmailer.adapter.in.functions;
 
-import io.graphmailer.format.outbox.OutboxEnvelopeParser;
+import io.graphmailer.format.outbox.OutboxEnvelope;
 import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.domain.QueueOutcome;
 import io.graphmailer.domain.QueuedMail;
@@ -28,11 +28,11 @@ public class OutboxQueueFunction {
     private static final Logger LOG = Logger.getLogger(OutboxQueueFunction.class);
 
     private final ProcessQueuedMailUseCase useCase;
-    private final OutboxEnvelopeParser parser;
+    private final OutboxEnvelope envelopes;
 
-    public OutboxQueueFunction(ProcessQueuedMailUseCase useCase, OutboxEnvelopeParser parser) {
+    public OutboxQueueFunction(ProcessQueuedMailUseCase useCase, OutboxEnvelope envelopes) {
         this.useCase = useCase;
-        this.parser = parser;
+        this.envelopes = envelopes;
     }
 
     @POST
@@ -55,8 +55,8 @@ public class OutboxQueueFunction {
         try {
             QueuedMail mail;
             try {
-                mail = parser.parse(text);
-            } catch (OutboxEnvelopeParser.Rejected rejected) {
+                mail = envelopes.read(text);
+            } catch (OutboxEnvelope.Rejected rejected) {
                 outcome = useCase.reject(text == null ? "" : text, rejected.code(), rejected.getMessage());
                 return ok(messageId, invocation.dequeueCount(), outcome);
             }

@@ -1,18 +1,19 @@
 package io.graphmailer.adapter.out.storage;
 
-import com.azure.core.credential.TokenCredential;
-import com.azure.core.http.HttpClient;
 import com.azure.storage.blob.BlobClient;
-import com.azure.storage.blob.BlobClientBuilder;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
 import com.azure.storage.blob.specialized.BlobInputStream;
-import com.azure.storage.common.StorageSharedKeyCredential;
+import io.graphmailer.adapter.out.azure.AzureClients;
 import io.graphmailer.application.port.out.AttachmentContentSource;
+import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.AttachmentReference;
 import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import java.io.InputStream;
 import java.util.OptionalLong;
@@ -22,32 +23,26 @@ import java.util.function.Function;
  * Attachments by reference in Azure Blob Storage, read with the function's managed identity (role Storage Blob Data
  * Reader on the container), or with a connection string for Azurite. Content is read in blocks of {@code blockBytes}
  * as the caller consumes it ({@link BlobInputStream}), pinned to the blob's ETag: a blob replaced while it is sent
- * fails the read instead of mixing two versions.
+ * fails the read instead of mixing two versions. Chosen only when a container is allowed ({@code wiring.StorageBeans}).
  */
+@Singleton
+@Typed(BlobAttachmentSource.class)
 public final class BlobAttachmentSource implements AttachmentContentSource {
     private final BlobAllowlist allowlist;
     private final Function<String, BlobClient> clients;
     private final int blockBytes;
 
-    private BlobAttachmentSource(BlobAllowlist allowlist, Function<String, BlobClient> clients, int blockBytes) {
+    /** Tests: {@code clients} builds the client of one blob URL. */
+    BlobAttachmentSource(BlobAllowlist allowlist, Function<String, BlobClient> clients, int blockBytes) {
         this.allowlist = allowlist;
         this.clients = clients;
         this.blockBytes = blockBytes;
     }
 
-    /** Production: the managed identity (DefaultAzureCredential) reads the blobs. */
-    public static BlobAttachmentSource withCredential(BlobAllowlist allowlist, TokenCredential credential, int blockBytes) {
-        HttpClient http = HttpClient.createDefault();
-        return new BlobAttachmentSource(allowlist, url -> new BlobClientBuilder().endpoint(url).credential(credential)
-                .httpClient(http).buildClient(), blockBytes);
-    }
-
-    /** Local runs and Azurite: the account key from a connection string. */
-    public static BlobAttachmentSource withConnectionString(BlobAllowlist allowlist, String connectionString, int blockBytes) {
-        HttpClient http = HttpClient.createDefault();
-        StorageSharedKeyCredential key = StorageSharedKeyCredential.fromConnectionString(connectionString);
-        return new BlobAttachmentSource(allowlist, url -> new BlobClientBuilder().endpoint(url).credential(key)
-                .httpClient(http).buildClient(), blockBytes);
+    /** The process's blob clients: the managed identity, or a connection string's account key locally and on Azurite. */
+    @Inject
+    BlobAttachmentSource(GraphMailerConfig config, BlobAllowlist allowlist, AzureClients clients) {
+        this(allowlist, clients::blob, config.attachments().uploadChunkBytes());
     }
 
     @Override

@@ -3,58 +3,92 @@ package io.graphmailer.adapter.out.storage;
 import com.azure.storage.queue.QueueClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.graphmailer.adapter.out.azure.AzureClients;
 import io.graphmailer.application.port.out.MailQueue;
+import io.graphmailer.config.GraphMailerConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
- * The outbox queue and its side queues in Azure Storage. Messages are base64-encoded, as the
- * Functions host expects. Dead-letter and poison entries keep the original text intact beside the reason.
+ * The outbox queue and its side queues in Azure Storage (names from {@code graph-mailer.queue}). Messages are
+ * base64-encoded, as the Functions host expects. Dead-letter and poison entries keep the original text intact beside the
+ * reason. Nothing is built or called until the first message: then the three clients are built and the queues created if
+ * missing (local runs and tests; Terraform creates them in Azure), once.
  */
+@Singleton
 public final class StorageMailQueue implements MailQueue {
     /** Storage queues keep a message invisible for at most 7 days. */
     private static final Duration MAX_VISIBILITY = Duration.ofDays(7);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final QueueClient outbox;
-    private final QueueClient deadLetter;
-    private final QueueClient poison;
+    private final Supplier<Queues> open;
     private final Clock clock;
+    private Queues queues; // guarded by this
 
-    public StorageMailQueue(QueueClient outbox, QueueClient deadLetter, QueueClient poison, Clock clock) {
-        this.outbox = outbox;
-        this.deadLetter = deadLetter;
-        this.poison = poison;
+    private record Queues(QueueClient outbox, QueueClient deadLetter, QueueClient poison) {
+        Queues created() {
+            outbox.createIfNotExists();
+            deadLetter.createIfNotExists();
+            poison.createIfNotExists();
+            return this;
+        }
+    }
+
+    @Inject
+    StorageMailQueue(GraphMailerConfig config, AzureClients clients) {
+        this(() -> new Queues(clients.queue(config.queue().name()), clients.queue(deadLetterName(config.queue())),
+                clients.queue(poisonName(config.queue()))), Clock.systemUTC());
+    }
+
+    /** Tests: three queue clients, created on first use like the bean's. */
+    StorageMailQueue(QueueClient outbox, QueueClient deadLetter, QueueClient poison, Clock clock) {
+        this(() -> new Queues(outbox, deadLetter, poison), clock);
+    }
+
+    private StorageMailQueue(Supplier<Queues> clients, Clock clock) {
+        this.open = () -> clients.get().created();
         this.clock = clock;
     }
 
-    /** Creates the three queues if missing (local runs and tests; Terraform creates them in Azure). */
-    public void createIfMissing() {
-        outbox.createIfNotExists();
-        deadLetter.createIfNotExists();
-        poison.createIfNotExists();
+    private static String deadLetterName(GraphMailerConfig.Queue queue) {
+        return queue.deadLetterName().orElse(queue.name() + "-deadletter");
+    }
+
+    private static String poisonName(GraphMailerConfig.Queue queue) {
+        return queue.poisonName().orElse(queue.name() + "-poison");
+    }
+
+    /** A failed creation (storage unreachable) is tried again with the next message. */
+    private synchronized Queues queues() {
+        if (queues == null) {
+            queues = open.get();
+        }
+        return queues;
     }
 
     @Override
     public void enqueue(String message) {
-        outbox.sendMessage(message);
+        queues().outbox().sendMessage(message);
     }
 
     @Override
     public void requeue(String message, Duration delay) {
         Duration visibility = delay.compareTo(MAX_VISIBILITY) > 0 ? MAX_VISIBILITY : delay;
-        outbox.sendMessageWithResponse(message, visibility, null, null, null);
+        queues().outbox().sendMessageWithResponse(message, visibility, null, null, null);
     }
 
     @Override
     public void deadLetter(String original, String code, String reason) {
-        deadLetter.sendMessage(kept(original, code, reason, "dead-letter"));
+        queues().deadLetter().sendMessage(kept(original, code, reason, "dead-letter"));
     }
 
     @Override
     public void poison(String original, String code, String reason) {
-        poison.sendMessage(kept(original, code, reason, "poison"));
+        queues().poison().sendMessage(kept(original, code, reason, "poison"));
     }
 
     private String kept(String original, String code, String reason, String where) {

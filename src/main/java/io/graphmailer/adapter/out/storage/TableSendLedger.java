@@ -5,8 +5,12 @@ import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
+import io.graphmailer.adapter.out.azure.AzureClients;
 import io.graphmailer.application.port.out.SendLedger;
+import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.LedgerEntry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,33 +20,58 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.function.Supplier;
 
 /**
  * The send ledger in Azure Table Storage. Row key is the SHA-256 of the idempotency key (any text is
  * allowed as a key); partitions spread over the first hex digits. Claims of an attempt are
  * conditional (insert, or replace if the ETag is unchanged) so two workers cannot both win one; each carries
- * {@code LeaseUntil}, the time until which its worker may still be sending.
+ * {@code LeaseUntil}, the time until which its worker may still be sending. The table ({@code graph-mailer.storage.ledger-table})
+ * is reached, and created if missing, on first use, once.
  */
+@Singleton
 public final class TableSendLedger implements SendLedger {
     private static final int MAX_DETAIL = 8_000;
 
-    private final TableClient table;
+    private final Supplier<TableClient> client;
     private final Clock clock;
+    private TableClient table; // guarded by this; set once the table exists
 
+    @Inject
+    TableSendLedger(GraphMailerConfig config, AzureClients clients) {
+        this(() -> clients.table(config.storage().ledgerTable()), Clock.systemUTC());
+    }
+
+    /** Tests: an existing client; the table is created on first use like the bean's. */
     public TableSendLedger(TableClient table, Clock clock) {
-        this.table = table;
+        this(() -> table, clock);
+    }
+
+    private TableSendLedger(Supplier<TableClient> client, Clock clock) {
+        this.client = client;
         this.clock = clock;
     }
 
-    public void createIfMissing() {
+    /** Creates the table now if missing; a failed creation (storage unreachable) is tried again on the next use. */
+    public synchronized void createIfMissing() {
+        if (table != null) {
+            return;
+        }
+        TableClient created = client.get();
         // Terraform creates it in Azure; local runs and tests need this.
         try {
-            table.createTable();
+            created.createTable();
         } catch (TableServiceException e) {
             if (e.getResponse() == null || e.getResponse().getStatusCode() != 409) {
                 throw e;
             }
         }
+        table = created;
+    }
+
+    private synchronized TableClient table() {
+        createIfMissing();
+        return table;
     }
 
     @Override
@@ -51,14 +80,14 @@ public final class TableSendLedger implements SendLedger {
         Instant now = clock.instant();
         TableEntity entity = attemptEntity(key, row, trackingId, 1, now, leaseUntil);
         try {
-            Response<Void> response = table.createEntityWithResponse(entity, null, null);
+            Response<Void> response = table().createEntityWithResponse(entity, null, null);
             return new Start(new LedgerEntry(key, LedgerEntry.State.ATTEMPTING, trackingId, 1, now, null, etag(response), leaseUntil), null);
         } catch (TableServiceException e) {
             if (status(e) != 409) {
                 throw e;
             }
         }
-        return new Start(null, toEntry(key, table.getEntity(partition(row), row)));
+        return new Start(null, toEntry(key, table().getEntity(partition(row), row)));
     }
 
     @Override
@@ -71,7 +100,7 @@ public final class TableSendLedger implements SendLedger {
         // Conditional on the ETag of a fresh read, not the one a write answered with: Azurite's answer to a write carries
         // an ETag that a later If-Match refuses (400). A renewal is rare (every half lease), so the read costs little.
         String row = rowKey(current.key());
-        LedgerEntry seen = toEntry(current.key(), table.getEntity(partition(row), row));
+        LedgerEntry seen = toEntry(current.key(), table().getEntity(partition(row), row));
         if (seen.state() != LedgerEntry.State.ATTEMPTING || seen.sendAttempts() != current.sendAttempts() || seen.leaseUntil() == null
                 || current.leaseUntil() == null
                 || !seen.leaseUntil().truncatedTo(ChronoUnit.MILLIS).equals(current.leaseUntil().truncatedTo(ChronoUnit.MILLIS))) {
@@ -87,7 +116,7 @@ public final class TableSendLedger implements SendLedger {
         TableEntity entity = attemptEntity(previous.key(), row, previous.trackingId(), attempts, now, leaseUntil);
         entity.addProperty("odata.etag", previous.etag()); // the SDK reads the ETag from this property
         try {
-            Response<Void> response = table.updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null);
+            Response<Void> response = table().updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null);
             return new LedgerEntry(previous.key(), LedgerEntry.State.ATTEMPTING, previous.trackingId(), attempts, now, null, etag(response),
                     leaseUntil);
         } catch (TableServiceException e) {
@@ -131,7 +160,7 @@ public final class TableSendLedger implements SendLedger {
         if (entry.leaseUntil() != null) {
             entity.addProperty("LeaseUntil", OffsetDateTime.ofInstant(entry.leaseUntil(), java.time.ZoneOffset.UTC));
         }
-        table.upsertEntity(entity);
+        table().upsertEntity(entity);
     }
 
     private static LedgerEntry toEntry(String key, TableEntity e) {

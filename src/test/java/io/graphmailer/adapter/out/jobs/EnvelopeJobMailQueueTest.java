@@ -1,7 +1,7 @@
 package io.graphmailer.adapter.out.jobs;
 
 import io.graphmailer.format.graph.SendMailRequestParser;
-import io.graphmailer.format.outbox.OutboxEnvelopeParser;
+import io.graphmailer.format.outbox.OutboxEnvelope;
 import io.graphmailer.application.port.out.JobMailQueue.JobMail;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.domain.Attachment;
@@ -60,7 +60,7 @@ class EnvelopeJobMailQueueTest {
     void givenJobMail_thenTheQueueFunctionParsesTheSameMailWithTheJobsKey() {
         new EnvelopeJobMailQueue(queue).enqueue(List.of(mail("agenda".getBytes())));
 
-        QueuedMail parsed = new OutboxEnvelopeParser(new SendMailRequestParser(MailLimits.DEFAULT)).parse(enqueued.get(0));
+        QueuedMail parsed = new OutboxEnvelope(new SendMailRequestParser(MailLimits.DEFAULT)).read(enqueued.get(0));
         assertThat(parsed.idempotencyKey()).isEqualTo("job|digest|2025-01-06T07:00:00Z|list#1");
         assertThat(parsed.command().mailbox().id()).isEqualTo("noreply@contoso.example");
         assertThat(parsed.command().saveToSentItems()).isFalse();

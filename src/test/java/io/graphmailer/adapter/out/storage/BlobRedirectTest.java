@@ -63,7 +63,7 @@ class BlobRedirectTest {
         String base = "http://127.0.0.1:" + allowed.getAddress().getPort() + "/devstoreaccount1/mail-attachments/";
         String cs = "DefaultEndpointsProtocol=http;AccountName=" + Azurite.ACCOUNT + ";AccountKey=" + Azurite.KEY
                 + ";BlobEndpoint=http://127.0.0.1:" + allowed.getAddress().getPort() + "/" + Azurite.ACCOUNT;
-        BlobAttachmentSource source = BlobAttachmentSource.withConnectionString(new BlobAllowlist(List.of(base)), cs, 4 * 1024 * 1024);
+        BlobAttachmentSource source = BlobSources.withConnectionString(new BlobAllowlist(List.of(base)), cs, 4 * 1024 * 1024);
         AttachmentReference ref = AttachmentReference.unresolved(URI.create(base + "report.pdf"));
 
         assertThatThrownBy(() -> source.size(ref)).isInstanceOf(MailTransportException.class);

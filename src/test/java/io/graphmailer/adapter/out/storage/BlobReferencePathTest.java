@@ -42,7 +42,7 @@ class BlobReferencePathTest {
         String account = "http://127.0.0.1:" + storage.getAddress().getPort() + "/" + Azurite.ACCOUNT;
         base = account + "/mail-attachments/";
         String cs = "DefaultEndpointsProtocol=http;AccountName=" + Azurite.ACCOUNT + ";AccountKey=" + Azurite.KEY + ";BlobEndpoint=" + account;
-        source = BlobAttachmentSource.withConnectionString(new BlobAllowlist(List.of(base)), cs, 4 * 1024 * 1024);
+        source = BlobSources.withConnectionString(new BlobAllowlist(List.of(base)), cs, 4 * 1024 * 1024);
     }
 
     @AfterEach

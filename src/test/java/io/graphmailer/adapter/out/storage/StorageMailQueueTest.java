@@ -1,6 +1,7 @@
 package io.graphmailer.adapter.out.storage;
 
 import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.models.QueueStorageException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.azure.storage.queue.models.QueueMessageItem;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,5 +67,32 @@ class StorageMailQueueTest {
         JsonNode poisoned = JSON.readTree(receive(queues.poison()).get(0));
         assertThat(poisoned.path("queue").asText()).isEqualTo("poison");
         assertThat(poisoned.path("reason").asText()).isEqualTo("gave up after 5 attempts");
+    }
+
+    @Test
+    void givenNoMessageYet_thenNoQueueIsCreatedAndTheFirstMessageCreatesAllThree() {
+        String name = "gm-firstuse-" + UUID.randomUUID().toString().substring(0, 8);
+        String cs = Azurite.shared().connectionString();
+        List<QueueClient> three = List.of(FunctionsHostDriver.client(cs, name), FunctionsHostDriver.client(cs, name + "-deadletter"),
+                FunctionsHostDriver.client(cs, name + "-poison"));
+        StorageMailQueue lazy = new StorageMailQueue(three.get(0), three.get(1), three.get(2), Clock.systemUTC());
+        assertThat(three).as("building the adapter calls no storage").noneMatch(StorageMailQueueTest::exists);
+
+        lazy.enqueue("first");
+
+        assertThat(three).allMatch(StorageMailQueueTest::exists);
+        assertThat(receive(three.get(0))).containsExactly("first");
+    }
+
+    private static boolean exists(QueueClient q) {
+        try {
+            q.getProperties();
+            return true;
+        } catch (QueueStorageException e) {
+            if (e.getStatusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
 }

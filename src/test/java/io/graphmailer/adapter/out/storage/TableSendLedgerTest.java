@@ -2,6 +2,8 @@ package io.graphmailer.adapter.out.storage;
 
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableClientBuilder;
+import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.data.tables.models.ListTablesOptions;
 import io.graphmailer.application.port.out.SendLedger;
 import io.graphmailer.domain.LedgerEntry;
 import io.graphmailer.support.Azurite;
@@ -85,5 +87,24 @@ class TableSendLedgerTest {
         assertThatThrownBy(() -> ledger.renewLease(renewed, later.plusSeconds(60)))
                 .isInstanceOf(SendLedger.ConcurrentAttemptException.class);
         assertThat(ledger.start(key, "tracking", Instant.now()).existing().state()).isEqualTo(LedgerEntry.State.SENT);
+    }
+
+    @Test
+    void givenNoUseYet_thenTheTableIsNotCreatedAndTheFirstClaimCreatesIt() {
+        String name = "ledgerfirstuse" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        TableSendLedger lazy = new TableSendLedger(new TableClientBuilder().connectionString(Azurite.shared().connectionString())
+                .tableName(name).buildClient(), Clock.systemUTC());
+        assertThat(tablesNamed(name)).as("building the adapter calls no storage").isEmpty();
+
+        SendLedger.Start start = lazy.start("first-use", "tracking", Instant.now().plusSeconds(60));
+
+        assertThat(start.attempt()).isNotNull();
+        assertThat(tablesNamed(name)).containsExactly(name);
+    }
+
+    private static List<String> tablesNamed(String name) {
+        return new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString()).buildClient()
+                .listTables(new ListTablesOptions().setFilter("TableName eq '" + name + "'"), null, null).stream()
+                .map(t -> t.getName()).toList();
     }
 }

@@ -5,13 +5,18 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.graphmailer.format.graph.SendMailRequestParser;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.graphmailer.domain.EmailMessage;
 import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.QueuedMail;
 import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.format.graph.GraphJson;
+import io.graphmailer.format.graph.GraphRequestBody;
+import io.graphmailer.format.graph.SendMailRequestParser;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,14 +24,21 @@ import java.util.HexFormat;
 
 /**
  * The outbox queue's message: {@code {"version":1,"mailbox":"...","sendMail":{...Graph body...},"idempotencyKey":"..."}}.
- * Without an idempotency key, one is derived from the mailbox and the sendMail body, so the same
- * envelope enqueued twice is sent once; give distinct keys to send identical mail twice on purpose.
+ * Read by the queue function, written by graph-mailer's own producers (scheduled jobs), and rewritten for the next attempt
+ * with graph-mailer's bookkeeping under {@value #BOOKKEEPING} (attempt number, whether the key was derived), so the
+ * producer's envelope can be restored exactly for the dead-letter and poison queues.
+ * Without an idempotency key, one is derived from the mailbox and the sendMail body, so the same envelope enqueued twice
+ * is sent once; give distinct keys to send identical mail twice on purpose.
  */
-public final class OutboxEnvelopeParser {
-    public static final int SUPPORTED_VERSION = 1;
-    /** Azure Storage queue messages are at most 64 KB. */
+public final class OutboxEnvelope {
+    public static final int VERSION = 1;
+    /** Azure Storage queue messages are at most 64 KB: the most a message read may have. */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    /** What graph-mailer writes goes base64-encoded (messageEncoding base64), so 64 KB on the queue is 48 KB of envelope. */
+    public static final int MAX_WRITTEN_BYTES = 48 * 1024;
+    static final String BOOKKEEPING = "graphMailer";
     private static final int MAX_KEY_LENGTH = 512;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Thrown for a message that can never be sent; {@code code} goes to the dead-letter reason. */
     public static final class Rejected extends RuntimeException {
@@ -42,15 +54,16 @@ public final class OutboxEnvelopeParser {
         }
     }
 
-    private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
+    private final ObjectMapper reader = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build()).build()).build();
     private final SendMailRequestParser sendMailParser;
 
-    public OutboxEnvelopeParser(SendMailRequestParser sendMailParser) {
+    /** @param sendMailParser reads the {@code sendMail} body, with the HTTP API's rules */
+    public OutboxEnvelope(SendMailRequestParser sendMailParser) {
         this.sendMailParser = sendMailParser;
     }
 
-    public QueuedMail parse(String text) {
+    public QueuedMail read(String text) {
         if (text == null || text.isBlank()) {
             throw new Rejected("EmptyMessage", "the queue message is empty");
         }
@@ -59,7 +72,7 @@ public final class OutboxEnvelopeParser {
         }
         JsonNode root;
         try {
-            root = mapper.readTree(text);
+            root = reader.readTree(text);
         } catch (IOException e) {
             throw new Rejected("InvalidJson", "the queue message is not JSON (or is nested too deeply)");
         }
@@ -67,9 +80,9 @@ public final class OutboxEnvelopeParser {
             throw new Rejected("InvalidEnvelope", "the queue message must be a JSON object {\"version\":1,\"mailbox\":...,\"sendMail\":...}");
         }
         JsonNode version = root.get("version");
-        if (version == null || !version.canConvertToInt() || version.asInt() != SUPPORTED_VERSION) {
+        if (version == null || !version.canConvertToInt() || version.asInt() != VERSION) {
             throw new Rejected("UnsupportedVersion", "envelope version " + (version == null ? "(missing)" : version.toString())
-                    + " is not supported; this graph-mailer reads version " + SUPPORTED_VERSION);
+                    + " is not supported; this graph-mailer reads version " + VERSION);
         }
         JsonNode mailboxNode = root.get("mailbox");
         if (mailboxNode == null || !mailboxNode.isTextual()) {
@@ -87,9 +100,9 @@ public final class OutboxEnvelopeParser {
             }
             givenKey = keyNode.asText();
         }
-        JsonNode attemptNode = root.path(OutboxEnvelopeWriter.BOOKKEEPING).path("attempt");
+        JsonNode attemptNode = root.path(BOOKKEEPING).path("attempt");
         int attempt = attemptNode.canConvertToInt() ? Math.max(0, attemptNode.asInt()) : 0;
-        String producers = OutboxEnvelopeWriter.producersEnvelope((com.fasterxml.jackson.databind.node.ObjectNode) root);
+        String producers = producersEnvelope((ObjectNode) root);
         String original = producers == null ? text : producers;
         try {
             Mailbox mailbox = new Mailbox(mailboxNode.asText().trim());
@@ -102,6 +115,64 @@ public final class OutboxEnvelopeParser {
                     .map(v -> ("mailbox".equals(v.field()) ? "" : "sendMail.") + v.field() + " " + v.message())
                     .reduce((a, b) -> a + "; " + b).orElse("invalid message"));
         }
+    }
+
+    /** The envelope of a Graph JSON message with its idempotency key; the text alternative travels as graph-mailer's annotation. */
+    public static String write(SendMailCommand command, String idempotencyKey) {
+        if (!(command.content() instanceof EmailMessage message)) {
+            throw new IllegalArgumentException("an outbox envelope carries Graph JSON messages only");
+        }
+        try {
+            ObjectNode root = MAPPER.createObjectNode();
+            root.put("version", VERSION);
+            root.put("mailbox", command.mailbox().id());
+            ObjectNode sendMail = (ObjectNode) MAPPER.readTree(GraphRequestBody.sendMail(message, command.saveToSentItems()));
+            if (message.hasTextAlternative()) {
+                ((ObjectNode) sendMail.get("message")).put(GraphJson.TEXT_ALTERNATIVE, message.textAlternative());
+            }
+            root.set("sendMail", sendMail);
+            root.put("idempotencyKey", idempotencyKey);
+            return root.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Refuses an envelope too large to write as one queue message. */
+    public static void requireWritable(String envelope) {
+        int bytes = envelope.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_WRITTEN_BYTES) {
+            throw new IllegalArgumentException("the message is " + bytes + " bytes as an outbox envelope; a queue message takes at most "
+                    + MAX_WRITTEN_BYTES + " (64 KB base64-encoded): make the attachments or the body smaller");
+        }
+    }
+
+    /** The envelope for attempt {@code attempt}: the key is pinned so the next attempt is recognised in the ledger. */
+    public static String nextAttempt(String original, String idempotencyKey, int attempt) {
+        try {
+            ObjectNode node = (ObjectNode) MAPPER.readTree(original);
+            boolean derived = !node.hasNonNull("idempotencyKey");
+            node.put("idempotencyKey", idempotencyKey);
+            ObjectNode bookkeeping = node.putObject(BOOKKEEPING);
+            bookkeeping.put("attempt", attempt);
+            bookkeeping.put("derivedKey", derived);
+            return node.toString();
+        } catch (IOException | ClassCastException e) {
+            throw new IllegalArgumentException("not an outbox envelope", e);
+        }
+    }
+
+    /** The producer's envelope without graph-mailer's bookkeeping, or null when there is none. */
+    static String producersEnvelope(ObjectNode root) {
+        if (!root.has(BOOKKEEPING)) {
+            return null;
+        }
+        ObjectNode copy = root.deepCopy();
+        ObjectNode bookkeeping = (ObjectNode) copy.remove(BOOKKEEPING);
+        if (bookkeeping != null && bookkeeping.path("derivedKey").asBoolean(false)) {
+            copy.remove("idempotencyKey");
+        }
+        return copy.toString();
     }
 
     static String derivedKey(String mailbox, JsonNode sendMail) {
