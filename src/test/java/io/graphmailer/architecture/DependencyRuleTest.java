@@ -121,9 +121,8 @@ class DependencyRuleTest {
     }
 
     @Test
-    void givenAzureCredentials_thenNoAdapterButAzureClientsBuildsOne() {
-        // The wiring still builds its own until its last producers move to AzureClients.
-        noClasses().that().resideOutsideOfPackages("io.graphmailer.adapter.out.azure..", "io.graphmailer.wiring..")
+    void givenAzureCredentials_thenOnlyAzureClientsBuildsOne() {
+        noClasses().that().resideOutsideOfPackage("io.graphmailer.adapter.out.azure..")
                 .should().dependOnClassesThat().resideInAPackage("com.azure.identity..")
                 .check(CLASSES);
     }
