@@ -178,8 +178,9 @@ CALLER_ISSUER=https://bench-issuer.localhost/v2.0
 CALLER_AUDIENCE=api://graph-mailer-bench
 IAT=$(date +%s)
 JWT_HEAD=$(printf '{"alg":"RS256","typ":"JWT","kid":"bench-caller"}' | b64url)
-JWT_BODY=$(printf '{"iss":"%s","aud":"%s","sub":"bench","azp":"bench","idtyp":"app","iat":%d,"nbf":%d,"exp":%d,"roles":["GraphMailer.Send"]}' \
-    "$CALLER_ISSUER" "$CALLER_AUDIENCE" "$IAT" "$IAT" $((IAT + 3600)) | b64url)
+# tid: graph-mailer refuses a caller token of another tenant (or of none); the caller tenant defaults to the app's.
+JWT_BODY=$(printf '{"iss":"%s","aud":"%s","tid":"%s","sub":"bench","azp":"bench","idtyp":"app","iat":%d,"nbf":%d,"exp":%d,"roles":["GraphMailer.Send"]}' \
+    "$CALLER_ISSUER" "$CALLER_AUDIENCE" "$(S tenantId)" "$IAT" "$IAT" $((IAT + 3600)) | b64url)
 JWT_SIG=$(printf '%s.%s' "$JWT_HEAD" "$JWT_BODY" | openssl dgst -sha256 -sign "$WORK/caller/key.pem" -binary | b64url)
 printf 'header = "Authorization: Bearer %s.%s.%s"\n' "$JWT_HEAD" "$JWT_BODY" "$JWT_SIG" >"$WORK/caller/auth.cfg"
 unset JWT_SIG

@@ -7,6 +7,7 @@ import io.graphmailer.application.SendMailService;
 import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.AttachmentContentSource;
+import io.graphmailer.application.port.out.EnvelopeWriter;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.application.port.out.SendLedger;
@@ -15,7 +16,6 @@ import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
-import io.graphmailer.application.port.out.EnvelopeWriter;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
