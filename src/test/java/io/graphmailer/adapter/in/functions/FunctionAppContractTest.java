@@ -75,7 +75,9 @@ class FunctionAppContractTest {
         JsonNode host = read(FUNCTIONS.resolve("host.json"));
         assertThat(host.path("version").asText()).isEqualTo("2.0");
         assertThat(host.path("customHandler").path("description").path("defaultExecutablePath").asText()).isEqualTo("graph-mailer");
-        assertThat(host.path("customHandler").path("enableForwardingHttpRequest").asBoolean()).isTrue();
+        // The host reads both flags and proxying wins when both are set; the legacy forwarding flag is not kept.
+        assertThat(host.path("customHandler").path("enableProxyingHttpRequest").asBoolean()).isTrue();
+        assertThat(host.path("customHandler").has("enableForwardingHttpRequest")).isFalse();
         assertThat(host.path("extensionBundle").path("id").asText()).isEqualTo("Microsoft.Azure.Functions.ExtensionBundle");
         assertThat(host.path("extensions").path("http").path("routePrefix").asText()).isEqualTo("api");
         JsonNode queues = host.path("extensions").path("queues");
