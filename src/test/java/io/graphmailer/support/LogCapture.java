@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 /** Captures every log record of the running app (root logger), formatted with its parameters and exception. */
 public final class LogCapture extends Handler implements AutoCloseable {
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> errors = new CopyOnWriteArrayList<>();
 
     public static LogCapture start() {
         LogCapture capture = new LogCapture();
@@ -20,6 +21,11 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     public List<String> lines() {
         return lines;
+    }
+
+    /** The lines logged at ERROR (SEVERE) or above. */
+    public List<String> errors() {
+        return errors;
     }
 
     @Override
@@ -34,6 +40,9 @@ public final class LogCapture extends Handler implements AutoCloseable {
             sb.append(' ').append(t);
         }
         lines.add(sb.toString());
+        if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+            errors.add(sb.toString());
+        }
     }
 
     @Override

@@ -25,9 +25,13 @@ import java.util.Map;
 /**
  * The timer-triggered function {@value #NAME} (one timer for all jobs, docs/adr/0003): the host posts
  * each tick here with {@code IsPastDue} and {@code ScheduleStatus}. Every job occurrence due since the
- * host's {@code Last} is enqueued. A failed occurrence answers 500 so the invocation shows as failed
- * (the timer does not retry it; the next occurrence runs as usual and {@code POST /api/jobs/{id}/run}
- * re-runs the failed one safely).
+ * host's {@code Last} is enqueued. A failed occurrence still answers 200 (docs/adr/0011): a custom
+ * handler's non-2xx answer makes the host drop the invocation's {@code Logs}, so the failure is told
+ * by the body instead: {@code ReturnValue} is {@code {"status":"failed","failedJobs":[...]}} (or
+ * {@code {"status":"ok","failedJobs":[]}}), the first log line starts with {@value #FAILED_MARKER},
+ * and each failed occurrence is logged at ERROR by the app itself (its own log reaches Application
+ * Insights whatever the host does with the answer). The timer does not retry a failed occurrence; the
+ * next one runs as usual and {@code POST /api/jobs/{id}/run} re-runs the failed one safely.
  */
 @Path("/" + NotificationJobsFunction.NAME)
 public class NotificationJobsFunction {
@@ -36,6 +40,8 @@ public class NotificationJobsFunction {
     public static final String BINDING = "timer";
     private static final Logger LOG = Logger.getLogger(NotificationJobsFunction.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** First log line of a tick with a failed occurrence: a fixed text to search and alert on. */
+    public static final String FAILED_MARKER = "NotificationJobs FAILED";
     /** What the host sends as Last before the first run. */
     private static final int NEVER_YEAR = 1;
 
@@ -63,14 +69,31 @@ public class NotificationJobsFunction {
             return FunctionsResponse.logs("invocation body is not the Functions host's timer JSON").withStatus(400);
         }
         Report report = useCase.runDue(tick);
+        List<String> failedJobs = report.occurrences().stream()
+                .filter(o -> o.outcome() == RunScheduledJobsUseCase.Outcome.FAILED)
+                .map(OccurrenceOutcome::jobId).distinct().toList();
         List<String> lines = new ArrayList<>();
-        lines.add("tick " + tick.now() + (tick.pastDue() ? " (past due)" : "") + ": occurrences in (" + report.from() + ", " + report.to() + "]");
-        for (OccurrenceOutcome o : report.occurrences()) {
-            lines.add("job " + o.jobId() + " @ " + o.occurrence() + ": " + o.outcome() + " (" + o.messages() + " message(s))"
-                    + (o.detail() == null ? "" : " - " + o.detail()));
+        if (!failedJobs.isEmpty()) {
+            String summary = FAILED_MARKER + ": " + failedJobs.size() + " job(s) failed: " + String.join(", ", failedJobs);
+            lines.add(summary);
+            LOG.error(summary);
         }
-        lines.forEach(report.anyFailed() ? LOG::error : LOG::info);
-        return new FunctionsResponse(Map.of(), lines, null).withStatus(report.anyFailed() ? 500 : 200);
+        String head = "tick " + tick.now() + (tick.pastDue() ? " (past due)" : "") + ": occurrences in (" + report.from() + ", " + report.to() + "]";
+        lines.add(head);
+        LOG.info(head);
+        for (OccurrenceOutcome o : report.occurrences()) {
+            String line = "job " + o.jobId() + " @ " + o.occurrence() + ": " + o.outcome() + " (" + o.messages() + " message(s))"
+                    + (o.detail() == null ? "" : " - " + o.detail());
+            lines.add(line);
+            if (o.outcome() == RunScheduledJobsUseCase.Outcome.FAILED) {
+                LOG.error(line);
+            } else {
+                LOG.info(line);
+            }
+        }
+        Map<String, Object> result = Map.of("status", failedJobs.isEmpty() ? "ok" : "failed", "failedJobs", failedJobs);
+        // 200 even when a job failed: a non-2xx answer would lose these Logs (docs/adr/0011).
+        return new FunctionsResponse(Map.of(), lines, result).withStatus(200);
     }
 
     static RunScheduledJobsUseCase.Tick tick(FunctionsInvocation invocation, Instant now) throws IOException {
