@@ -36,6 +36,15 @@ resource "azurerm_function_app_flex_consumption" "this" {
     type = "SystemAssigned"
   }
 
+  # Default none (var.always_ready = {}): every function group scales from zero.
+  dynamic "always_ready" {
+    for_each = var.always_ready
+    content {
+      name           = always_ready.key
+      instance_count = always_ready.value
+    }
+  }
+
   site_config {
     application_insights_connection_string = azurerm_application_insights.this.connection_string
     minimum_tls_version                    = "1.2"
@@ -47,6 +56,29 @@ resource "azurerm_function_app_flex_consumption" "this" {
       condition     = var.maximum_instance_count != null || local.sends_in_flight_per_instance <= local.graph_concurrent_requests_per_mailbox
       error_message = "queue_max_in_flight_per_mailbox x sending_function_groups exceeds Graph's 4 concurrent requests per mailbox even with one instance. Lower the in-flight limit, or set maximum_instance_count explicitly to accept the 429s."
     }
+
+    # Always-ready instances count toward the group's maximum instance count.
+    precondition {
+      condition     = alltrue([for n in values(var.always_ready) : n <= local.maximum_instance_count])
+      error_message = "An always_ready instance count exceeds the maximum instance count (derived from Graph's per-mailbox concurrency, or maximum_instance_count)."
+    }
+  }
+}
+
+# azurerm (hashicorp/terraform-provider-azurerm issues 29693 and 29149, still
+# open) adds an AzureWebJobsStorage connection string without a key to the app
+# settings even when host storage uses the identity. The host takes a present
+# AzureWebJobsStorage for a connection string ahead of the AzureWebJobsStorage__*
+# identity settings, so it must go; an empty value in its place is no fix either
+# (it breaks host start-up on the .NET 10 host, azure-functions-host 11787). This
+# deletes the setting after every apply, with the deployer's Azure CLI login (a
+# prerequisite, see README), so only identity-based host storage settings remain.
+resource "terraform_data" "remove_host_storage_connection_string" {
+  # plantimestamp(): every apply, because any update of the app re-adds it.
+  triggers_replace = [azurerm_function_app_flex_consumption.this.id, plantimestamp()]
+
+  provisioner "local-exec" {
+    command = "az functionapp config appsettings delete --ids ${azurerm_function_app_flex_consumption.this.id} --setting-names AzureWebJobsStorage --output none"
   }
 }
 

@@ -87,13 +87,14 @@ locals {
     GRAPH_MAILER_ATTACHMENTS_ALLOWED_BLOB_PREFIXES = "${local.storage_blob_endpoint}${azurerm_storage_container.attachments.name}/"
   }
 
-  # Host storage through the app's managed identity (no connection string).
-  # azurerm writes an AzureWebJobsStorage connection string with an empty key
-  # even for identity-based storage (provider issues 29693 and 30732); the empty
-  # value here overrides it so the host uses the identity-based settings. It
-  # shows as an in-place change on every plan until the provider is fixed.
+  # Host storage through the app's managed identity: only the identity-based
+  # settings (azure-functions-host reads AzureWebJobsStorage__* when no
+  # AzureWebJobsStorage value exists). No AzureWebJobsStorage key at all: an
+  # empty value is a connection string, not a placeholder, and breaks host
+  # start-up since the host moved to .NET 10 (azure-functions-host 11787).
+  # azurerm still adds its own key-less connection string under that name; see
+  # terraform_data.remove_host_storage_connection_string in function.tf.
   host_storage_app_settings = {
-    AzureWebJobsStorage              = ""
     AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
     AzureWebJobsStorage__credential  = "managedidentity"
   }

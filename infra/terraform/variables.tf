@@ -167,13 +167,21 @@ variable "maximum_instance_count" {
   default     = null
 
   validation {
-    condition     = var.maximum_instance_count == null || (var.maximum_instance_count >= 1 && var.maximum_instance_count <= 1000)
+    # A conditional, not ||: Terraform before 1.12 evaluates both sides of || and fails on null >= 1.
+    condition     = var.maximum_instance_count == null ? true : (var.maximum_instance_count >= 1 && var.maximum_instance_count <= 1000)
     error_message = "maximum_instance_count must be between 1 and 1000 (or null)."
   }
 }
 
+# 2048, not 512: measured (README "Performance"), the JVM package holds about
+# 196 MB RSS after 100 sends and 264 MB at the end of the queue load run. But
+# the launcher caps the heap at 70% of the instance (-XX:MaxRAMPercentage=70,
+# SerialGC), which on 512 MB lets the heap alone grow to about 358 MB; with
+# metaspace, code cache and thread stacks on top the JVM can reach the whole
+# 512 MB, and the Functions host process shares the same instance memory. So
+# 512 MB does not fit safely with this launcher; see infra/terraform/README.md.
 variable "instance_memory_in_mb" {
-  description = "Flex Consumption instance size in MB."
+  description = "Flex Consumption instance size in MB (2048 by default: the JVM package does not fit 512 MB safely, see README)."
   type        = number
   default     = 2048
 
@@ -193,6 +201,39 @@ variable "extra_app_settings" {
   description = "Additional app settings (for settings the app adds later). Settings this configuration manages win over keys given here."
   type        = map(string)
   default     = {}
+
+  # Host storage is identity-based only (locals.tf): no AzureWebJobsStorage
+  # connection string, empty or not, and no storage account key anywhere.
+  validation {
+    condition     = !contains([for k in keys(var.extra_app_settings) : lower(k)], "azurewebjobsstorage")
+    error_message = "extra_app_settings must not set AzureWebJobsStorage: host storage uses the identity-based AzureWebJobsStorage__* settings, and any AzureWebJobsStorage value (an empty one too) is read as a connection string."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.extra_app_settings) : !strcontains(lower(v), "accountkey=")])
+    error_message = "extra_app_settings must not contain a storage connection string with an AccountKey: shared keys are disabled on the account; use the app's managed identity."
+  }
+}
+
+# Flex Consumption "always ready" instances: kept running per function group,
+# so that group has no cold start (and is billed while idle). Group names:
+# "http" (all HTTP functions: SendMail, SendMailV1, SendMailBeta), and
+# "function:<name>" for each other function ("function:OutboxQueue",
+# "function:NotificationJobs"). Default none: every group scales from zero.
+variable "always_ready" {
+  description = "Always-ready instances per Flex Consumption function group, e.g. { http = 1 } or { \"function:OutboxQueue\" = 1 }. Default {} (none: every group scales from zero). Each count must be a whole number from 1 to the app's maximum instance count."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.always_ready) : can(regex("^(http|blob|durable|function:[A-Za-z][A-Za-z0-9_-]*)$", name))])
+    error_message = "always_ready keys must be Flex Consumption function groups: \"http\", \"blob\", \"durable\" or \"function:<FunctionName>\" (e.g. \"function:OutboxQueue\")."
+  }
+
+  validation {
+    condition     = alltrue([for n in values(var.always_ready) : n >= 1 && floor(n) == n])
+    error_message = "always_ready instance counts must be whole numbers of at least 1 (leave a group out for none)."
+  }
 }
 
 # ---------------------------------------------------------------------------

@@ -15,9 +15,16 @@ import { terraformConfig } from './lib/config.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const schema = JSON.parse(fs.readFileSync(path.join(here, 'fixtures/provider-schema.json'), 'utf8'));
+// Terraform's built-in resource (provider terraform.io/builtin/terraform, in every Terraform >= 1.4):
+// not in any provider package, so written here from its documented schema.
+schema.resource.terraform_data = {
+  args: { input: { required: false }, triggers_replace: { required: false } },
+  blocks: {},
+  attrs: { id: null, input: null, output: null, triggers_replace: null },
+};
 const { merged } = await terraformConfig();
 
-const META_ARGUMENTS = new Set(['count', 'for_each', 'depends_on', 'provider', 'lifecycle']);
+const META_ARGUMENTS = new Set(['count', 'for_each', 'depends_on', 'provider', 'lifecycle', 'provisioner', 'connection']);
 
 /** Problems with one block body against one schema node. */
 function checkBody(body, node, where, problems) {
