@@ -92,9 +92,10 @@ class FunctionAppPackageIT {
         assertThat(release)
                 // jdeps finds these; TLS with ECDHE/ECDSA needs jdk.crypto.ec, which jdeps cannot see.
                 .contains("java.net.http").contains("java.naming").contains("jdk.crypto.ec")
-                // trimmed: not a full JDK
-                .doesNotContain("jdk.jshell");
+                // trimmed: not a full JDK, and not javac (only Vert.x's annotation processor would want it)
+                .doesNotContain("jdk.jshell").doesNotContain("jdk.compiler");
         assertThat(unpacked.resolve("jre/include")).doesNotExist();
+        assertThat(unpacked.resolve("jre/bin/javac")).doesNotExist();
     }
 
     @Test
