@@ -1,6 +1,8 @@
 #!/bin/sh
-# JVM fallback launcher for the Azure Functions custom handler (used when no native binary was built).
-# Needs Java 17+: a runtime bundled at ./jre (jlink), or JAVA_HOME, or java on PATH.
+# JVM launcher for the Azure Functions custom handler (used when no native binary was built).
+# Runs the Java runtime bundled at ./jre (made by jlink in `./mvnw package`; the Flex Consumption "custom" runtime has
+# no Java). Only a zip packaged without it (-Dfunction-app.jre.skip=true, or built off Linux x64) falls back to
+# JAVA_HOME, then java on PATH.
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -x "$here/jre/bin/java" ]; then
   java="$here/jre/bin/java"

@@ -1,18 +1,36 @@
 package io.graphmailer.packaging;
 
+import io.graphmailer.standin.GraphStandin;
+import io.graphmailer.standin.IdentityPlatformStandin;
+import io.graphmailer.standin.Standins;
+import io.graphmailer.support.Azurite;
+import io.graphmailer.support.SendMailBodies;
+import io.graphmailer.support.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,9 +38,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * After `package`: the deployable function app holds what host.json points at, ready to run, and its executable
  * passes its arguments on (`graph-mailer doctor` runs the doctor and exits, it does not start the server).
+ * The runs unpack target/function-app.zip as the platform does and start it with no Java on PATH and no JAVA_HOME
+ * (the Flex Consumption "custom" runtime has none): the bundled jre/ must carry it.
  */
 class FunctionAppPackageIT {
     private static final Path APP = Path.of("target", "function-app");
+    private static final Path ZIP = Path.of("target", "function-app.zip");
 
     @Test
     void givenThePackage_thenHostJsonFunctionsAndAnExecutableAreThere() throws IOException {
@@ -53,28 +74,191 @@ class FunctionAppPackageIT {
         assertThat(mode & 0111).as("mode %o", mode).isNotZero();
     }
 
+    @Test
+    void givenTheZip_thenItCarriesALinuxRuntimeWithTheModulesTheAppNeeds(@TempDir Path workDir) throws Exception {
+        Path unpacked = unpack(workDir.resolve("wwwroot"));
+        Path java = unpacked.resolve("jre/bin/java");
+        assertThat(java).isRegularFile();
+        assertThat(Files.isExecutable(java)).isTrue();
+        String release = Files.readString(unpacked.resolve("jre/release"));
+        // Linux x64, the platform's: libjvm.so is a 64-bit ELF for machine 0x3E (x86-64).
+        byte[] elf = new byte[20];
+        try (var in = Files.newInputStream(unpacked.resolve("jre/lib/server/libjvm.so"))) {
+            assertThat(in.readNBytes(elf, 0, 20)).isEqualTo(20);
+        }
+        assertThat(new String(elf, 0, 4, StandardCharsets.ISO_8859_1)).isEqualTo("\u007fELF");
+        assertThat(elf[4]).as("ELFCLASS64").isEqualTo((byte) 2);
+        assertThat(elf[18] & 0xff | (elf[19] & 0xff) << 8).as("e_machine").isEqualTo(0x3E);
+        assertThat(release)
+                // jdeps finds these; TLS with ECDHE/ECDSA needs jdk.crypto.ec, which jdeps cannot see.
+                .contains("java.net.http").contains("java.naming").contains("jdk.crypto.ec")
+                // trimmed: not a full JDK, and not javac (only Vert.x's annotation processor would want it)
+                .doesNotContain("jdk.jshell").doesNotContain("jdk.compiler");
+        assertThat(unpacked.resolve("jre/include")).doesNotExist();
+        assertThat(unpacked.resolve("jre/bin/javac")).doesNotExist();
+    }
+
+    @Test
+    void givenTheUnpackedZipStartedAsTheHostStartsItWithNoJava_thenItListensOnTheHandlerPortAndASendIsAccepted202(
+            @TempDir Path workDir) throws Exception {
+        Standins standins = Standins.shared();
+        standins.reset();
+        standins.identity().grantRoles(Standins.CLIENT_ID, IdentityPlatformStandin.GRAPH_RESOURCE, Set.of(GraphStandin.MAIL_SEND));
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = socket.getLocalPort();
+        }
+        Path unpacked = unpack(workDir.resolve("wwwroot"));
+        Map<String, String> settings = new HashMap<>();
+        settings.put("FUNCTIONS_CUSTOMHANDLER_PORT", Integer.toString(port));
+        // As packaged by default (authLevel anonymous): callers bring an Entra token, here one signed by the test key.
+        settings.put("GRAPH_MAILER_CALLER_AUTH_MODE", "entra");
+        settings.put("GRAPH_MAILER_CALLER_AUTH_JWKS_URL", Path.of("src/test/resources/test-caller-jwks.json").toAbsolutePath().toString());
+        settings.put("GRAPH_MAILER_CALLER_AUTH_ISSUER", TestTokens.ISSUER);
+        settings.put("GRAPH_MAILER_CALLER_AUTH_AUDIENCE", TestTokens.AUDIENCE);
+        settings.put("GRAPH_MAILER_CALLER_AUTH_TENANT_ID", TestTokens.TENANT);
+        // Behind the host the queue function's storage is required (the HTTP send does not use it).
+        settings.put("GRAPH_MAILER_STORAGE_CONNECTION_STRING", Azurite.shared().connectionString());
+        settings.put("GRAPH_MAILER_QUEUE_NAME", "package-it-outbox");
+        settings.put("GRAPH_MAILER_TRANSPORT", "graph");
+        settings.put("GRAPH_MAILER_TENANT_ID", standins.tenantId());
+        settings.put("GRAPH_MAILER_CLIENT_ID", standins.clientId());
+        settings.put("GRAPH_MAILER_KEY_VAULT_URL", standins.vaultUrl());
+        settings.put("GRAPH_MAILER_CERTIFICATE_NAME", Standins.CERTIFICATE_NAME);
+        settings.put("GRAPH_MAILER_AUTHORITY_HOST", standins.identity().baseUrl());
+        settings.put("GRAPH_MAILER_GRAPH_BASE_URL", standins.graph().baseUrl());
+        settings.put("GRAPH_MAILER_ALLOWED_SENDERS", standins.mailbox());
+        settings.put("GRAPH_MAILER_WARM_UP", "false");
+        settings.put("IDENTITY_ENDPOINT", standins.identityEndpoint());
+        settings.put("IDENTITY_HEADER", standins.identityHeader());
+        settings.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        ProcessBuilder builder = new ProcessBuilder(unpacked.resolve("graph-mailer").toString()).directory(unpacked.toFile())
+                .redirectErrorStream(true).redirectOutput(workDir.resolve("output.txt").toFile());
+        hostEnvironment(builder.environment(), workDir, settings);
+        Process process = builder.start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            awaitListening(process, http, port, workDir.resolve("output.txt"));
+            // The launcher exec'd the bundled runtime: the process is jre/bin/java from the unpacked zip.
+            Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "exe"));
+            assertThat(exe).isEqualTo(unpacked.resolve("jre/bin/java").toRealPath());
+
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/api/users/" + standins.mailbox() + "/sendMail"))
+                    .header("Content-Type", "application/json").header("Authorization", TestTokens.bearer())
+                    .POST(HttpRequest.BodyPublishers.ofString(SendMailBodies.minimal())).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).as(response.body() + "\n" + Files.readString(workDir.resolve("output.txt")))
+                    .isEqualTo(202);
+            assertThat(standins.graph().acceptedMessages(standins.mailbox())).hasSize(1);
+        } finally {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitListening(Process process, HttpClient http, int port, Path output) throws Exception {
+        // Bounded only so a server that never listens fails the test instead of hanging the build.
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("graph-mailer exited with " + process.exitValue() + ":\n" + Files.readString(output));
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("graph-mailer did not listen on " + port + ":\n" + Files.readString(output));
+    }
+
+    /**
+     * The environment of a custom handler on a runtime without Java: only {@code settings}, no JAVA_HOME, and a PATH
+     * that holds just the tools the launcher calls (this machine has /usr/bin/java, so /usr/bin cannot be on it).
+     * The stand-ins' CA and host names reach the JVM through the launcher's GRAPH_MAILER_JAVA_OPTS.
+     */
+    private static void hostEnvironment(Map<String, String> env, Path workDir, Map<String, String> settings) throws IOException {
+        Path bin = Files.createDirectories(workDir.resolve("path-bin"));
+        for (String tool : new String[]{"dirname"}) {
+            Path target = Stream.of("/usr/bin/", "/bin/").map(d -> Path.of(d + tool)).filter(Files::isExecutable).findFirst()
+                    .orElseThrow(() -> new AssertionError(tool + " not found"));
+            Files.createSymbolicLink(bin.resolve(tool), target);
+        }
+        try (Stream<Path> tools = Files.list(bin)) {
+            assertThat(tools.map(p -> p.getFileName().toString())).doesNotContain("java");
+        }
+        env.clear();
+        env.put("PATH", bin.toString());
+        env.put("HOME", workDir.toString());
+        env.put("LANG", "C.UTF-8");
+        Standins standins = Standins.shared();
+        env.put("GRAPH_MAILER_JAVA_OPTS", "-Djavax.net.ssl.trustStore=" + standins.truststore().toAbsolutePath()
+                + " -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12"
+                + " -Djdk.net.hosts.file=" + Standins.hostsFile().toAbsolutePath());
+        env.putAll(settings);
+        assertThat(env).doesNotContainKey("JAVA_HOME");
+    }
+
+    /** Unpacks the zip into {@code dir} as the platform does, keeping each entry's Unix mode (the execute bits). */
+    private static Path unpack(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Integer> modes = unixModes(Files.readAllBytes(ZIP));
+        try (ZipFile zip = new ZipFile(ZIP.toFile())) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry entry = entries.nextElement();
+                Path target = dir.resolve(entry.getName()).normalize();
+                if (!target.startsWith(dir)) {
+                    throw new AssertionError("zip entry outside the app: " + entry.getName());
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                    continue;
+                }
+                Files.createDirectories(target.getParent());
+                try (var in = zip.getInputStream(entry)) {
+                    Files.copy(in, target);
+                }
+                int mode = modes.getOrDefault(entry.getName(), 0644);
+                if ((mode & 0111) != 0) {
+                    Set<PosixFilePermission> perms = PosixFilePermissions.fromString("rwxr-xr-x");
+                    Files.setPosixFilePermissions(target, perms);
+                }
+            }
+        }
+        return dir.toRealPath();
+    }
+
     /** The result of running the packaged executable to its end. */
     private record Run(int exitCode, String output) {
     }
 
     /**
-     * Runs {@code target/function-app/graph-mailer} with {@code args} and only {@code settings} (plus the current JDK as
-     * JAVA_HOME, which the JVM launcher looks for), in {@code workDir}. A doctor exits by itself; a server would not.
+     * Unpacks target/function-app.zip and runs its {@code graph-mailer} with {@code args} and only {@code settings}, with
+     * no Java on PATH and no JAVA_HOME, in {@code workDir}. A doctor exits by itself; a server would not. The JVM prints
+     * its java.home (-XshowSettings:properties), so the run shows which runtime it used.
      */
     private static Run runPackaged(Path workDir, Map<String, String> settings, String... args) throws Exception {
+        Path unpacked = unpack(workDir.resolve("wwwroot"));
         List<String> command = new java.util.ArrayList<>();
-        command.add(APP.resolve("graph-mailer").toAbsolutePath().toString());
+        command.add(unpacked.resolve("graph-mailer").toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("output.txt").toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("GRAPH_MAILER_") || k.startsWith("QUARKUS_") || k.startsWith("AZURE_")
-                || k.startsWith("IDENTITY_") || k.startsWith("MSI_") || k.equals("FUNCTIONS_CUSTOMHANDLER_PORT"));
-        env.put("JAVA_HOME", System.getProperty("java.home"));
+        Map<String, String> all = new HashMap<>(settings);
         // Should a listener open after all, it is on loopback and a free port (and the assertions below fail).
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_HTTP_PORT", "0");
-        env.putAll(settings);
+        all.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        all.put("QUARKUS_HTTP_PORT", "0");
+        hostEnvironment(builder.environment(), workDir, all);
+        builder.environment().merge("GRAPH_MAILER_JAVA_OPTS", "-XshowSettings:properties", (a, b) -> a + " " + b);
         Process process = builder.start();
         try {
             // Bounded only so a server that never exits fails the test instead of hanging the build.
@@ -85,7 +269,9 @@ class FunctionAppPackageIT {
         } finally {
             process.destroyForcibly();
         }
-        return new Run(process.exitValue(), Files.readString(workDir.resolve("output.txt"), StandardCharsets.UTF_8));
+        String output = Files.readString(workDir.resolve("output.txt"), StandardCharsets.UTF_8);
+        assertThat(output).as("the bundled runtime ran").contains("java.home = " + unpacked.resolve("jre"));
+        return new Run(process.exitValue(), output);
     }
 
     private static Map<String, String> entraSettings() {
@@ -139,6 +325,16 @@ class FunctionAppPackageIT {
 
     /** Reads an entry's Unix mode from the zip's central directory. */
     private static int unixMode(byte[] zip, String name) {
+        Integer mode = unixModes(zip).get(name);
+        if (mode == null) {
+            throw new AssertionError(name + " is not in the zip");
+        }
+        return mode;
+    }
+
+    /** Every entry's Unix mode, from the zip's central directory. */
+    private static Map<String, Integer> unixModes(byte[] zip) {
+        Map<String, Integer> modes = new HashMap<>();
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(zip).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int eocd = zip.length - 22;
         while (eocd >= 0 && b.getInt(eocd) != 0x06054b50) {
@@ -152,12 +348,10 @@ class FunctionAppPackageIT {
             int commentLength = Short.toUnsignedInt(b.getShort(offset + 32));
             int external = b.getInt(offset + 38);
             String entry = new String(zip, offset + 46, nameLength, java.nio.charset.StandardCharsets.UTF_8);
-            if (entry.equals(name)) {
-                return external >>> 16;
-            }
+            modes.put(entry, external >>> 16);
             offset += 46 + nameLength + extraLength + commentLength;
         }
-        throw new AssertionError(name + " is not in the zip");
+        return modes;
     }
 
     private static String nativeRunnerName() {
