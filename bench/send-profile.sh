@@ -11,8 +11,8 @@
 #     and inclusive (each method counted once per sample), and by package.
 # Prints no token, key or identity header; the caller key lives in target/send-profile/ only for the run.
 #
-# Settings (environment): SENDS (1000), WARMUP (200), TOP (25), SKIP_BUILD=1, JFR_JAVA (the java whose `jfr` tool
-# reads the recording; default: the java on PATH).
+# Settings (environment): SENDS (1000), WARMUP (200), TOP (25), SKIP_BUILD=1, APP_DIR (another packaged app to
+# profile with these stand-ins, e.g. an older commit's target/quarkus-app: run both in turn to compare under the same load).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,7 +63,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
         exit 1
     fi
 fi
-[[ -f $ROOT/target/quarkus-app/quarkus-run.jar && -f $ROOT/target/test-classpath.txt ]] ||
+[[ -f ${APP_DIR:-$ROOT/target/quarkus-app}/quarkus-run.jar && -f $ROOT/target/test-classpath.txt ]] ||
     { echo "no build to reuse; run without SKIP_BUILD=1" >&2; exit 1; }
 # The JVM flags of the shipped launcher, as bench/startup-and-send.sh reads them.
 read -r -a JVM_OPTS <<<"$(sed -n 's/^exec "\$java" \(.*\) \${GRAPH_MAILER_JAVA_OPTS.*/\1/p' "$ROOT/src/main/function-app/graph-mailer-jvm.sh" 2>/dev/null || true)"
@@ -122,7 +122,7 @@ request_cfg 1 >"$WORK/first.cfg"
 request_cfg "$SENDS" >"$WORK/sends.cfg"
 
 say "app: starting with JFR (settings=profile)"
-APP=$ROOT/target/quarkus-app
+APP=${APP_DIR:-$ROOT/target/quarkus-app}
 (cd "$APP" && exec env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 TZ=UTC QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" \
     GRAPH_MAILER_TRANSPORT=graph GRAPH_MAILER_TENANT_ID="$(S tenantId)" GRAPH_MAILER_CLIENT_ID="$(S clientId)" \
     GRAPH_MAILER_KEY_VAULT_URL="$(S vaultUrl)" GRAPH_MAILER_CERTIFICATE_NAME="$(S certificateName)" \
@@ -190,7 +190,7 @@ jfr print --events jdk.ExecutionSample --stack-depth 64 "$WORK/send.jfr" | awk -
 SAMPLES=$(awk -F'\t' '$1 == "samples" {print $2}' "$WORK/frames.tsv")
 top() { awk -F'\t' -v k="$1" -v n="$SAMPLES" '$1 == k {printf "%6d %5.1f%%  %s\n", $2, n ? 100 * $2 / n : 0, $3}' "$WORK/frames.tsv" | sort -rn | head -n "$TOP" || true; }
 
-echo "graph-mailer send profile, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (+ uncommitted changes)')"
+echo "graph-mailer send profile, $(date -u +%Y-%m-%dT%H:%MZ), app ${APP#"$ROOT"/}, this checkout at commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (+ uncommitted changes)')"
 echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); load average before $LOAD_BEFORE, after $LOAD_AFTER"
 echo "java: $("$JAVA" -version 2>&1 | head -1); JVM flags: ${JVM_OPTS[*]} + JFR settings=profile"
 echo "$SENDS sendMail requests through the stand-ins on one connection, after $WARMUP warm-up sends; wall $(((t1 - t0) / 1000000)) ms"
