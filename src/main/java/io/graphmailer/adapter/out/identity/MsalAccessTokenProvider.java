@@ -164,6 +164,11 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
         }
     }
 
+    /** Whether a background refresh for {@code scope} is queued or running (for tests). */
+    boolean refreshInFlight(String scope) {
+        return refreshing.contains(scope);
+    }
+
     @PreDestroy
     void close() {
         refresher.shutdownNow();

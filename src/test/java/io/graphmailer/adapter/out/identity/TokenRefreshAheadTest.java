@@ -1,5 +1,6 @@
 package io.graphmailer.adapter.out.identity;
 
+import io.graphmailer.standin.AadError;
 import io.graphmailer.standin.Standins;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +117,38 @@ class TokenRefreshAheadTest {
             assertThat(provider.token(SCOPE).value().equals(renewed)).as("the renewed token is kept").isTrue();
         }
         assertThat(tokenRequests()).as("one refresh, not one per call").isEqualTo(2);
+    }
+
+    @Test
+    void givenTheBackgroundRefreshFails_thenCallersKeepTheHeldToken_andTheRefreshIsRetriedAfterTheBackOffNotOnEveryCall() throws Exception {
+        AccessToken first = provider.token(SCOPE);
+        standins.identity().failNext(1, AadError.INVALID_SCOPE);
+
+        clock.forward(Duration.between(Instant.now(), first.expiresOn()).minus(Duration.ofMinutes(8)));
+        assertThat(provider.token(SCOPE).value().equals(first.value())).as("the held token while the refresh runs").isTrue();
+        awaitTokenRequests(2);
+        for (int i = 0; i < 300 && provider.refreshInFlight(SCOPE); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(provider.refreshInFlight(SCOPE)).as("the failed refresh has finished").isFalse();
+        for (int i = 0; i < 100; i++) {
+            assertThat(provider.token(SCOPE).value().equals(first.value())).as("the held token after the refresh failed").isTrue();
+        }
+        for (int i = 0; i < 300 && provider.refreshInFlight(SCOPE); i++) {
+            Thread.sleep(50); // had a call started one, it has reached the stand-in by now
+        }
+        assertThat(tokenRequests()).as("no new refresh per call within the back-off").isEqualTo(2);
+
+        clock.forward(MsalAccessTokenProvider.FAILURE_BACKOFF.plusSeconds(1));
+        provider.token(SCOPE);
+        awaitTokenRequests(3);
+        String renewed = first.value();
+        for (int i = 0; i < 300 && renewed.equals(first.value()); i++) {
+            renewed = provider.token(SCOPE).value();
+            Thread.sleep(10);
+        }
+        assertThat(renewed.equals(first.value())).as("the retried refresh gave a new token").isFalse();
+        assertThat(tokenRequests()).isEqualTo(3);
     }
 
     @Test
