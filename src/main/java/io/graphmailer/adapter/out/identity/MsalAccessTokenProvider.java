@@ -9,6 +9,7 @@ import com.microsoft.aad.msal4j.MsalServiceException;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -21,18 +22,35 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Client-credentials tokens from Microsoft Entra ID with the app registration's certificate.
  * One {@link ConfidentialClientApplication} is kept and reused so MSAL's token cache works; it is
  * rebuilt only when the certificate changes (a newer version in Key Vault, found on a periodic check
  * or after the identity platform rejected the assertion), so rotation needs no restart.
+ * <p>
+ * The send path does not go to MSAL (nor take a lock) while a token is held: the last token per scope is kept here
+ * and handed out until {@link #USABLE_MARGIN} before it expires. From its refresh point (at the latest
+ * {@link #REFRESH_MARGIN} before expiry) the next caller still gets it, and a new one is fetched on a background
+ * thread. Only a caller that finds no usable token (the first, after an idle spell, after a certificate change)
+ * waits for the identity platform; {@link #freshToken} always does.
  */
 @Singleton // one instance, so MSAL's token cache lives once in the process
 public final class MsalAccessTokenProvider implements AccessTokenProvider {
     private static final Logger LOG = Logger.getLogger(MsalAccessTokenProvider.class);
     /** After a failed certificate read, callers get the same answer for this long instead of hammering Key Vault. */
     static final Duration FAILURE_BACKOFF = Duration.ofSeconds(15);
+    /** A held token is not handed out with less than this left (MSAL's own margin: a token about to expire is renewed). */
+    static final Duration USABLE_MARGIN = Duration.ofMinutes(5);
+    /** From this long before expiry (or half its usable life, for short-lived tokens) a new token is fetched in the background. */
+    static final Duration REFRESH_MARGIN = Duration.ofMinutes(10);
+
+    /** The last token for a scope, from the MSAL app it was issued to, and when to fetch the next one in the background. */
+    private record Held(AccessToken token, ConfidentialClientApplication app, Instant refreshAt) {
+    }
 
     private record State(ClientCertificate certificate, ConfidentialClientApplication app, Instant checkedAt) {
     }
@@ -46,6 +64,14 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     private volatile State state;
     private volatile CertificateUnavailableException lastFailure;
     private volatile Instant lastFailureAt = Instant.MIN;
+    private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    /** One daemon thread, started on the first background refresh. */
+    private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "graph-mailer-token-refresh");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Nothing is read or requested here: the certificate and the MSAL app come on the first token (or the warm-up). */
     @Inject
@@ -84,7 +110,68 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
 
     @Override
     public AccessToken token(String scope) {
-        return acquire(scope, false);
+        State current = currentState(); // a field read unless the first token or the periodic certificate check is due
+        Held h = held.get(scope);
+        if (h == null || h.app() != current.app()) {
+            return acquire(scope, false);
+        }
+        Instant now = clock.instant();
+        if (usable(h, now)) {
+            if (!now.isBefore(h.refreshAt())) {
+                refreshInBackground(scope, h);
+            }
+            return h.token();
+        }
+        // Too close to expiry (no send for a while, or a short-lived token). MSAL's cache holds the same token, so past it;
+        // callers that queued here behind the first take the token it got.
+        synchronized (scopeLocks.computeIfAbsent(scope, s -> new Object())) {
+            Held latest = held.get(scope);
+            if (latest != h && latest != null && latest.app() == current.app() && usable(latest, clock.instant())) {
+                return latest.token();
+            }
+            return acquireLocked(scope, true);
+        }
+    }
+
+    private static boolean usable(Held h, Instant now) {
+        return now.isBefore(h.token().expiresOn().minus(USABLE_MARGIN));
+    }
+
+    /** Fetches a new token for {@code scope} on the refresh thread, unless one is on its way; callers keep using {@code seen}. */
+    private void refreshInBackground(String scope, Held seen) {
+        if (!refreshing.add(scope)) {
+            return;
+        }
+        try {
+            refresher.execute(() -> {
+                try {
+                    synchronized (scopeLocks.computeIfAbsent(scope, s -> new Object())) {
+                        if (held.get(scope) == seen) { // else a caller already got a newer one
+                            acquireLocked(scope, true);
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warnf("background token refresh for %s failed, the current token stays in use until %s: %s",
+                            scope, seen.token().expiresOn().minus(USABLE_MARGIN), e.getMessage());
+                    // Try again on a send after the back-off, not on every send.
+                    held.replace(scope, seen, new Held(seen.token(), seen.app(), clock.instant().plus(FAILURE_BACKOFF)));
+                } finally {
+                    refreshing.remove(scope);
+                }
+            });
+        } catch (RejectedExecutionException e) { // shutting down
+            refreshing.remove(scope);
+        }
+    }
+
+    /** Whether a background refresh for {@code scope} is queued or running (for tests). */
+    boolean refreshInFlight(String scope) {
+        return refreshing.contains(scope);
+    }
+
+    @PreDestroy
+    void close() {
+        refresher.shutdownNow();
     }
 
     @Override
@@ -126,7 +213,9 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
         try {
             IAuthenticationResult result = app.acquireToken(ClientCredentialParameters.builder(Set.of(scope))
                     .skipCache(skipCache).build()).get();
-            return new AccessToken(result.accessToken(), result.expiresOnDate().toInstant());
+            AccessToken token = new AccessToken(result.accessToken(), result.expiresOnDate().toInstant());
+            hold(scope, app, token);
+            return token;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MailTransportException(Kind.TRANSIENT, "Interrupted", "interrupted while getting a token", null, e);
@@ -142,6 +231,15 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
             throw new MailTransportException(Kind.TRANSIENT, "IdentityPlatformUnreachable", "no token from the identity platform at "
                     + authority + " (" + cause.getClass().getSimpleName() + ")", null, cause);
         }
+    }
+
+    /** Keeps {@code token} for the next callers; its refresh point is {@link #REFRESH_MARGIN} before expiry, never before half its usable life. */
+    private void hold(String scope, ConfidentialClientApplication app, AccessToken token) {
+        Instant now = clock.instant();
+        Duration usable = Duration.between(now, token.expiresOn().minus(USABLE_MARGIN));
+        Instant refreshAt = token.expiresOn().minus(REFRESH_MARGIN);
+        Instant halfway = now.plus(usable.isNegative() ? Duration.ZERO : usable.dividedBy(2));
+        held.put(scope, new Held(token, app, refreshAt.isAfter(halfway) ? refreshAt : halfway));
     }
 
     private static boolean assertionRejected(MsalServiceException e) {
