@@ -85,22 +85,9 @@ done
 S() { jq -r ".$1" "$WORK/standins.json"; }
 MAILBOX=$(S mailbox)
 
-# A caller token the app accepts (Entra mode, own JWKS file); it must carry the app's tenant as tid.
-mkdir -p "$WORK/caller"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/caller/key.pem" 2>/dev/null
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-MODULUS=$(openssl rsa -in "$WORK/caller/key.pem" -noout -modulus | cut -d= -f2 | xxd -r -p | b64url)
-printf '{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"profile-caller","n":"%s","e":"AQAB"}]}' "$MODULUS" \
-    >"$WORK/caller/jwks.json"
-CALLER_ISSUER=https://profile-issuer.localhost/v2.0
-CALLER_AUDIENCE=api://graph-mailer-profile
-IAT=$(date +%s)
-JWT_HEAD=$(printf '{"alg":"RS256","typ":"JWT","kid":"profile-caller"}' | b64url)
-JWT_BODY=$(printf '{"iss":"%s","aud":"%s","tid":"%s","sub":"profile","azp":"profile","idtyp":"app","iat":%d,"nbf":%d,"exp":%d,"roles":["GraphMailer.Send"]}' \
-    "$CALLER_ISSUER" "$CALLER_AUDIENCE" "$(S tenantId)" "$IAT" "$IAT" $((IAT + 3600)) | b64url)
-JWT_SIG=$(printf '%s.%s' "$JWT_HEAD" "$JWT_BODY" | openssl dgst -sha256 -sign "$WORK/caller/key.pem" -binary | b64url)
-printf 'header = "Authorization: Bearer %s.%s.%s"\n' "$JWT_HEAD" "$JWT_BODY" "$JWT_SIG" >"$WORK/caller/auth.cfg"
-unset JWT_SIG
+# Caller auth: a key made for this run, its JWKS as a file, and one signed caller token (1 h) kept in files.
+source "$ROOT/bench/lib/caller-token.sh"
+caller_token "$WORK/caller" profile "$(S tenantId)"
 printf '{"message":{"subject":"graph-mailer profile","body":{"contentType":"Text","content":"Hello from the profile."},"toRecipients":[{"emailAddress":{"address":"bob@contoso.test"}}]}}' \
     >"$WORK/body.json"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || shuf -i 20000-60000 -n 1)

@@ -168,22 +168,8 @@ STANDIN_JVM=(-Djdk.net.hosts.file="$(S hostsFile)" -Djavax.net.ssl.trustStore="$
     -Djavax.net.ssl.trustStorePassword="$(S truststorePassword)" -Djavax.net.ssl.trustStoreType="$(S truststoreType)")
 
 # Caller auth: a key made for this run, its JWKS as a file, and one signed caller token (1 h) kept in files.
-mkdir -p "$WORK/caller"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/caller/key.pem" 2>/dev/null
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-MODULUS=$(openssl rsa -in "$WORK/caller/key.pem" -noout -modulus | cut -d= -f2 | xxd -r -p | b64url)
-printf '{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"bench-caller","n":"%s","e":"AQAB"}]}' "$MODULUS" \
-    >"$WORK/caller/jwks.json"
-CALLER_ISSUER=https://bench-issuer.localhost/v2.0
-CALLER_AUDIENCE=api://graph-mailer-bench
-IAT=$(date +%s)
-JWT_HEAD=$(printf '{"alg":"RS256","typ":"JWT","kid":"bench-caller"}' | b64url)
-# tid: graph-mailer refuses a caller token of another tenant (or of none); the caller tenant defaults to the app's.
-JWT_BODY=$(printf '{"iss":"%s","aud":"%s","tid":"%s","sub":"bench","azp":"bench","idtyp":"app","iat":%d,"nbf":%d,"exp":%d,"roles":["GraphMailer.Send"]}' \
-    "$CALLER_ISSUER" "$CALLER_AUDIENCE" "$(S tenantId)" "$IAT" "$IAT" $((IAT + 3600)) | b64url)
-JWT_SIG=$(printf '%s.%s' "$JWT_HEAD" "$JWT_BODY" | openssl dgst -sha256 -sign "$WORK/caller/key.pem" -binary | b64url)
-printf 'header = "Authorization: Bearer %s.%s.%s"\n' "$JWT_HEAD" "$JWT_BODY" "$JWT_SIG" >"$WORK/caller/auth.cfg"
-unset JWT_SIG
+source "$ROOT/bench/lib/caller-token.sh"
+caller_token "$WORK/caller" bench "$(S tenantId)"
 printf '{"message":{"subject":"graph-mailer benchmark","body":{"contentType":"Text","content":"Hello from the benchmark."},"toRecipients":[{"emailAddress":{"address":"bob@contoso.test"}}]}}' \
     >"$WORK/body.json"
 
