@@ -27,7 +27,7 @@ public final class StorageMailQueue implements MailQueue {
 
     private final Supplier<Queues> open;
     private final Clock clock;
-    private Queues queues; // guarded by this
+    private volatile Queues queues; // written under this, once; read without a lock on every call
 
     private record Queues(QueueClient outbox, QueueClient deadLetter, QueueClient poison) {
         Queues created() {
@@ -63,11 +63,18 @@ public final class StorageMailQueue implements MailQueue {
     }
 
     /** A failed creation (storage unreachable) is tried again with the next message. */
-    private synchronized Queues queues() {
-        if (queues == null) {
-            queues = open.get();
+    private Queues queues() {
+        Queues q = queues;
+        if (q == null) {
+            synchronized (this) {
+                q = queues;
+                if (q == null) {
+                    q = open.get();
+                    queues = q;
+                }
+            }
         }
-        return queues;
+        return q;
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class TableSendLedger implements SendLedger {
 
     private final Supplier<TableClient> client;
     private final Clock clock;
-    private TableClient table; // guarded by this; set once the table exists
+    private volatile TableClient table; // written under this, once the table exists; read without a lock on every call
 
     @Inject
     TableSendLedger(GraphMailerConfig config, AzureClients clients) {
@@ -69,9 +69,13 @@ public final class TableSendLedger implements SendLedger {
         table = created;
     }
 
-    private synchronized TableClient table() {
-        createIfMissing();
-        return table;
+    private TableClient table() {
+        TableClient t = table;
+        if (t == null) {
+            createIfMissing();
+            t = table;
+        }
+        return t;
     }
 
     @Override
