@@ -4,6 +4,7 @@ import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.application.port.out.EnvelopeWriter;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.application.port.out.MailTransport;
+import io.graphmailer.application.port.out.MailboxBudget;
 import io.graphmailer.application.port.out.SendLedger;
 import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.domain.InvalidMailException;
@@ -17,6 +18,9 @@ import io.graphmailer.domain.SenderNotAllowedException;
 import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SenderPolicy;
 import io.graphmailer.domain.TrackingId;
+import io.graphmailer.domain.budget.Admission;
+import io.graphmailer.domain.budget.MailboxBudgetPolicy;
+import io.graphmailer.domain.budget.Permit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -89,7 +93,15 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
                              EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock,
                              AttachmentResolver attachments, SentMessageLookup lookup) {
-        this.step = new SendStep(senderPolicy, transport, limiter, attachments);
+        this(senderPolicy, transport, ledger, queue, envelopes, limiter, settings, clock, attachments, lookup,
+                new InMemoryMailboxBudget(clock, settings.lease()), MailboxBudgetPolicy.defaults());
+    }
+
+    public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
+                             EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock,
+                             AttachmentResolver attachments, SentMessageLookup lookup, MailboxBudget budget,
+                             MailboxBudgetPolicy budgetPolicy) {
+        this.step = new SendStep(senderPolicy, transport, limiter, attachments, budget, budgetPolicy);
         this.ledger = ledger;
         this.queue = queue;
         this.envelopes = envelopes;
@@ -127,6 +139,45 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             }
             return reject(mail.original(), e.code(), e.getMessage());
         }
+        // The mailbox's budget first: a message that does not fit now is not an attempt; it waits on the queue.
+        Admission admission = step.admit(command);
+        if (admission instanceof Admission.Wait wait) {
+            return deferred(mail, Duration.between(clock.instant(), wait.until()), "waiting for the mailbox's "
+                    + wait.limit().settingName() + " budget: " + wait.detail());
+        }
+        if (admission instanceof Admission.Refused refused) {
+            return reject(mail.original(), "InvalidMessage", refused.detail());
+        }
+        GrantedSend granted = new GrantedSend(((Admission.Granted) admission).permit());
+        try {
+            return claimAndSend(mail, command, granted);
+        } finally {
+            granted.giveBackIfUnused();
+        }
+    }
+
+    /** A granted permit: released by the send that uses it, or given back unused (already sent, in progress, parked...). */
+    private final class GrantedSend {
+        private final Permit permit;
+        private boolean used;
+
+        GrantedSend(Permit permit) {
+            this.permit = permit;
+        }
+
+        void transmit(SendMailCommand command, String trackingId) {
+            used = true;
+            step.transmit(command, trackingId, permit);
+        }
+
+        void giveBackIfUnused() {
+            if (!used) {
+                step.budget().release(permit, false);
+            }
+        }
+    }
+
+    private QueueOutcome claimAndSend(QueuedMail mail, SendMailCommand command, GrantedSend granted) {
         String key = mail.idempotencyKey();
         // Every attempt of this mail carries the same client-request-id and message id.
         String trackingId = TrackingId.fromIdempotencyKey(key);
@@ -159,7 +210,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         LedgerEntry recorded = attempt;
         try (LeaseRenewal renewal = new LeaseRenewal(recorded)) {
             try {
-                step.transmit(command, recorded.trackingId());
+                granted.transmit(command, recorded.trackingId());
             } catch (MailTransportException e) {
                 renewal.close();
                 return failed(mail, renewal.current(), e);

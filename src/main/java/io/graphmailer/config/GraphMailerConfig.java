@@ -76,6 +76,8 @@ public interface GraphMailerConfig {
 
     Attachments attachments();
 
+    Budget budget();
+
     enum TransportKind { OUTBOX, GRAPH }
 
     enum CallerAuthMode {
@@ -307,5 +309,45 @@ public interface GraphMailerConfig {
         /** Most messages one preview returns. */
         @WithDefault("20")
         int previewLimit();
+    }
+
+    /**
+     * Each mailbox's budget, counted across every trigger (and, in the shared store, every instance) as Exchange Online
+     * and Graph count it; see {@code ../shared/reference/service-limits.md}.
+     */
+    interface Budget {
+        /** Sends in flight per mailbox on Graph (about 4 concurrent requests per app and mailbox). */
+        @WithDefault("4")
+        int concurrentSendsGraph();
+
+        /** Sends in flight per mailbox on SMTP AUTH (3 connections per mailbox). */
+        @WithDefault("3")
+        int concurrentSendsSmtp();
+
+        /** Messages per minute per mailbox (Exchange Online: 30). */
+        @WithDefault("30")
+        int messagesPerMinute();
+
+        /** Exchange's recipients per rolling 24 hours per mailbox (default 10,000; admins may lower RecipientLimitPerDay). */
+        @WithDefault("10000")
+        int recipientsPerDay();
+
+        /** Left unused of the daily recipient limit, for other senders of the mailbox (and a count that is never exact). */
+        @WithDefault("500")
+        int recipientsSafetyMargin();
+
+        /** Graph requests per 10 minutes per app and mailbox (10,000). */
+        @WithDefault("10000")
+        int graphRequestsPerTenMinutes();
+
+        /**
+         * Per-mailbox limits as {@code mailbox/limit=value}, limit one of concurrent-sends, messages-per-minute,
+         * recipients-per-day (Exchange's; the margin is still subtracted), graph-requests-per-ten-minutes.
+         */
+        Optional<List<String>> overrides();
+
+        /** How long a send's slot is held if its instance dies before releasing it (longer than one send can take). */
+        @WithDefault("PT5M")
+        Duration slotLease();
     }
 }

@@ -99,6 +99,7 @@ public final class SettingsValidator {
             problems.add("GRAPH_MAILER_QUEUE_LEASE (" + queue.lease() + ") must be longer than one send can take: GRAPH_MAILER_GRAPH_TIMEOUT ("
                     + config.graph().timeout() + ") plus GRAPH_MAILER_GRAPH_RETRY_BUDGET (" + config.graph().retryBudget() + ")");
         }
+        budgetProblems(config.budget(), problems);
         boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
         List<String> smtpEntries = config.smtp().mailboxes().orElse(List.of());
         if (graph || validSmtpMailboxes(smtpEntries).inUse()) {
@@ -303,5 +304,37 @@ public final class SettingsValidator {
 
     static boolean isBlank(String s) {
         return s == null || s.isBlank();
+    }
+
+    /** The budget's limits as the policy would build them: each value named by its env var. */
+    private static void budgetProblems(GraphMailerConfig.Budget budget, List<String> problems) {
+        int[] values = {budget.concurrentSendsGraph(), budget.concurrentSendsSmtp(), budget.messagesPerMinute(), budget.recipientsPerDay(),
+                budget.graphRequestsPerTenMinutes()};
+        String[] names = {"GRAPH_MAILER_BUDGET_CONCURRENT_SENDS_GRAPH", "GRAPH_MAILER_BUDGET_CONCURRENT_SENDS_SMTP",
+                "GRAPH_MAILER_BUDGET_MESSAGES_PER_MINUTE", "GRAPH_MAILER_BUDGET_RECIPIENTS_PER_DAY", "GRAPH_MAILER_BUDGET_GRAPH_REQUESTS_PER_TEN_MINUTES"};
+        boolean valuesOk = true;
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 1) {
+                problems.add(names[i] + " must be at least 1, not " + values[i]);
+                valuesOk = false;
+            }
+        }
+        if (budget.recipientsSafetyMargin() < 0 || budget.recipientsSafetyMargin() >= budget.recipientsPerDay()) {
+            problems.add("GRAPH_MAILER_BUDGET_RECIPIENTS_SAFETY_MARGIN (" + budget.recipientsSafetyMargin() + ") must be at least 0 and below"
+                    + " GRAPH_MAILER_BUDGET_RECIPIENTS_PER_DAY (" + budget.recipientsPerDay() + ")");
+            valuesOk = false;
+        }
+        if (budget.slotLease().isNegative() || budget.slotLease().isZero()) {
+            problems.add("GRAPH_MAILER_BUDGET_SLOT_LEASE must be positive");
+        }
+        if (valuesOk) {
+            try {
+                new io.graphmailer.domain.budget.MailboxBudgetPolicy(new io.graphmailer.domain.budget.MailboxLimits(budget.concurrentSendsGraph(),
+                        budget.messagesPerMinute(), budget.recipientsPerDay(), budget.graphRequestsPerTenMinutes()), budget.concurrentSendsSmtp(),
+                        budget.recipientsSafetyMargin(), budget.overrides().orElse(List.of()), io.graphmailer.domain.SmtpMailboxes.NONE);
+            } catch (IllegalArgumentException e) {
+                problems.add("GRAPH_MAILER_BUDGET_OVERRIDES: " + e.getMessage());
+            }
+        }
     }
 }

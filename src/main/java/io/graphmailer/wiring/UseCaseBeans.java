@@ -10,12 +10,14 @@ import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.application.port.out.EnvelopeWriter;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.application.port.out.MailTransport;
+import io.graphmailer.application.port.out.MailboxBudget;
 import io.graphmailer.application.port.out.SendLedger;
 import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
+import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -78,8 +80,8 @@ public class UseCaseBeans {
     @Produces
     @Singleton
     SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter,
-                                    AttachmentResolver attachments) {
-        return new SendMailService(senderPolicy, transport, limiter, attachments);
+                                    AttachmentResolver attachments, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy) {
+        return new SendMailService(senderPolicy, transport, limiter, attachments, budget, budgetPolicy);
     }
 
     @Produces
@@ -87,12 +89,12 @@ public class UseCaseBeans {
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
                                                AttachmentResolver attachments, SentMessageLookup lookup,
-                                               EnvelopeWriter envelopes) {
+                                               EnvelopeWriter envelopes, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy) {
         GraphMailerConfig.Queue q = config.queue();
         return new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes, limiter,
                 new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
                         q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
-                Clock.systemUTC(), attachments, lookup);
+                Clock.systemUTC(), attachments, lookup, budget, budgetPolicy);
     }
 
     /** The setting's values are the use case's policies, by name. */

@@ -27,6 +27,11 @@ import io.graphmailer.domain.job.PastDuePolicy;
 import io.graphmailer.domain.job.Recipients;
 import org.junit.jupiter.api.Test;
 
+import io.graphmailer.application.port.out.SentMessageLookup;
+import io.graphmailer.domain.SmtpMailboxes;
+import io.graphmailer.domain.budget.MailboxBudgetPolicy;
+import io.graphmailer.domain.budget.MailboxLimits;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +54,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@link QueuedSendService} with an in-memory send ledger, so "sent once" is proven, not assumed.
  */
 class JobUseCasesTest {
+    /** These tests are about jobs, not the mailbox budget (its own tests are in domain.budget): limits far above their volume. */
+    private static final MailboxBudgetPolicy ROOMY_BUDGET = new MailboxBudgetPolicy(new MailboxLimits(100, 1_000_000, 10_000_000, 1_000_000),
+            100, 0, List.of(), SmtpMailboxes.NONE);
     private static final String SENDER = "noreply@contoso.example";
     private static final Instant MONDAY_0800 = Instant.parse("2025-01-06T08:00:00Z");
 
@@ -172,7 +180,8 @@ class JobUseCasesTest {
         };
         queued = new QueuedSendService(new SenderPolicy(List.of(SENDER)), transport, ledger, unused, (o, k, a) -> o,
                 new PerMailboxLimiter(4), new QueuedSendService.Settings(QueuedSendService.UnknownOutcomePolicy.RESEND, 5,
-                Duration.ofSeconds(30), Duration.ofMinutes(15)), Clock.systemUTC());
+                Duration.ofSeconds(30), Duration.ofMinutes(15)), Clock.systemUTC(), AttachmentResolver.none(), SentMessageLookup.NONE,
+                new InMemoryMailboxBudget(Clock.systemUTC(), Duration.ofMinutes(5)), ROOMY_BUDGET);
     }
 
     /** Both job use cases over the same jobs, as the wiring builds them. */
