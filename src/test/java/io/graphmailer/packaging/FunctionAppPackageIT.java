@@ -158,8 +158,10 @@ class FunctionAppPackageIT {
                 // ... and it maps the training run's archive (a rejected one would have been unmapped again), on top of
                 // the runtime's own CDS archive.
                 String maps = Files.readString(Path.of("/proc", Long.toString(process.pid()), "maps"));
-                assertThat(maps).as("/proc/<pid>/maps").contains(unpacked.resolve(startupArchive()).toString())
-                        .contains(unpacked.resolve("jre/lib/server/classes.jsa").toString());
+                assertThat(maps).as("/proc/<pid>/maps").contains(unpacked.resolve(startupArchive()).toString());
+                if (startupArchive().endsWith(".jsa")) { // (an AOT cache holds the JDK's classes itself)
+                    assertThat(maps).contains(unpacked.resolve("jre/lib/server/classes.jsa").toString());
+                }
             }
 
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
@@ -205,12 +207,20 @@ class FunctionAppPackageIT {
     }
 
     @Test
-    void givenAStaleArchive_thenTheAppStartsWithoutItAndPrintsNoArchiveWarning(@TempDir Path workDir) throws Exception {
+    void givenAnArchiveTheRuntimeRejects_thenTheAppStartsWithoutItAndPrintsNoArchiveWarning(@TempDir Path workDir) throws Exception {
         Assumptions.assumeFalse(isNative(), "a native package has no start-up archive");
         Path unpacked = unpack(workDir.resolve("wwwroot"));
-        // A jar that is not the one recorded (another size or time): the archive no longer matches.
-        Path jar = unpacked.resolve("quarkus-app/quarkus-run.jar");
-        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(3600)));
+        if (startupArchive().endsWith(".jsa")) {
+            // Java 17: a jar that is not the one recorded (another modification time), as after an unzip that drops
+            // the times: the dynamic archive no longer matches.
+            Path jar = unpacked.resolve("quarkus-app/quarkus-run.jar");
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(3600)));
+        } else {
+            // Java 25 accepted a jar with another time here; so: an archive that is not one (its header overwritten).
+            try (var file = java.nio.channels.FileChannel.open(unpacked.resolve(startupArchive()), java.nio.file.StandardOpenOption.WRITE)) {
+                file.write(java.nio.ByteBuffer.allocate(16), 0);
+            }
+        }
         Map<String, String> settings = outboxDoctorSettings(workDir);
 
         Run required = runPackaged(workDir, unpacked, true, settings, requireArchiveOption(), "doctor", "--test-send");
