@@ -11,6 +11,22 @@ elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
 else
   java=java
 fi
+# The start-up archive made by the package's training run (app.aot on Java 25+, app.jsa before: see README,
+# "Running as an Azure Function"): only with the bundled runtime it was made with, and only when started from the
+# app's own directory, as the Functions host does (workingDirectory ""), because the archive names the jar by the
+# relative path it was recorded with. Put first, so GRAPH_MAILER_JAVA_OPTS can turn it off (-Xshare:off,
+# -XX:AOTMode=off). A stale or foreign archive is ignored (auto) without log lines: the app then starts without it.
+jar="$here/quarkus-app/quarkus-run.jar"
+if [ "$(pwd -P)" = "$(cd "$here" && pwd -P)" ]; then
+  jar=quarkus-app/quarkus-run.jar
+  if [ "$java" = "$here/jre/bin/java" ]; then
+    if [ -f "$here/app.aot" ]; then
+      GRAPH_MAILER_JAVA_OPTS="-XX:AOTMode=auto -XX:AOTCache=app.aot -Xlog:aot=off,cds=off ${GRAPH_MAILER_JAVA_OPTS:-}"
+    elif [ -f "$here/app.jsa" ]; then
+      GRAPH_MAILER_JAVA_OPTS="-Xshare:auto -XX:SharedArchiveFile=app.jsa -Xlog:cds=off,cds+dynamic=off ${GRAPH_MAILER_JAVA_OPTS:-}"
+    fi
+  fi
+fi
 # `graph-mailer doctor` is run by an operator beside the running function: open no HTTP listener then,
 # so it cannot collide with the function's port.
 server_opts=
@@ -20,4 +36,4 @@ fi
 # Small heap and fast start: one function instance handles a few sends at a time.
 # "$@": the arguments (e.g. doctor --test-send) reach GraphMailerMain unchanged.
 exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=70 ${GRAPH_MAILER_JAVA_OPTS:-} $server_opts \
-  -jar "$here/quarkus-app/quarkus-run.jar" "$@"
+  -jar "$jar" "$@"

@@ -6,6 +6,7 @@ import io.graphmailer.standin.Standins;
 import io.graphmailer.support.Azurite;
 import io.graphmailer.support.SendMailBodies;
 import io.graphmailer.support.TestTokens;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * After `package`: the deployable function app holds what host.json points at, ready to run, and its executable
  * passes its arguments on (`graph-mailer doctor` runs the doctor and exits, it does not start the server).
  * The runs unpack target/function-app.zip as the platform does and start it with no Java on PATH and no JAVA_HOME
- * (the Flex Consumption "custom" runtime has none): the bundled jre/ must carry it.
+ * (the Flex Consumption "custom" runtime has none): the bundled jre/ must carry it, and the start-up archive of the
+ * package's training run (app.jsa, or app.aot when built on Java 25+) must be used by the started process.
+ * A native package (-Dnative) has its runner as graph-mailer and neither jre/ nor an archive; the tests that are about
+ * those are skipped for it, the others run the same way.
  */
 class FunctionAppPackageIT {
     private static final Path APP = Path.of("target", "function-app");
@@ -60,6 +64,10 @@ class FunctionAppPackageIT {
             // JVM fallback: the launcher needs the Quarkus app beside it.
             assertThat(APP.resolve("quarkus-app/quarkus-run.jar")).isRegularFile();
         }
+        if (isNative()) {
+            assertThat(APP.resolve("quarkus-app")).as("a native package carries no JVM app").doesNotExist();
+            assertThat(APP.resolve("jre")).doesNotExist();
+        }
     }
 
     @Test
@@ -76,6 +84,7 @@ class FunctionAppPackageIT {
 
     @Test
     void givenTheZip_thenItCarriesALinuxRuntimeWithTheModulesTheAppNeeds(@TempDir Path workDir) throws Exception {
+        Assumptions.assumeFalse(isNative(), "a native package has no jre/");
         Path unpacked = unpack(workDir.resolve("wwwroot"));
         Path java = unpacked.resolve("jre/bin/java");
         assertThat(java).isRegularFile();
@@ -135,13 +144,25 @@ class FunctionAppPackageIT {
         ProcessBuilder builder = new ProcessBuilder(unpacked.resolve("graph-mailer").toString()).directory(unpacked.toFile())
                 .redirectErrorStream(true).redirectOutput(workDir.resolve("output.txt").toFile());
         hostEnvironment(builder.environment(), workDir, settings);
+        nativeSystemProperties(builder);
         Process process = builder.start();
         try {
             HttpClient http = HttpClient.newHttpClient();
             awaitListening(process, http, port, workDir.resolve("output.txt"));
-            // The launcher exec'd the bundled runtime: the process is jre/bin/java from the unpacked zip.
             Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "exe"));
-            assertThat(exe).isEqualTo(unpacked.resolve("jre/bin/java").toRealPath());
+            if (isNative()) {
+                assertThat(exe).isEqualTo(unpacked.resolve("graph-mailer").toRealPath());
+            } else {
+                // The launcher exec'd the bundled runtime: the process is jre/bin/java from the unpacked zip.
+                assertThat(exe).isEqualTo(unpacked.resolve("jre/bin/java").toRealPath());
+                // ... and it maps the training run's archive (a rejected one would have been unmapped again), on top of
+                // the runtime's own CDS archive.
+                String maps = Files.readString(Path.of("/proc", Long.toString(process.pid()), "maps"));
+                assertThat(maps).as("/proc/<pid>/maps").contains(unpacked.resolve(startupArchive()).toString());
+                if (startupArchive().endsWith(".jsa")) { // (an AOT cache holds the JDK's classes itself)
+                    assertThat(maps).contains(unpacked.resolve("jre/lib/server/classes.jsa").toString());
+                }
+            }
 
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + port + "/api/users/" + standins.mailbox() + "/sendMail"))
@@ -156,6 +177,104 @@ class FunctionAppPackageIT {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+        }
+    }
+
+    @Test
+    void givenTheZip_thenItCarriesTheStartupArchiveOfTheTrainingRun() throws IOException {
+        Assumptions.assumeFalse(isNative(), "a native package has no start-up archive");
+        try (ZipFile zip = new ZipFile(ZIP.toFile())) {
+            ZipEntry archive = zip.getEntry(startupArchive());
+            assertThat(archive).as(startupArchive() + " in the zip").isNotNull();
+            assertThat(archive.getSize()).isGreaterThan(1_000_000);
+            assertThat(zip.getEntry("jre/lib/server/classes.jsa")).as("the runtime's own CDS archive").isNotNull();
+            // Nothing of the training run but the archive: no stand-in keys, logs or outbox files beside the app.
+            assertThat(zip.stream().map(ZipEntry::getName).filter(n -> !n.contains("/")))
+                    .containsExactlyInAnyOrder("graph-mailer", "host.json", startupArchive());
+        }
+    }
+
+    @Test
+    void givenTheUnpackedZipStartedFromItsDirectoryWithSharingRequired_thenTheArchiveIsAcceptedAndTheDoctorRuns(
+            @TempDir Path workDir) throws Exception {
+        Assumptions.assumeFalse(isNative(), "a native package has no start-up archive");
+        Map<String, String> settings = outboxDoctorSettings(workDir);
+        // -Xshare:on / -XX:AOTMode=on: the JVM refuses to start unless it can use the archive the launcher chose.
+        Run run = runPackaged(workDir, true, settings, requireArchiveOption(), "doctor", "--test-send");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("overall: WARN");
+    }
+
+    @Test
+    void givenAnArchiveTheRuntimeRejects_thenTheAppStartsWithoutItAndPrintsNoArchiveWarning(@TempDir Path workDir) throws Exception {
+        Assumptions.assumeFalse(isNative(), "a native package has no start-up archive");
+        Path unpacked = unpack(workDir.resolve("wwwroot"));
+        if (startupArchive().endsWith(".jsa")) {
+            // Java 17: a jar that is not the one recorded (another modification time), as after an unzip that drops
+            // the times: the dynamic archive no longer matches.
+            Path jar = unpacked.resolve("quarkus-app/quarkus-run.jar");
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(3600)));
+        } else {
+            // Java 25 accepted a jar with another time here; so: an archive that is not one (its header overwritten).
+            try (var file = java.nio.channels.FileChannel.open(unpacked.resolve(startupArchive()), java.nio.file.StandardOpenOption.WRITE)) {
+                file.write(java.nio.ByteBuffer.allocate(16), 0);
+            }
+        }
+        Map<String, String> settings = outboxDoctorSettings(workDir);
+
+        Run required = runPackaged(workDir, unpacked, true, settings, requireArchiveOption(), "doctor", "--test-send");
+        assertThat(required.exitCode()).as("with sharing required, the stale archive is refused:\n" + required.output()).isNotZero();
+
+        Run run = runPackaged(workDir, unpacked, true, settings, null, "doctor", "--test-send");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("overall: WARN")
+                .doesNotContainIgnoringCase("shared archive").doesNotContain("[cds").doesNotContain("[aot");
+    }
+
+    private static Map<String, String> outboxDoctorSettings(Path workDir) {
+        Map<String, String> settings = new HashMap<>(entraSettings());
+        settings.put("GRAPH_MAILER_TRANSPORT", "outbox");
+        settings.put("GRAPH_MAILER_OUTBOX_DIRECTORY", workDir.resolve("outbox").toString());
+        settings.put("GRAPH_MAILER_DOCTOR_TEST_RECIPIENT", "ops@fabrikam.example");
+        return settings;
+    }
+
+    /**
+     * A native runner reads no GRAPH_MAILER_JAVA_OPTS (that is the JVM launcher's): it takes the stand-ins' system
+     * properties (-D...) as its first arguments instead, which the image consumes before main sees the rest.
+     */
+    private static void nativeSystemProperties(ProcessBuilder builder) {
+        if (!isNative()) {
+            return;
+        }
+        List<String> command = builder.command();
+        String opts = builder.environment().getOrDefault("GRAPH_MAILER_JAVA_OPTS", "");
+        command.addAll(1, Stream.of(opts.trim().split("\\s+")).filter(o -> o.startsWith("-D")).toList());
+    }
+
+    /** The JVM option that makes a start fail unless the launcher's archive is used. */
+    private static String requireArchiveOption() {
+        return startupArchive().endsWith(".aot") ? "-XX:AOTMode=on" : "-Xshare:on";
+    }
+
+    /** The training run's archive: app.aot when the package was built on Java 25+ (its runtime says which), else app.jsa. */
+    private static String startupArchive() {
+        try {
+            String release = Files.readString(APP.resolve("jre/release"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
+            return m.find() && Integer.parseInt(m.group(1)) >= 25 ? "app.aot" : "app.jsa";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A native package: graph-mailer is the runner (an ELF executable), not the JVM launcher script. */
+    private static boolean isNative() {
+        try (var in = Files.newInputStream(APP.resolve("graph-mailer"))) {
+            return new String(in.readNBytes(4), StandardCharsets.ISO_8859_1).equals("\u007fELF");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -190,7 +309,9 @@ class FunctionAppPackageIT {
         for (String tool : new String[]{"dirname"}) {
             Path target = Stream.of("/usr/bin/", "/bin/").map(d -> Path.of(d + tool)).filter(Files::isExecutable).findFirst()
                     .orElseThrow(() -> new AssertionError(tool + " not found"));
-            Files.createSymbolicLink(bin.resolve(tool), target);
+            if (!Files.exists(bin.resolve(tool), java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a second run in the same workDir
+                Files.createSymbolicLink(bin.resolve(tool), target);
+            }
         }
         try (Stream<Path> tools = Files.list(bin)) {
             assertThat(tools.map(p -> p.getFileName().toString())).doesNotContain("java");
@@ -227,6 +348,8 @@ class FunctionAppPackageIT {
                 try (var in = zip.getInputStream(entry)) {
                     Files.copy(in, target);
                 }
+                // as unzip does: the start-up archive is valid only for jars of the recorded size and time
+                Files.setLastModifiedTime(target, entry.getLastModifiedTime());
                 int mode = modes.getOrDefault(entry.getName(), 0644);
                 if ((mode & 0111) != 0) {
                     Set<PosixFilePermission> perms = PosixFilePermissions.fromString("rwxr-xr-x");
@@ -247,11 +370,21 @@ class FunctionAppPackageIT {
      * its java.home (-XshowSettings:properties), so the run shows which runtime it used.
      */
     private static Run runPackaged(Path workDir, Map<String, String> settings, String... args) throws Exception {
-        Path unpacked = unpack(workDir.resolve("wwwroot"));
+        return runPackaged(workDir, false, settings, null, args);
+    }
+
+    /** As above; {@code inAppDirectory}: started from the app's directory, as the host does; {@code javaOption}: one more. */
+    private static Run runPackaged(Path workDir, boolean inAppDirectory, Map<String, String> settings, String javaOption,
+                                   String... args) throws Exception {
+        return runPackaged(workDir, unpack(workDir.resolve("wwwroot")), inAppDirectory, settings, javaOption, args);
+    }
+
+    private static Run runPackaged(Path workDir, Path unpacked, boolean inAppDirectory, Map<String, String> settings, String javaOption,
+                                   String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>();
         command.add(unpacked.resolve("graph-mailer").toString());
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command).directory((inAppDirectory ? unpacked : workDir).toFile()).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("output.txt").toFile());
         Map<String, String> all = new HashMap<>(settings);
         // Should a listener open after all, it is on loopback and a free port (and the assertions below fail).
@@ -259,6 +392,10 @@ class FunctionAppPackageIT {
         all.put("QUARKUS_HTTP_PORT", "0");
         hostEnvironment(builder.environment(), workDir, all);
         builder.environment().merge("GRAPH_MAILER_JAVA_OPTS", "-XshowSettings:properties", (a, b) -> a + " " + b);
+        if (javaOption != null) {
+            builder.environment().merge("GRAPH_MAILER_JAVA_OPTS", javaOption, (a, b) -> a + " " + b);
+        }
+        nativeSystemProperties(builder);
         Process process = builder.start();
         try {
             // Bounded only so a server that never exits fails the test instead of hanging the build.
@@ -270,7 +407,10 @@ class FunctionAppPackageIT {
             process.destroyForcibly();
         }
         String output = Files.readString(workDir.resolve("output.txt"), StandardCharsets.UTF_8);
-        assertThat(output).as("the bundled runtime ran").contains("java.home = " + unpacked.resolve("jre"));
+        // (unless the JVM refused to start at all, as with a stale archive and sharing required)
+        if (!isNative() && !output.contains("Error occurred during initialization of VM")) {
+            assertThat(output).as("the bundled runtime ran").contains("java.home = " + unpacked.resolve("jre"));
+        }
         return new Run(process.exitValue(), output);
     }
 
