@@ -41,8 +41,14 @@ public class StartupChecks {
             }
             warmUp(tokens.get(), scopes);
         }
-        LOG.infof("graph-mailer ready: transport %s, caller auth %s, %d allowed sender(s)",
-                transport.name(), config.callerAuth().mode(), config.allowedSenders().size());
+        LOG.infof("graph-mailer ready: transport %s, caller auth %s, %d allowed sender(s); %d ms after JVM start",
+                transport.name(), config.callerAuth().mode(), config.allowedSenders().size(), sinceJvmStartMillis());
+    }
+
+    /** For the start-up timeline (bench/startup-and-send.sh); -1 where the platform does not say. */
+    static long sinceJvmStartMillis() {
+        return ProcessHandle.current().info().startInstant()
+                .map(started -> java.time.Duration.between(started, java.time.Instant.now()).toMillis()).orElse(-1L);
     }
 
     /**
@@ -52,6 +58,7 @@ public class StartupChecks {
     private static void warmUp(MsalAccessTokenProvider tokens, List<String> scopes) {
         Thread thread = new Thread(() -> {
             long started = System.nanoTime();
+            LOG.infof("startup: warm-up started, %d ms after JVM start", sinceJvmStartMillis());
             try {
                 tokens.warmUp();
                 scopes.forEach(tokens::token);
