@@ -118,8 +118,6 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 build() { # errexit does not apply here (called in an if), hence every "|| return 1"
     cd "$ROOT" || return 1
-    say "build: graph-mailer, Java 17 (target/quarkus-app)"
-    ./mvnw -B -q package -DskipTests || return 1
     say "build: stand-ins (test classes and test class path)"
     ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test || return 1
     if [[ -n $BASELINE ]]; then
@@ -142,6 +140,10 @@ build() { # errexit does not apply here (called in an if), hence every "|| retur
         JAVA_HOME=$JAVA25_HOME ./mvnw -B -q -f bench/bare-app/pom.xml package "${aot[@]}" \
             -Dquarkus.package.output-directory="$ROOT/bench/bare-app/target/bench-aot/quarkus-app" || return 1
     fi
+    # Last: a package build also remakes target/function-app (its jre/ by jlink from the building JDK), and the
+    # package rows must run what `./mvnw package` makes with the java on PATH, not the Java 25 build's runtime.
+    say "build: graph-mailer, Java 17 (target/quarkus-app, target/function-app)"
+    ./mvnw -B -q package -DskipTests || return 1
     say "build: Graph SDK probe (resolves com.microsoft.graph:microsoft-graph)"
     ./mvnw -B -q -f bench/graph-sdk/pom.xml package dependency:copy-dependencies \
         -Dmdep.prependGroupId=true -DoutputDirectory=target/lib || return 1
@@ -479,7 +481,7 @@ for config in "${CONFIGS[@]}"; do
         same=$(ratio "$ttf" "$(median_of "$WORK/runs.tsv" "$same_bare" 2)")
         cpu_same=$(ratio "$cpu" "$(median_of "$WORK/runs.tsv" "$same_bare" 7)")
     fi
-    printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s %7s\n' "$label" "$(median_of "$WORK/runs.tsv" "$label" 8)" "$ttf" "$(median_of "$WORK/runs.tsv" "$label" 3)" \
+    printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s %7s\n' "${label:0:48}" "$(median_of "$WORK/runs.tsv" "$label" 8)" "$ttf" "$(median_of "$WORK/runs.tsv" "$label" 3)" \
         "$(median_of "$WORK/runs.tsv" "$label" 4)" "$(median_of "$WORK/runs.tsv" "$label" 5)" \
         "$(median_of "$WORK/runs.tsv" "$label" 6)" "$cpu" \
         "$(ratio "$ttf" "$BARE17_TTF")" "$same" "$cpu_same"
@@ -489,7 +491,7 @@ echo "start-up timeline, ms from process start (medians of $RUNS; '-': no such l
 printf '%-48s %7s %8s %7s %8s %7s %7s %7s %9s\n' "configuration" "ready" "started" "listen" "warm-up" "cert" "token" "graph" "first202"
 for config in "${CONFIGS[@]}"; do
     label=${config%%|*}
-    printf '%-48s %7s %8s %7s %8s %7s %7s %7s %9s\n' "$label" "$(median_of "$WORK/timeline.tsv" "$label" 2)" \
+    printf '%-48s %7s %8s %7s %8s %7s %7s %7s %9s\n' "${label:0:48}" "$(median_of "$WORK/timeline.tsv" "$label" 2)" \
         "$(median_of "$WORK/timeline.tsv" "$label" 3)" "$(median_of "$WORK/timeline.tsv" "$label" 4)" \
         "$(median_of "$WORK/timeline.tsv" "$label" 5)" "$(median_of "$WORK/timeline.tsv" "$label" 6)" \
         "$(median_of "$WORK/timeline.tsv" "$label" 7)" "$(median_of "$WORK/timeline.tsv" "$label" 8)" \
