@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Startup and send benchmark for graph-mailer (issue 3, "Send for real").
+# Startup and send benchmark for graph-mailer (issue 3, "Send for real"; issue 12: the package row and the timeline).
 #
 #   bash bench/startup-and-send.sh
 #
@@ -9,14 +9,23 @@
 # then starts the packaged app again and again as its own process, configured only by environment variables,
 # and measures through the stand-ins:
 #   - time from process start to the first 202 (includes the Key Vault read and the Graph token),
-#   - process CPU time until then, RSS after the sends, per-message latency (median, p95) and CPU per message.
+#   - process CPU time until then, RSS after the sends, per-message latency (median, p95) and CPU per message,
+#   - a start-up timeline: process start -> the app's StartupEvent done ("graph-mailer ready") -> Quarkus "started"
+#     -> port listening -> warm-up started -> certificate loaded -> first token -> first Graph call answered ->
+#     first 202, from the app's own timestamped log lines ("startup: ...") and the bench's clock.
+# Rows: the jar as built (target/quarkus-app) on the java on PATH; the shipped package itself
+# (target/function-app/graph-mailer, its bundled jre/ and whatever start-up archive the launcher uses) started as the
+# Functions host starts a custom handler (FUNCTIONS_CUSTOMHANDLER_PORT, from its own directory), and the bare app on
+# that bundled jre/ (the same runtime); the Java 25 rows.
 # Medians over RUNS runs, runs of all configurations interleaved. Prints plain tables on stdout; progress and
 # the build go to stderr and target/bench/. Prints no token, key or identity header.
 #
 # Settings (environment): RUNS (5), SENDS (100), JAVA25_HOME (/usr/lib/jvm/temurin-25-jdk-amd64; the Java 25
 # rows are skipped when it is missing), SKIP_BUILD=1 (reuse the last build), BASELINE (another checkout of
 # graph-mailer, e.g. a worktree of an older commit: its Java 17 build runs as two more rows of the same run, so a
-# change is compared with what it replaces under the same load).
+# change is compared with what it replaces under the same load), ALT_FLAGS (A/B of JVM flags: "NAME=flags;NAME=flags",
+# each runs graph-mailer's jar and the bare app on Java 17 with these flags instead of the launcher's, as more rows),
+# SKIP_JAVA25=1 (no Java 25 rows even where it is installed), SKIP_PACKAGE=1 (no package rows).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,7 +45,13 @@ done
 JAVA17=$(command -v java)
 "$JAVA17" -version 2>&1 | grep -q '"17\.' || { echo "the java on PATH must be Java 17" >&2; exit 2; }
 JAVA25=""
-[[ -x $JAVA25_HOME/bin/java ]] && JAVA25=$JAVA25_HOME/bin/java
+J25_MISSING="not found at JAVA25_HOME=$JAVA25_HOME (Java 25 rows skipped)"
+if [[ ${SKIP_JAVA25:-0} == 1 ]]; then
+    J25_MISSING="not run (SKIP_JAVA25=1)"
+elif [[ -x $JAVA25_HOME/bin/java ]]; then
+    JAVA25=$JAVA25_HOME/bin/java
+fi
+ALT_FLAGS=${ALT_FLAGS:-}
 BASELINE=${BASELINE:-}
 if [[ -n $BASELINE ]]; then
     BASELINE=$(cd "$BASELINE" && pwd) || { echo "BASELINE: no such directory" >&2; exit 2; }
@@ -103,8 +118,6 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 build() { # errexit does not apply here (called in an if), hence every "|| return 1"
     cd "$ROOT" || return 1
-    say "build: graph-mailer, Java 17 (target/quarkus-app)"
-    ./mvnw -B -q package -DskipTests || return 1
     say "build: stand-ins (test classes and test class path)"
     ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test || return 1
     if [[ -n $BASELINE ]]; then
@@ -127,6 +140,10 @@ build() { # errexit does not apply here (called in an if), hence every "|| retur
         JAVA_HOME=$JAVA25_HOME ./mvnw -B -q -f bench/bare-app/pom.xml package "${aot[@]}" \
             -Dquarkus.package.output-directory="$ROOT/bench/bare-app/target/bench-aot/quarkus-app" || return 1
     fi
+    # Last: a package build also remakes target/function-app (its jre/ by jlink from the building JDK), and the
+    # package rows must run what `./mvnw package` makes with the java on PATH, not the Java 25 build's runtime.
+    say "build: graph-mailer, Java 17 (target/quarkus-app, target/function-app)"
+    ./mvnw -B -q package -DskipTests || return 1
     say "build: Graph SDK probe (resolves com.microsoft.graph:microsoft-graph)"
     ./mvnw -B -q -f bench/graph-sdk/pom.xml package dependency:copy-dependencies \
         -Dmdep.prependGroupId=true -DoutputDirectory=target/lib || return 1
@@ -141,6 +158,13 @@ fi
 # The JVM flags of the shipped launcher (src/main/function-app/graph-mailer-jvm.sh), for both apps and all JVMs.
 read -r -a JVM_OPTS <<<"$(sed -n 's/^exec "\$java" \(.*\) \${GRAPH_MAILER_JAVA_OPTS.*/\1/p' "$ROOT/src/main/function-app/graph-mailer-jvm.sh")"
 ((${#JVM_OPTS[@]} > 0)) || { echo "cannot read the JVM flags from src/main/function-app/graph-mailer-jvm.sh" >&2; exit 1; }
+PKG=$ROOT/target/function-app
+PKG_JAVA=""
+if [[ ${SKIP_PACKAGE:-0} != 1 ]]; then
+    [[ -x $PKG/graph-mailer ]] || { echo "no package at target/function-app (run ./mvnw package, or SKIP_PACKAGE=1)" >&2; exit 1; }
+    [[ -x $PKG/jre/bin/java ]] || { echo "target/function-app has no bundled jre/ (SKIP_PACKAGE=1 to run without)" >&2; exit 1; }
+    PKG_JAVA=$PKG/jre/bin/java
+fi
 APP17=$ROOT/target/quarkus-app
 APP25=$ROOT/target/bench-aot/quarkus-app
 BARE17=$ROOT/bench/bare-app/target/quarkus-app
@@ -195,22 +219,39 @@ request_cfg() { # kind port count
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
-# One start of one configuration. Prints "label ttf_ms cpu_to_first_ms rss_mb p50_ms p95_ms cpu_per_msg_ms listen_ms".
-#   run_once LABEL KIND(graph|bare) JAVA APPDIR WARMUP(true|false) MODE(plain|record|cache) SENDS
+# Milliseconds from T0_NS to the first log line matching PATTERN (the app's log timestamps, local time), or "-".
+log_point() { # log pattern t0_ns
+    local stamp ms
+    stamp=$(grep -m1 -E "$2" "$1" | cut -c1-23) || true
+    [[ $stamp =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8},[0-9]{3}$ ]] || { echo -; return; }
+    ms=$(env -i date -d "${stamp/,/.}" +%s%3N) || { echo -; return; }
+    echo $((ms - $3 / 1000000))
+}
+
+# One start of one configuration. Prints "label ttf_ms cpu_to_first_ms rss_mb p50_ms p95_ms cpu_per_msg_ms listen_ms"
+# and appends its timeline to $WORK/timeline.tsv.
+#   run_once LABEL KIND(graph|bare) JAVA APPDIR WARMUP(true|false) MODE(plain|record|cache|package) SENDS [FLAGS]
+# MODE package: APPDIR is the function app; its launcher (graph-mailer) is started as the Functions host does, with its
+# own JVM flags (and the stand-ins' trust flags in GRAPH_MAILER_JAVA_OPTS). FLAGS: JVM flags instead of the launcher's.
 run_once() {
-    local label=$1 kind=$2 java=$3 dir=$4 warmup=$5 mode=$6 sends=$7
+    local label=$1 kind=$2 java=$3 dir=$4 warmup=$5 mode=$6 sends=$7 flags=${8:-}
     local port log pid t0 tl t1 code cpu0 cpu1 cpu_first i
     port=$(free_port)
     log="$WORK/logs/$(echo "$label" | tr -c 'A-Za-z0-9\n' '_').$(date +%s%N).log"
     mkdir -p "$WORK/logs"
     local jvm=("${JVM_OPTS[@]}")
+    if [[ -n $flags ]]; then read -r -a jvm <<<"$flags"; fi
     case $mode in
         record) jvm+=(-XX:AOTMode=record -XX:AOTConfiguration=app.aotconf) ;;
         cache) jvm+=(-XX:AOTMode=on -XX:AOTCache=app.aot) ;; # on: fail rather than run without the cache
     esac
     local envs=(PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port")
     if [[ $kind == graph ]]; then
-        jvm+=("${STANDIN_JVM[@]}")
+        if [[ $mode == package ]]; then
+            envs+=(GRAPH_MAILER_JAVA_OPTS="${STANDIN_JVM[*]}")
+        else
+            jvm+=("${STANDIN_JVM[@]}")
+        fi
         envs+=(GRAPH_MAILER_TRANSPORT=graph
             GRAPH_MAILER_TENANT_ID="$(S tenantId)"
             GRAPH_MAILER_CLIENT_ID="$(S clientId)"
@@ -235,7 +276,18 @@ run_once() {
 
     # Start: a clean environment (no Azure credential variables from this shell), from the app's directory.
     t0=$(now_ns)
-    (cd "$dir" && exec env -i "${envs[@]}" "$java" "${jvm[@]}" -jar quarkus-run.jar) >"$log" 2>&1 &
+    if [[ $mode == package ]]; then
+        # As the host starts a custom handler: the executable, from the app's directory, the port in the environment.
+        local penvs=("${envs[@]}")
+        penvs=("${penvs[@]/#QUARKUS_HTTP_PORT=*/FUNCTIONS_CUSTOMHANDLER_PORT=$port}")
+        # Required behind the host (the queue function's); an HTTP-only instance must never connect to them, so
+        # they name hosts that resolve nowhere (the stand-ins' hosts file) and a use would fail the sends.
+        [[ $kind == graph ]] && penvs+=(GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT=https://bench-unused.queue.localhost
+            GRAPH_MAILER_STORAGE_TABLE_ENDPOINT=https://bench-unused.table.localhost)
+        (cd "$dir" && exec env -i "${penvs[@]}" ./graph-mailer) >"$log" 2>&1 &
+    else
+        (cd "$dir" && exec env -i "${envs[@]}" "$java" "${jvm[@]}" -jar quarkus-run.jar) >"$log" 2>&1 &
+    fi
     pid=$!
     PIDS+=("$pid")
     # Wait for the port without forking (a bash /dev/tcp open), then send the first request.
@@ -249,6 +301,10 @@ run_once() {
         nap 0.01
     done
     tl=$(now_ns)
+    if [[ $mode == package && $(readlink "/proc/$pid/exe") != "$PKG/jre/bin/java" ]]; then
+        echo "$label: the launcher did not run the bundled jre/bin/java but $(readlink "/proc/$pid/exe")" >&2
+        return 1
+    fi
     code=$({ curl -s -K "$WORK/first.cfg" || true; } | awk '{print $1}')
     t1=$(now_ns)
     cpu_first=$(cpu_ticks "$pid")
@@ -269,7 +325,17 @@ run_once() {
         echo "$label: $bad of $sends sends did not answer $want; see ${log#"$ROOT"/}" >&2
         return 1
     fi
+    # Where the memory is, when asked for with -XX:NativeMemoryTracking=summary in ALT_FLAGS (next to the app's log).
+    if [[ " ${jvm[*]} " == *" -XX:NativeMemoryTracking="* ]] && command -v jcmd >/dev/null; then
+        jcmd "$pid" VM.native_memory summary >"$log.nmt" 2>&1 || true
+    fi
     stop_pid "$pid"
+    # Timeline (ms from process start): ready, Quarkus started, listen, warm-up, certificate, token, Graph, first 202.
+    printf '%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\n' "$label" \
+        "$(log_point "$log" 'graph-mailer ready' "$t0")" "$(log_point "$log" ' started in [0-9.]+s' "$t0")" \
+        $(((tl - t0) / 1000000)) "$(log_point "$log" 'startup: warm-up started' "$t0")" \
+        "$(log_point "$log" 'startup: certificate .* loaded' "$t0")" "$(log_point "$log" 'startup: first token' "$t0")" \
+        "$(log_point "$log" 'startup: first Graph call answered' "$t0")" $(((t1 - t0) / 1000000)) >>"$WORK/timeline.tsv"
     local lat
     lat=$(awk '{printf "%.3f\n", $2 * 1000}' "$WORK/sends.out" | sort -n | awk '
         { v[NR] = $1 }
@@ -298,31 +364,53 @@ if [[ -n $JAVA25 ]]; then
     train bare "$BARE25"
 fi
 
+# label|kind|java|dir|warm-up|mode|JVM flags (empty: the launcher's)|the bare row of the same runtime and flags
+B17="bare Quarkus REST Java 17"
+BPKG="bare Quarkus REST on the package's jre/"
 CONFIGS=(
-    "graph-mailer Java 17, warm-up on|graph|$JAVA17|$APP17|true|plain"
-    "graph-mailer Java 17, warm-up off|graph|$JAVA17|$APP17|false|plain"
-    "bare Quarkus REST Java 17|bare|$JAVA17|$BARE17|true|plain"
+    "graph-mailer Java 17, warm-up on|graph|$JAVA17|$APP17|true|plain||$B17"
+    "graph-mailer Java 17, warm-up off|graph|$JAVA17|$APP17|false|plain||$B17"
+    "$B17|bare|$JAVA17|$BARE17|true|plain||$B17"
 )
+if [[ -n $PKG_JAVA ]]; then
+    CONFIGS+=(
+        "package: target/function-app/graph-mailer|graph|$PKG_JAVA|$PKG|true|package||$BPKG"
+        "$BPKG|bare|$PKG_JAVA|$BARE17|true|plain||$BPKG"
+    )
+fi
+if [[ -n $ALT_FLAGS ]]; then
+    IFS=';' read -r -a alts <<<"$ALT_FLAGS"
+    for alt in "${alts[@]}"; do
+        name=${alt%%=*}
+        flags=${alt#*=}
+        [[ -n $name && $name != "$alt" && -n $flags ]] || { echo "ALT_FLAGS: want NAME=flags;NAME=flags" >&2; exit 2; }
+        CONFIGS+=(
+            "graph-mailer Java 17, flags $name|graph|$JAVA17|$APP17|true|plain|$flags|bare Java 17, flags $name"
+            "bare Java 17, flags $name|bare|$JAVA17|$BARE17|true|plain|$flags|bare Java 17, flags $name"
+        )
+    done
+fi
 if [[ -n $BASELINE ]]; then
     CONFIGS+=(
-        "baseline $BASELINE_REV Java 17, warm-up on|graph|$JAVA17|$BASELINE/target/quarkus-app|true|plain"
-        "baseline $BASELINE_REV Java 17, warm-up off|graph|$JAVA17|$BASELINE/target/quarkus-app|false|plain"
+        "baseline $BASELINE_REV Java 17, warm-up on|graph|$JAVA17|$BASELINE/target/quarkus-app|true|plain||$B17"
+        "baseline $BASELINE_REV Java 17, warm-up off|graph|$JAVA17|$BASELINE/target/quarkus-app|false|plain||$B17"
     )
 fi
 if [[ -n $JAVA25 ]]; then
     CONFIGS+=(
-        "graph-mailer Java 25 aot-jar, no cache|graph|$JAVA25|$APP25|true|plain"
-        "graph-mailer Java 25 + AOT cache, warm-up on|graph|$JAVA25|$APP25|true|cache"
-        "graph-mailer Java 25 + AOT cache, warm-up off|graph|$JAVA25|$APP25|false|cache"
-        "bare Quarkus REST Java 25 + AOT cache|bare|$JAVA25|$BARE25|true|cache"
+        "graph-mailer Java 25 aot-jar, no cache|graph|$JAVA25|$APP25|true|plain||"
+        "graph-mailer Java 25 + AOT cache, warm-up on|graph|$JAVA25|$APP25|true|cache||bare Quarkus REST Java 25 + AOT cache"
+        "graph-mailer Java 25 + AOT cache, warm-up off|graph|$JAVA25|$APP25|false|cache||bare Quarkus REST Java 25 + AOT cache"
+        "bare Quarkus REST Java 25 + AOT cache|bare|$JAVA25|$BARE25|true|cache||bare Quarkus REST Java 25 + AOT cache"
     )
 fi
 : >"$WORK/runs.tsv"
+: >"$WORK/timeline.tsv"
 for ((run = 1; run <= RUNS; run++)); do
     for config in "${CONFIGS[@]}"; do
-        IFS='|' read -r label kind java dir warmup mode <<<"$config"
+        IFS='|' read -r label kind java dir warmup mode flags _ <<<"$config"
         say "run $run/$RUNS: $label"
-        run_once "$label" "$kind" "$java" "$dir" "$warmup" "$mode" "$SENDS" >>"$WORK/runs.tsv"
+        run_once "$label" "$kind" "$java" "$dir" "$warmup" "$mode" "$SENDS" "$flags" >>"$WORK/runs.tsv"
     done
 done
 kill -0 "$STANDINS_PID" 2>/dev/null && stop_pid "$STANDINS_PID"
@@ -363,7 +451,7 @@ done
 
 # ---------------------------------------------------------------------------------------------------------------
 median_of() { # file label column
-    awk -F'\t' -v l="$2" -v c="$3" '$1 == l {print $c}' "$1" | sort -n | awk '
+    awk -F'\t' -v l="$2" -v c="$3" '$1 == l && $c != "-" {print $c}' "$1" | sort -n | awk '
         { v[NR] = $1 } END { if (NR == 0) { print "-"; exit }
         m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%g", m }'
 }
@@ -371,35 +459,57 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
 
 echo "graph-mailer startup and send benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM; load average before $LOAD_BEFORE, after $LOAD_AFTER"
-J25_VERSION="not found (Java 25 rows skipped)"
+J25_VERSION=$J25_MISSING
 [[ -n $JAVA25 ]] && J25_VERSION=$("$JAVA25" -version 2>&1 | head -1)
 echo "Java 17: $("$JAVA17" -version 2>&1 | head -1); Java 25: $J25_VERSION"
 echo "JVM flags (as the shipped launcher): ${JVM_OPTS[*]}"
+if [[ -n $PKG_JAVA ]]; then
+    echo "package: target/function-app ($(du -sh "$PKG" | cut -f1) unpacked), its jre/: $("$PKG_JAVA" -version 2>&1 | head -1)"
+    echo "  launcher: $(grep -m1 -E '^exec ' "$PKG/graph-mailer" || echo '?')"
+fi
+if [[ -n $ALT_FLAGS ]]; then echo "ALT_FLAGS: $ALT_FLAGS"; fi
 echo "medians of $RUNS runs per row, runs interleaved; $SENDS sends per run, one after another on one connection;"
 echo "other builds may share this machine: the numbers are noisy, compare rows of the same run only."
 echo
-printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s\n' "configuration" "listen" "first202" "cpu->1st" "rss" "lat p50" "lat p95" "cpu/msg" "x bare" "x bare"
-printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s\n' "" "ms" "ms" "ms" "MB" "ms" "ms" "ms" "J17" "same"
-BARE17_TTF=$(median_of "$WORK/runs.tsv" "bare Quarkus REST Java 17" 2)
-BARE25_TTF=$(median_of "$WORK/runs.tsv" "bare Quarkus REST Java 25 + AOT cache" 2)
+printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s %7s\n' "configuration" "listen" "first202" "cpu->1st" "rss" "lat p50" "lat p95" "cpu/msg" "x bare" "x bare" "cpu/msg"
+printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s %7s\n' "" "ms" "ms" "ms" "MiB" "ms" "ms" "ms" "J17" "same" "x same"
+BARE17_TTF=$(median_of "$WORK/runs.tsv" "$B17" 2)
+for config in "${CONFIGS[@]}"; do
+    IFS='|' read -r label _ _ _ _ _ _ same_bare <<<"$config"
+    ttf=$(median_of "$WORK/runs.tsv" "$label" 2)
+    cpu=$(median_of "$WORK/runs.tsv" "$label" 7)
+    same=-
+    cpu_same=-
+    if [[ -n $same_bare ]]; then
+        same=$(ratio "$ttf" "$(median_of "$WORK/runs.tsv" "$same_bare" 2)")
+        cpu_same=$(ratio "$cpu" "$(median_of "$WORK/runs.tsv" "$same_bare" 7)")
+    fi
+    printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s %7s\n' "${label:0:48}" "$(median_of "$WORK/runs.tsv" "$label" 8)" "$ttf" "$(median_of "$WORK/runs.tsv" "$label" 3)" \
+        "$(median_of "$WORK/runs.tsv" "$label" 4)" "$(median_of "$WORK/runs.tsv" "$label" 5)" \
+        "$(median_of "$WORK/runs.tsv" "$label" 6)" "$cpu" \
+        "$(ratio "$ttf" "$BARE17_TTF")" "$same" "$cpu_same"
+done
+echo
+echo "start-up timeline, ms from process start (medians of $RUNS; '-': no such log line, e.g. the bare app):"
+printf '%-48s %7s %8s %7s %8s %7s %7s %7s %9s\n' "configuration" "ready" "started" "listen" "warm-up" "cert" "token" "graph" "first202"
 for config in "${CONFIGS[@]}"; do
     label=${config%%|*}
-    ttf=$(median_of "$WORK/runs.tsv" "$label" 2)
-    same=-
-    case $label in
-        *"Java 17"*) same=$(ratio "$ttf" "$BARE17_TTF") ;;
-        *"AOT cache"*) same=$(ratio "$ttf" "$BARE25_TTF") ;;
-    esac
-    printf '%-48s %8s %9s %9s %7s %9s %9s %9s %7s %7s\n' "$label" "$(median_of "$WORK/runs.tsv" "$label" 8)" "$ttf" "$(median_of "$WORK/runs.tsv" "$label" 3)" \
-        "$(median_of "$WORK/runs.tsv" "$label" 4)" "$(median_of "$WORK/runs.tsv" "$label" 5)" \
-        "$(median_of "$WORK/runs.tsv" "$label" 6)" "$(median_of "$WORK/runs.tsv" "$label" 7)" \
-        "$(ratio "$ttf" "$BARE17_TTF")" "$same"
+    printf '%-48s %7s %8s %7s %8s %7s %7s %7s %9s\n' "${label:0:48}" "$(median_of "$WORK/timeline.tsv" "$label" 2)" \
+        "$(median_of "$WORK/timeline.tsv" "$label" 3)" "$(median_of "$WORK/timeline.tsv" "$label" 4)" \
+        "$(median_of "$WORK/timeline.tsv" "$label" 5)" "$(median_of "$WORK/timeline.tsv" "$label" 6)" \
+        "$(median_of "$WORK/timeline.tsv" "$label" 7)" "$(median_of "$WORK/timeline.tsv" "$label" 8)" \
+        "$(median_of "$WORK/timeline.tsv" "$label" 9)"
 done
+echo "ready: the app's StartupEvent checks done (\"graph-mailer ready\"); started: Quarkus' \"started in\" line; listen: the"
+echo "  port accepts connections; warm-up: the warm-up thread starts; cert: the certificate is read (Key Vault stand-in);"
+echo "  token: the first Graph token; graph: the first Graph call answered; first202: curl has the first 202. Log"
+echo "  timestamps have 1 ms resolution; a point after 'first202' means the first send did it, not the warm-up."
 echo
 echo "listen: process start to the HTTP port accepting connections (the first request is sent then);"
 echo "first202: process start to the first 202 (bare: 200) through the stand-ins, including the Key Vault read and the"
 echo "  Graph token; cpu->1st: process CPU time (user+sys) until then; rss: VmRSS after the sends; lat: per-send latency"
-echo "  seen by curl; cpu/msg: process CPU per send (/proc/<pid>/stat); x bare: first202 / the bare app's (J17, same runtime)."
+echo "  seen by curl; cpu/msg: process CPU per send (/proc/<pid>/stat); x bare: first202 / the bare app's (J17, and the"
+echo "  bare app on the same runtime and flags); cpu/msg x same: cpu/msg / the same-runtime bare app's cpu/msg."
 echo
 echo "Graph SDK: graph-core (current) vs the full com.microsoft.graph:microsoft-graph"
 printf '%-68s %8s\n' "item" "MB"
@@ -419,4 +529,4 @@ for mode in core full; do
         "$(median_of "$WORK/sdk.tsv" "$mode" 4)" "$(median_of "$WORK/sdk.tsv" "$mode" 5)"
 done
 echo "jvm ms: whole process; main ms: building the client and the request; classes: loaded classes at the end."
-say "raw numbers: target/bench/runs.tsv, target/bench/sdk.tsv; app logs: target/bench/logs/"
+say "raw numbers: target/bench/runs.tsv, target/bench/timeline.tsv, target/bench/sdk.tsv; app logs: target/bench/logs/"

@@ -35,5 +35,5 @@ if [ "${1:-}" = doctor ]; then
 fi
 # Small heap and fast start: one function instance handles a few sends at a time.
 # "$@": the arguments (e.g. doctor --test-send) reach GraphMailerMain unchanged.
-exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=70 ${GRAPH_MAILER_JAVA_OPTS:-} $server_opts \
+exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=70 -Xms32m ${GRAPH_MAILER_JAVA_OPTS:-} $server_opts \
   -jar "$jar" "$@"

@@ -27,6 +27,9 @@ import java.util.Set;
  * Checks a caller's Microsoft Entra ID access token: signature against the tenant's published keys (RS256 only),
  * issuer, audience, tenant ({@code tid}), lifetime ({@code exp}, {@code nbf}, {@code iat} with a stated clock skew),
  * and the app role this deployment requires, in {@code roles}. One per process; the parser caches the signing keys.
+ * A token that passed every check is remembered by its SHA-256 ({@link VerifiedTokens}) until its own {@code exp}, so a
+ * caller that sends the same token again is not charged another RSA signature check; any other token string is checked
+ * in full.
  */
 @Singleton
 final class CallerAuthenticator {
@@ -42,10 +45,16 @@ final class CallerAuthenticator {
     private final String issuer;
     private final String tenantId;
     private volatile JWTParser parser;
+    private final VerifiedTokens verified;
 
     /** Reads {@code graph-mailer.caller-auth}; the tenant's issuer and keys unless set. Nothing is fetched here. */
     @Inject
     CallerAuthenticator(GraphMailerConfig config) {
+        this(config, new VerifiedTokens());
+    }
+
+    CallerAuthenticator(GraphMailerConfig config, VerifiedTokens verified) {
+        this.verified = verified;
         GraphMailerConfig.CallerAuth auth = config.callerAuth();
         String tenant = config.tenantId().orElse("");
         this.issuer = auth.issuer().orElse("https://login.microsoftonline.com/" + tenant + "/v2.0");
@@ -87,9 +96,14 @@ final class CallerAuthenticator {
         if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
             throw unauthenticated("the Authorization header must use the Bearer scheme");
         }
+        String token = parts[1];
+        String known = verified.caller(token);
+        if (known != null) {
+            return known;
+        }
         JsonWebToken jwt;
         try {
-            jwt = parser().parse(parts[1]);
+            jwt = parser().parse(token);
         } catch (ParseException e) {
             throw unauthenticated(reason(e));
         }
@@ -114,7 +128,10 @@ final class CallerAuthenticator {
                     + "' app role in roles: assign that app role of graph-mailer's app registration to the calling application");
         }
         Object appId = jwt.getClaim("azp") != null ? jwt.getClaim("azp") : jwt.getClaim("appid");
-        return appId != null ? text(appId) : String.valueOf(jwt.getSubject());
+        String caller = appId != null ? text(appId) : String.valueOf(jwt.getSubject());
+        // Only now, after every check passed; a refused token is never remembered.
+        verified.accepted(token, new VerifiedTokens.Verified(caller, notBefore(jwt), jwt.getExpirationTime()));
+        return caller;
     }
 
     private static ProblemException unauthenticated(String why) {

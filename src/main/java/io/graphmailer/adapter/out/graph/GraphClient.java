@@ -14,6 +14,7 @@ import io.graphmailer.domain.Mailbox;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -31,6 +32,7 @@ import java.util.List;
  */
 @Singleton
 final class GraphClient {
+    private static final Logger LOG = Logger.getLogger(GraphClient.class);
     static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
     static final MediaType JSON = MediaType.get("application/json");
 
@@ -44,6 +46,8 @@ final class GraphClient {
     private final Duration maxThrottleWait;
     private final Duration retryBudget;
     private volatile OkHttpClient http;
+    /** Whether a Graph call has been answered yet (the start-up timeline's "first Graph call" point is logged once). */
+    private volatile boolean answered;
 
     @Inject
     GraphClient(GraphMailerConfig config, AccessTokenProvider tokens) {
@@ -89,7 +93,17 @@ final class GraphClient {
 
     /** A request as built, e.g. to a pre-authenticated upload URL that must carry no token. */
     Answer execute(Request request, String trackingId) {
-        return GraphHttp.execute(http(), request, trackingId);
+        Answer answer = GraphHttp.execute(http(), request, trackingId);
+        if (!answered) {
+            answered = true;
+            LOG.infof("startup: first Graph call answered %d, %d ms after JVM start", answer.status(), sinceJvmStartMillis());
+        }
+        return answer;
+    }
+
+    private static long sinceJvmStartMillis() {
+        return ProcessHandle.current().info().startInstant()
+                .map(started -> Duration.between(started, java.time.Instant.now()).toMillis()).orElse(-1L);
     }
 
     /** Graph's error answer as the failure of a send as {@code mailbox}, naming the roles the app's token carries. */

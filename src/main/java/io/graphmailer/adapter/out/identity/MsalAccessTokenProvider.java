@@ -214,7 +214,9 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
             IAuthenticationResult result = app.acquireToken(ClientCredentialParameters.builder(Set.of(scope))
                     .skipCache(skipCache).build()).get();
             AccessToken token = new AccessToken(result.accessToken(), result.expiresOnDate().toInstant());
-            hold(scope, app, token);
+            if (hold(scope, app, token) == null) {
+                LOG.infof("startup: first token for %s obtained, %d ms after JVM start", scope, sinceJvmStartMillis());
+            }
             return token;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -234,12 +236,18 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     }
 
     /** Keeps {@code token} for the next callers; its refresh point is {@link #REFRESH_MARGIN} before expiry, never before half its usable life. */
-    private void hold(String scope, ConfidentialClientApplication app, AccessToken token) {
+    private Held hold(String scope, ConfidentialClientApplication app, AccessToken token) {
         Instant now = clock.instant();
         Duration usable = Duration.between(now, token.expiresOn().minus(USABLE_MARGIN));
         Instant refreshAt = token.expiresOn().minus(REFRESH_MARGIN);
         Instant halfway = now.plus(usable.isNegative() ? Duration.ZERO : usable.dividedBy(2));
-        held.put(scope, new Held(token, app, refreshAt.isAfter(halfway) ? refreshAt : halfway));
+        return held.put(scope, new Held(token, app, refreshAt.isAfter(halfway) ? refreshAt : halfway));
+    }
+
+    /** For the start-up timeline's log lines (bench/startup-and-send.sh); -1 where the platform does not say. */
+    static long sinceJvmStartMillis() {
+        return ProcessHandle.current().info().startInstant()
+                .map(started -> Duration.between(started, Instant.now()).toMillis()).orElse(-1L);
     }
 
     private static boolean assertionRejected(MsalServiceException e) {
@@ -293,7 +301,10 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
         if (current == null) {
             synchronized (this) {
                 if (state == null) {
-                    state = build(loadCertificate(ignoreFailureBackoff), now);
+                    ClientCertificate certificate = loadCertificate(ignoreFailureBackoff);
+                    LOG.infof("startup: certificate %s loaded from %s, %d ms after JVM start", certificate.thumbprint(),
+                            source.describe(), sinceJvmStartMillis());
+                    state = build(certificate, now);
                 }
                 return state;
             }
