@@ -1,5 +1,6 @@
 package io.graphmailer.wiring;
 
+import io.graphmailer.adapter.out.jobs.EnvelopeJobMailQueue;
 import io.graphmailer.application.AttachmentResolver;
 import io.graphmailer.application.PerMailboxLimiter;
 import io.graphmailer.application.QueuedSendService;
@@ -79,9 +80,16 @@ public class UseCaseBeans {
 
     @Produces
     @Singleton
-    SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter,
-                                    AttachmentResolver attachments, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy) {
-        return new SendMailService(senderPolicy, transport, limiter, attachments, budget, budgetPolicy);
+    SendMailUseCase sendMailUseCase(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter,
+                                    AttachmentResolver attachments, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy,
+                                    MailQueue mailQueue) {
+        GraphMailerConfig.Budget b = config.budget();
+        SendMailService.HttpBudget http = new SendMailService.HttpBudget(b.httpWait(),
+                b.unavailableHttp() == GraphMailerConfig.BudgetUnavailableHttp.LOCAL, Clock.systemUTC());
+        // Prefer: respond-async uses the outbox queue where jobs do; in dev (jobs enqueue=direct) there is none.
+        boolean queue = config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.QUEUE;
+        return new SendMailService(senderPolicy, transport, limiter, attachments, budget, budgetPolicy, http,
+                queue ? new EnvelopeJobMailQueue(mailQueue) : null);
     }
 
     @Produces
