@@ -11,6 +11,7 @@ import io.graphmailer.domain.SendReceipt;
 import io.graphmailer.domain.SenderPolicy;
 import io.graphmailer.domain.TrackingId;
 import io.graphmailer.domain.budget.Admission;
+import io.graphmailer.domain.budget.BudgetLimit;
 import io.graphmailer.domain.budget.BudgetUnavailableException;
 import io.graphmailer.domain.budget.MailboxBudgetExceededException;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
@@ -87,6 +88,7 @@ public class SendMailService implements SendMailUseCase {
         SendMailCommand prepared = step.prepare(command);
         String id = TrackingId.fromCaller(trackingId);
         Instant deadline = settings.clock().instant().plus(settings.maxWait());
+        boolean waited = false;
         while (true) {
             SendStep used = step;
             Admission admission;
@@ -109,10 +111,20 @@ public class SendMailService implements SendMailUseCase {
                 throw new InvalidMailException("toRecipients", refused.detail());
             }
             Admission.Wait wait = (Admission.Wait) admission;
-            if (wait.until().isAfter(deadline)) {
+            Instant now = settings.clock().instant();
+            // A concurrency slot may free at any moment (its time is only when to look again); the other limits free at
+            // a known time, worth waiting for only when it falls within the wait.
+            boolean worthWaiting = wait.limit() == BudgetLimit.CONCURRENT_SENDS ? now.isBefore(deadline) : !wait.until().isAfter(deadline);
+            if (!worthWaiting) {
                 throw new MailboxBudgetExceededException(prepared.mailbox(), wait);
             }
-            pause(Duration.between(settings.clock().instant(), wait.until()));
+            if (!waited) {
+                waited = true;
+                LOG.info(() -> "http: waiting up to " + settings.maxWait().toMillis() + " ms for " + prepared.mailbox() + "'s "
+                        + wait.limit().settingName() + " budget");
+            }
+            Instant until = wait.until().isBefore(deadline) ? wait.until() : deadline;
+            pause(Duration.between(now, until));
         }
     }
 
@@ -150,7 +162,8 @@ public class SendMailService implements SendMailUseCase {
     }
 
     private static void pause(Duration d) {
-        long ms = Math.max(10, Math.min(d.toMillis(), 1_000));
+        // Re-asked at least every 250 ms: a slot freed by another send is taken soon, at a few store reads per second.
+        long ms = Math.max(10, Math.min(d.toMillis(), 250));
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

@@ -41,7 +41,7 @@ public class BudgetResource implements QuarkusTestResourceLifecycleManager {
                 GRAPH + "/graph-requests-per-ten-minutes=1",
                 BUSY + "/concurrent-sends=1",
                 SDK_BUSY + "/concurrent-sends=1",
-                SDK_DAILY + "/recipients-per-day=501",
+                SDK_DAILY + "/recipients-per-day=502",
                 NEARLY_FULL + "/recipients-per-day=510",
                 ASYNC + "/messages-per-minute=1"));
         config.put("graph-mailer.budget.http-wait", "PT1S");

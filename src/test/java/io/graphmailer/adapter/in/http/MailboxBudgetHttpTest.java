@@ -7,6 +7,7 @@ import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.Permit;
 import io.graphmailer.domain.budget.SendCost;
 import io.graphmailer.support.BudgetResource;
+import io.graphmailer.support.LogCapture;
 import io.graphmailer.support.Outbox;
 import io.graphmailer.support.SendMailBodies;
 import io.graphmailer.support.TestTokens;
@@ -125,14 +126,19 @@ class MailboxBudgetHttpTest {
     void givenASlotThatFreesWithinTheHttpWait_thenTheSendWaitsForItAndIsAccepted() throws Exception {
         Mailbox busy = new Mailbox(BudgetResource.BUSY);
         Permit held = hold(busy);
-        CompletableFuture<Void> releaseSoon = CompletableFuture.runAsync(() -> budget.release(held, false),
-                CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
+        try (LogCapture log = LogCapture.start()) {
+            CompletableFuture<ExtractableResponse<Response>> pending =
+                    CompletableFuture.supplyAsync(() -> send(BudgetResource.BUSY, SendMailBodies.minimal(), null));
+            // Released only once the send is certainly waiting for the slot.
+            while (log.lines().stream().noneMatch(l -> l.contains("waiting up to") && l.contains(BudgetResource.BUSY))) {
+                assertThat(pending).isNotDone();
+                Thread.sleep(20);
+            }
+            budget.release(held, false);
 
-        ExtractableResponse<Response> accepted = send(BudgetResource.BUSY, SendMailBodies.minimal(), null);
-
-        releaseSoon.get(5, TimeUnit.SECONDS);
-        assertThat(accepted.statusCode()).isEqualTo(202);
-        assertThat(Outbox.files()).hasSize(1);
+            assertThat(pending.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+            assertThat(Outbox.files()).hasSize(1);
+        }
     }
 
     /** Takes the mailbox's one slot in the app's own budget, as another send in flight would. */
