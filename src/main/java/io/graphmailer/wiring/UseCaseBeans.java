@@ -2,9 +2,11 @@ package io.graphmailer.wiring;
 
 import io.graphmailer.adapter.out.jobs.EnvelopeJobMailQueue;
 import io.graphmailer.application.AttachmentResolver;
+import io.graphmailer.application.MailboxBudgetsService;
 import io.graphmailer.application.PerMailboxLimiter;
 import io.graphmailer.application.QueuedSendService;
 import io.graphmailer.application.SendMailService;
+import io.graphmailer.application.port.in.MailboxBudgetsUseCase;
 import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.AttachmentContentSource;
@@ -18,6 +20,7 @@ import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
+import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -90,6 +93,13 @@ public class UseCaseBeans {
         boolean queue = config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.QUEUE;
         return new SendMailService(senderPolicy, transport, limiter, attachments, budget, budgetPolicy, http,
                 queue ? new EnvelopeJobMailQueue(mailQueue) : null);
+    }
+
+    @Produces
+    @Singleton
+    MailboxBudgetsUseCase mailboxBudgets(SenderPolicy senderPolicy, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy,
+                                         SmtpMailboxes smtpMailboxes) {
+        return new MailboxBudgetsService(senderPolicy, budget, budgetPolicy, smtpMailboxes);
     }
 
     @Produces
