@@ -68,13 +68,15 @@ public class SendMailResource {
     public Response send(@BeanParam Target target, byte[] body) {
         Mailbox mailbox = mailbox(target.mailbox);
         sendMail.requireAllowedSender(mailbox);
-        SendMailCommand command = switch (kind(target.contentType)) {
+        String kind = kind(target.contentType);
+        SendMailCommand command = switch (kind) {
             case "json" -> jsonParser.parse(mailbox, body);
             case "mime" -> mimeParser.parse(mailbox, body);
             default -> throw new NotSupportedException();
         };
-        if (prefersAsync(target.prefer) && sendMail.queues()) {
-            // RFC 7240: honoured only where an outbox queue exists; elsewhere the message is sent now (no Preference-Applied).
+        if (prefersAsync(target.prefer) && sendMail.queues() && "json".equals(kind)) {
+            // RFC 7240: honoured only where an outbox queue exists, for Graph JSON (the outbox envelope's form); otherwise
+            // the message is sent now and the answer has no Preference-Applied.
             SendReceipt queued = sendMail.enqueue(command, asyncKey(mailbox, target.clientRequestId, body));
             String echoed = RequestIds.echo(target.clientRequestId, queued.trackingId());
             LOG.infof("http: message %s queued (Prefer: respond-async) for caller client-request-id %s", queued.trackingId(), echoed);

@@ -123,4 +123,19 @@ class RespondAsyncTest {
         assertThat(r.header("Preference-Applied")).isEqualTo("respond-async");
         assertThat(queued()).extracting(n -> n.path("mailbox").asText()).containsExactly(BudgetResource.ASYNC);
     }
+
+    @Test
+    void givenPreferRespondAsyncOnTheMimeForm_thenThePreferenceIsNotAppliedAndTheMessageIsSentNow() throws Exception {
+        String mime = "From: noreply@contoso.example\r\nTo: ops@fabrikam.example\r\nSubject: mime\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=us-ascii\r\n\r\nbody\r\n";
+        ExtractableResponse<Response> r = given().header("Authorization", TestTokens.bearer()).header("Prefer", "respond-async")
+                .contentType("text/plain").body(java.util.Base64.getEncoder().encodeToString(mime.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .when().post("/api/users/noreply@contoso.example/sendMail").then().extract();
+
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(r.header("Preference-Applied")).isNull();
+        assertThat(r.jsonPath().getString("status")).isEqualTo("accepted");
+        assertThat(Outbox.files()).hasSize(1);
+        assertThat(queued()).isEmpty();
+    }
 }
