@@ -38,11 +38,12 @@ public class SendMailService implements SendMailUseCase {
      * @param maxWait              how long one HTTP send may wait for its budget before the caller gets a 429
      * @param localWhenUnavailable when the shared store cannot be reached: true sends within this process's budget
      *                             (logged each time), false refuses
+     * @param slotLease            the local budget's slot lease (GRAPH_MAILER_BUDGET_SLOT_LEASE)
      */
-    public record HttpBudget(Duration maxWait, boolean localWhenUnavailable, Clock clock) {
+    public record HttpBudget(Duration maxWait, boolean localWhenUnavailable, Clock clock, Duration slotLease) {
         /** No wait, refuse when the store is unreachable (the in-process store never is). */
         public static HttpBudget immediate() {
-            return new HttpBudget(Duration.ZERO, false, Clock.systemUTC());
+            return new HttpBudget(Duration.ZERO, false, Clock.systemUTC(), Duration.ofMinutes(5));
         }
     }
 
@@ -72,7 +73,7 @@ public class SendMailService implements SendMailUseCase {
                            MailboxBudget budget, MailboxBudgetPolicy budgetPolicy, HttpBudget settings, JobMailQueue queue) {
         this.step = new SendStep(senderPolicy, transport, limiter, attachments, budget, budgetPolicy);
         this.localStep = new SendStep(senderPolicy, transport, limiter, attachments,
-                new InMemoryMailboxBudget(settings.clock(), Duration.ofMinutes(5)), budgetPolicy);
+                new InMemoryMailboxBudget(settings.clock(), settings.slotLease()), budgetPolicy);
         this.settings = settings;
         this.queue = queue;
     }

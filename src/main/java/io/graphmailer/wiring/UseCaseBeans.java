@@ -88,7 +88,7 @@ public class UseCaseBeans {
                                     MailQueue mailQueue) {
         GraphMailerConfig.Budget b = config.budget();
         SendMailService.HttpBudget http = new SendMailService.HttpBudget(b.httpWait(),
-                b.unavailableHttp() == GraphMailerConfig.BudgetUnavailableHttp.LOCAL, Clock.systemUTC());
+                b.unavailableHttp() == GraphMailerConfig.BudgetUnavailableHttp.LOCAL, Clock.systemUTC(), b.slotLease());
         // Prefer: respond-async uses the outbox queue where jobs do; in dev (jobs enqueue=direct) there is none.
         boolean queue = config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.QUEUE;
         return new SendMailService(senderPolicy, transport, limiter, attachments, budget, budgetPolicy, http,

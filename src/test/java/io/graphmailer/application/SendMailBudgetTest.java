@@ -69,7 +69,7 @@ class SendMailBudgetTest {
 
     private SendMailService service(boolean local) {
         return new SendMailService(new SenderPolicy(List.of(SENDER)), transport, new PerMailboxLimiter(4), AttachmentResolver.none(),
-                UNREACHABLE, TWO_A_MINUTE, new SendMailService.HttpBudget(Duration.ZERO, local, Clock.systemUTC()), null);
+                UNREACHABLE, TWO_A_MINUTE, new SendMailService.HttpBudget(Duration.ZERO, local, Clock.systemUTC(), Duration.ofMinutes(5)), null);
     }
 
     private static SendMailCommand message() {

@@ -18,6 +18,7 @@ public class BudgetResource implements QuarkusTestResourceLifecycleManager {
     public static final String SDK_DAILY = "budget-sdk-daily@contoso.example";
     public static final String NEARLY_FULL = "budget-nearly-full@contoso.example";
     public static final String ASYNC = "budget-async@contoso.example";
+    public static final String LISTED = "budget-listed@contoso.example";
 
     private Map<String, String> args = Map.of();
 
@@ -34,7 +35,7 @@ public class BudgetResource implements QuarkusTestResourceLifecycleManager {
             config.put("graph-mailer.jobs.enqueue", args.get("enqueue"));
         }
         config.put("graph-mailer.allowed-senders", String.join(",", "noreply@contoso.example", "shared-finance@contoso.example",
-                MINUTE, DAILY, GRAPH, BUSY, SDK_BUSY, SDK_DAILY, NEARLY_FULL, ASYNC));
+                MINUTE, DAILY, GRAPH, BUSY, SDK_BUSY, SDK_DAILY, NEARLY_FULL, ASYNC, LISTED));
         config.put("graph-mailer.budget.overrides", String.join(",",
                 MINUTE + "/messages-per-minute=2",
                 DAILY + "/recipients-per-day=503",
@@ -43,7 +44,8 @@ public class BudgetResource implements QuarkusTestResourceLifecycleManager {
                 SDK_BUSY + "/concurrent-sends=1",
                 SDK_DAILY + "/recipients-per-day=502",
                 NEARLY_FULL + "/recipients-per-day=510",
-                ASYNC + "/messages-per-minute=1"));
+                ASYNC + "/messages-per-minute=1",
+                LISTED + "/graph-requests-per-ten-minutes=1"));
         config.put("graph-mailer.budget.http-wait", "PT1S");
         return config;
     }

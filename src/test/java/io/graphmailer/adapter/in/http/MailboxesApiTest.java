@@ -42,23 +42,23 @@ class MailboxesApiTest {
 
     @Test
     void givenSends_thenEachAllowedMailboxListsItsLimitsUseNowAndNextFreeSlots() {
-        send(BudgetResource.GRAPH, 1);
+        send(BudgetResource.LISTED, 1);
 
         JsonPath json = given().header("Authorization", TestTokens.bearer()).when().get("/api/mailboxes")
                 .then().statusCode(200).contentType(ContentType.JSON).extract().jsonPath();
 
-        assertThat(json.getList("mailbox")).contains("noreply@contoso.example", BudgetResource.GRAPH, BudgetResource.NEARLY_FULL);
-        Map<String, Object> graph = mailbox(json, BudgetResource.GRAPH);
+        assertThat(json.getList("mailbox")).contains("noreply@contoso.example", BudgetResource.LISTED, BudgetResource.NEARLY_FULL);
+        Map<String, Object> graph = mailbox(json, BudgetResource.LISTED);
         assertThat(graph.get("transport")).isEqualTo("graph");
-        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.GRAPH + "' }.limits.graphRequestsPerTenMinutes")).isEqualTo(1);
-        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.GRAPH + "' }.limits.concurrentSends")).isEqualTo(4);
-        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.GRAPH + "' }.use.graphRequestsLastTenMinutes")).isEqualTo(1);
-        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.GRAPH + "' }.use.inFlight")).isZero();
-        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.GRAPH + "' }.use.messagesLastMinute")).isGreaterThanOrEqualTo(1);
+        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.LISTED + "' }.limits.graphRequestsPerTenMinutes")).isEqualTo(1);
+        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.LISTED + "' }.limits.concurrentSends")).isEqualTo(4);
+        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.LISTED + "' }.use.graphRequestsLastTenMinutes")).isEqualTo(1);
+        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.LISTED + "' }.use.inFlight")).isZero();
+        assertThat(json.getInt("find { it.mailbox == '" + BudgetResource.LISTED + "' }.use.messagesLastMinute")).isGreaterThanOrEqualTo(1);
         // Its one Graph request per 10 minutes is taken: the next one frees at a time; the other limits are free now.
-        assertThat(json.getString("find { it.mailbox == '" + BudgetResource.GRAPH + "' }.nextFree.graphRequestsPerTenMinutes"))
+        assertThat(json.getString("find { it.mailbox == '" + BudgetResource.LISTED + "' }.nextFree.graphRequestsPerTenMinutes"))
                 .matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-        assertThat(json.getString("find { it.mailbox == '" + BudgetResource.GRAPH + "' }.nextFree.concurrentSends")).isNull();
+        assertThat(json.getString("find { it.mailbox == '" + BudgetResource.LISTED + "' }.nextFree.concurrentSends")).isNull();
     }
 
     @Test
