@@ -52,15 +52,10 @@ resource "azurerm_function_app_flex_consumption" "this" {
   }
 
   lifecycle {
-    precondition {
-      condition     = var.maximum_instance_count != null || local.sends_in_flight_per_instance <= local.graph_concurrent_requests_per_mailbox
-      error_message = "queue_max_in_flight_per_mailbox x sending_function_groups exceeds Graph's 4 concurrent requests per mailbox even with one instance. Lower the in-flight limit, or set maximum_instance_count explicitly to accept the 429s."
-    }
-
     # Always-ready instances count toward the group's maximum instance count.
     precondition {
       condition     = alltrue([for n in values(var.always_ready) : n <= local.maximum_instance_count])
-      error_message = "An always_ready instance count exceeds the maximum instance count (derived from Graph's per-mailbox concurrency, or maximum_instance_count)."
+      error_message = "An always_ready instance count exceeds maximum_instance_count."
     }
   }
 }

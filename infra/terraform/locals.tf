@@ -39,28 +39,21 @@ locals {
   graph_mail_readbasic_id = "6be147d2-ea4f-4b5a-a3fa-3eab6f3c140a"
 
   # ---------------------------------------------------------------------------
-  # Maximum instance count, derived from the mailbox limits
+  # Maximum instance count: follows load
   #
-  # Graph lets an app have about 4 concurrent requests open against one mailbox,
-  # counted across every instance of the app. Each instance keeps at most
-  # GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX (= q) sends in flight per
-  # mailbox, and Flex Consumption applies maximum_instance_count to each scale
-  # group separately (g = groups that send). So the worst case is n * g * q
-  # concurrent sends per mailbox, and we need n * g * q <= 4:
-  #
-  #   n = max(1, floor(4 / (q * g)))
-  #
-  #   q = 4, g = 1 -> n = 1 (the default)     q = 2, g = 1 -> n = 2
-  #   q = 3, g = 1 -> n = 1 (ceil would give 2 instances = 6 requests > 4)
-  #   q = 1, g = 1 -> n = 4                   q = 2, g = 2 -> n = 1
-  #
-  # q * g > 4 cannot be met even by one instance; the function app's
-  # precondition rejects that unless maximum_instance_count is set explicitly.
+  # The mailbox budget (GRAPH_MAILER_BUDGET_*, README "Mailbox budgets") holds
+  # Graph's and Exchange's per-mailbox limits (concurrent sends, messages per
+  # minute, recipients per 24 hours, Graph requests per 10 minutes) across every
+  # instance and trigger, so the instance count is no longer derived from a
+  # per-process in-flight limit (it had to keep n * groups * in-flight <= 4,
+  # i.e. one instance). It is a cost and load bound only.
   # ---------------------------------------------------------------------------
-  graph_concurrent_requests_per_mailbox = 4
-  sends_in_flight_per_instance          = var.queue_max_in_flight_per_mailbox * var.sending_function_groups
-  derived_maximum_instance_count        = max(1, floor(local.graph_concurrent_requests_per_mailbox / local.sends_in_flight_per_instance))
-  maximum_instance_count                = coalesce(var.maximum_instance_count, local.derived_maximum_instance_count)
+  maximum_instance_count = var.maximum_instance_count
+
+  # Optional per-mailbox budget overrides; absent unless some are given.
+  budget_app_settings = length(var.budget_overrides) == 0 ? {} : {
+    GRAPH_MAILER_BUDGET_OVERRIDES = join(",", var.budget_overrides)
+  }
 
   # ---------------------------------------------------------------------------
   # App settings: every GRAPH_MAILER_* setting the app requires for the graph
@@ -78,6 +71,7 @@ locals {
     GRAPH_MAILER_CALLER_AUTH_AUDIENCE              = azuread_application.api.client_id
     GRAPH_MAILER_CALLER_AUTH_REQUIRED_ROLE         = local.caller_app_role_value
     GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX   = tostring(var.queue_max_in_flight_per_mailbox)
+    GRAPH_MAILER_BUDGET_UNAVAILABLE_HTTP           = var.budget_unavailable_http
     GRAPH_MAILER_QUEUE_NAME                        = azurerm_storage_queue.outbox.name
     GRAPH_MAILER_QUEUE_DEAD_LETTER_NAME            = azurerm_storage_queue.deadletter.name
     GRAPH_MAILER_QUEUE_POISON_NAME                 = azurerm_storage_queue.poison.name
@@ -99,7 +93,7 @@ locals {
     AzureWebJobsStorage__credential  = "managedidentity"
   }
 
-  function_app_settings = merge(var.extra_app_settings, local.host_storage_app_settings, local.graph_mailer_app_settings)
+  function_app_settings = merge(var.extra_app_settings, local.host_storage_app_settings, local.graph_mailer_app_settings, local.budget_app_settings)
 
   tags = merge(var.tags, {
     application = "graph-mailer"

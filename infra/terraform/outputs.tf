@@ -14,7 +14,7 @@ output "function_app_url" {
 }
 
 output "maximum_instance_count" {
-  description = "Maximum instance count in force (derived from the Graph concurrency limit unless overridden)."
+  description = "Maximum instance count per scale group (a load and cost bound; the mailbox budget holds the mailbox limits)."
   value       = local.maximum_instance_count
 }
 

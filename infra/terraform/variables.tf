@@ -140,7 +140,7 @@ variable "caller_principal_object_ids" {
 # ---------------------------------------------------------------------------
 
 variable "queue_max_in_flight_per_mailbox" {
-  description = "GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX: Graph sends one instance keeps in flight per mailbox. The maximum instance count is derived from it (see locals.tf)."
+  description = "GRAPH_MAILER_QUEUE_MAX_IN_FLIGHT_PER_MAILBOX: sends one instance keeps in flight per mailbox, beneath the mailbox budget that holds across instances. No longer sets the instance count."
   type        = number
   default     = 4
 
@@ -150,26 +150,36 @@ variable "queue_max_in_flight_per_mailbox" {
   }
 }
 
-variable "sending_function_groups" {
-  description = "How many Flex Consumption scale groups call Graph (HTTP functions form one group; each queue-triggered function is its own). The instance limit applies per group, so the arithmetic divides by this."
+variable "maximum_instance_count" {
+  description = "Instances per Flex Consumption scale group. The mailbox budget keeps every mailbox within its limits whatever the count, so this only bounds load and cost."
   type        = number
-  default     = 1
+  default     = 40
 
   validation {
-    condition     = var.sending_function_groups >= 1 && floor(var.sending_function_groups) == var.sending_function_groups
-    error_message = "sending_function_groups must be a whole number of at least 1."
+    condition     = var.maximum_instance_count >= 1 && var.maximum_instance_count <= 1000 && floor(var.maximum_instance_count) == var.maximum_instance_count
+    error_message = "maximum_instance_count must be a whole number from 1 to 1000."
   }
 }
 
-variable "maximum_instance_count" {
-  description = "Override for the derived maximum instance count (null = derived from the Graph concurrency limit). Raising it past the derived value lets the app exceed Graph's per-mailbox concurrency and collect 429s."
-  type        = number
-  default     = null
+variable "budget_overrides" {
+  description = "GRAPH_MAILER_BUDGET_OVERRIDES: per-mailbox limits as mailbox/limit=value (limit: concurrent-sends, messages-per-minute, recipients-per-day, graph-requests-per-ten-minutes), e.g. a mailbox whose RecipientLimitPerDay was lowered. Empty: the defaults for every mailbox."
+  type        = list(string)
+  default     = []
 
   validation {
-    # A conditional, not ||: Terraform before 1.12 evaluates both sides of || and fails on null >= 1.
-    condition     = var.maximum_instance_count == null ? true : (var.maximum_instance_count >= 1 && var.maximum_instance_count <= 1000)
-    error_message = "maximum_instance_count must be between 1 and 1000 (or null)."
+    condition     = alltrue([for o in var.budget_overrides : can(regex("^[^/=,]+/(concurrent-sends|messages-per-minute|recipients-per-day|graph-requests-per-ten-minutes)=[0-9]+$", o))])
+    error_message = "Each budget_overrides entry must be mailbox/limit=value, limit one of concurrent-sends, messages-per-minute, recipients-per-day, graph-requests-per-ten-minutes."
+  }
+}
+
+variable "budget_unavailable_http" {
+  description = "GRAPH_MAILER_BUDGET_UNAVAILABLE_HTTP: what an HTTP send does when the budget table cannot be reached: refuse (503 with Retry-After) or local (this instance's own budget only, logged)."
+  type        = string
+  default     = "refuse"
+
+  validation {
+    condition     = contains(["refuse", "local"], var.budget_unavailable_http)
+    error_message = "budget_unavailable_http must be refuse or local."
   }
 }
 

@@ -349,5 +349,21 @@ public interface GraphMailerConfig {
         /** How long a send's slot is held if its instance dies before releasing it (longer than one send can take). */
         @WithDefault("PT5M")
         Duration slotLease();
+
+        /**
+         * What an HTTP send does when the shared budget store cannot be reached: {@code refuse} (503 with Retry-After)
+         * or {@code local} (send within this process's own budget only, logged as a warning each time).
+         */
+        @WithDefault("refuse")
+        BudgetUnavailableHttp unavailableHttp();
+
+        /**
+         * How long an HTTP send may wait in-process for its mailbox's budget (a concurrency slot, or a per-minute count
+         * about to free) before it is answered 429; zero answers at once.
+         */
+        @WithDefault("PT3S")
+        Duration httpWait();
     }
+
+    enum BudgetUnavailableHttp { REFUSE, LOCAL }
 }

@@ -327,6 +327,10 @@ public final class SettingsValidator {
         if (budget.slotLease().isNegative() || budget.slotLease().isZero()) {
             problems.add("GRAPH_MAILER_BUDGET_SLOT_LEASE must be positive");
         }
+        if (budget.httpWait().isNegative() || budget.httpWait().compareTo(java.time.Duration.ofSeconds(30)) > 0) {
+            problems.add("GRAPH_MAILER_BUDGET_HTTP_WAIT (" + budget.httpWait() + ") must be between PT0S and PT30S: an HTTP caller"
+                    + " is answered 429 with Retry-After rather than held longer");
+        }
         if (valuesOk) {
             try {
                 new io.graphmailer.domain.budget.MailboxBudgetPolicy(new io.graphmailer.domain.budget.MailboxLimits(budget.concurrentSendsGraph(),

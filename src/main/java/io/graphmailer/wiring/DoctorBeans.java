@@ -9,6 +9,8 @@ import io.graphmailer.adapter.out.smtp.SmtpMailSender;
 import io.graphmailer.adapter.out.smtp.SmtpProbe;
 import io.graphmailer.application.DoctorService;
 import io.graphmailer.application.DoctorTestMessages;
+import io.graphmailer.application.MailboxBudgetProbe;
+import io.graphmailer.application.port.in.MailboxBudgetsUseCase;
 import io.graphmailer.application.port.in.DiagnoseUseCase;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.DiagnosticProbe;
@@ -33,7 +35,7 @@ public class DoctorBeans {
     @Singleton
     DiagnoseUseCase doctor(GraphMailerConfig config, SmtpMailboxes smtpMailboxes, SendMailUseCase sendMail, MailLimits limits,
                            Instance<MsalAccessTokenProvider> tokens, Instance<CertificateSource> certificates,
-                           Instance<SmtpMailSender> smtp) {
+                           Instance<SmtpMailSender> smtp, MailboxBudgetsUseCase budgets) {
         List<DiagnosticProbe> probes = new ArrayList<>();
         probes.add(new SettingsProbe(config, smtpMailboxes));
         List<IdentityProbe.ScopeNeed> needs = scopeNeeds(config, smtpMailboxes);
@@ -43,6 +45,7 @@ public class DoctorBeans {
         if (smtpMailboxes.inUse()) {
             probes.add(new SmtpProbe(smtp.get()));
         }
+        probes.add(new MailboxBudgetProbe(budgets));
         return new DoctorService(probes, sendMail,
                 () -> DoctorTestMessages.compose(config.allowedSenders(), config.doctor().testRecipient(), limits));
     }

@@ -12,6 +12,8 @@ import io.graphmailer.application.port.in.RunScheduledJobsUseCase;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.JobMailQueue;
 import io.graphmailer.application.port.out.MailQueue;
+import io.graphmailer.application.port.out.MailboxBudget;
+import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
@@ -23,6 +25,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.List;
 
 /** The scheduled jobs' use cases, and loading every job at start so a bad definition stops the start with its job and field. */
@@ -33,9 +36,13 @@ public class JobBeans {
     @Produces
     @Singleton
     ManageJobsUseCase manageJobs(GraphMailerConfig config, LocationReader locations, QuteJobRenderer renderer, HttpsRowSource rows,
-                                 JobMailQueue queue, SenderPolicy senderPolicy, MailLimits limits) {
+                                 JobMailQueue queue, SenderPolicy senderPolicy, MailLimits limits, MailboxBudget budget,
+                                 MailboxBudgetPolicy budgetPolicy) {
         List<JobDefinition> definitions = JobDefinitions.load(config.jobs(), locations, renderer, senderPolicy);
-        return new ManageJobsService(definitions, renderer, rows, locations, queue, senderPolicy, limits, config.jobs().batchSize());
+        // In dev (direct) messages are sent at once, so there is nothing to spread them over.
+        boolean spread = config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.QUEUE;
+        return new ManageJobsService(definitions, renderer, rows, locations, queue, senderPolicy, limits, config.jobs().batchSize(),
+                spread ? budget : null, budgetPolicy, Clock.systemUTC());
     }
 
     @Produces

@@ -1,9 +1,12 @@
 package io.graphmailer.wiring;
 
+import io.graphmailer.adapter.out.jobs.EnvelopeJobMailQueue;
 import io.graphmailer.application.AttachmentResolver;
+import io.graphmailer.application.MailboxBudgetsService;
 import io.graphmailer.application.PerMailboxLimiter;
 import io.graphmailer.application.QueuedSendService;
 import io.graphmailer.application.SendMailService;
+import io.graphmailer.application.port.in.MailboxBudgetsUseCase;
 import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.application.port.in.SendMailUseCase;
 import io.graphmailer.application.port.out.AttachmentContentSource;
@@ -17,6 +20,7 @@ import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.BlobAllowlist;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SenderPolicy;
+import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -79,9 +83,23 @@ public class UseCaseBeans {
 
     @Produces
     @Singleton
-    SendMailUseCase sendMailUseCase(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter,
-                                    AttachmentResolver attachments, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy) {
-        return new SendMailService(senderPolicy, transport, limiter, attachments, budget, budgetPolicy);
+    SendMailUseCase sendMailUseCase(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter,
+                                    AttachmentResolver attachments, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy,
+                                    MailQueue mailQueue) {
+        GraphMailerConfig.Budget b = config.budget();
+        SendMailService.HttpBudget http = new SendMailService.HttpBudget(b.httpWait(),
+                b.unavailableHttp() == GraphMailerConfig.BudgetUnavailableHttp.LOCAL, Clock.systemUTC(), b.slotLease());
+        // Prefer: respond-async uses the outbox queue where jobs do; in dev (jobs enqueue=direct) there is none.
+        boolean queue = config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.QUEUE;
+        return new SendMailService(senderPolicy, transport, limiter, attachments, budget, budgetPolicy, http,
+                queue ? new EnvelopeJobMailQueue(mailQueue) : null);
+    }
+
+    @Produces
+    @Singleton
+    MailboxBudgetsUseCase mailboxBudgets(SenderPolicy senderPolicy, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy,
+                                         SmtpMailboxes smtpMailboxes) {
+        return new MailboxBudgetsService(senderPolicy, budget, budgetPolicy, smtpMailboxes);
     }
 
     @Produces

@@ -459,4 +459,94 @@ class JobUseCasesTest {
             entries.put(entry.key(), entry);
         }
     }
+
+    // ---- spreading an occurrence over the mailbox's budget (issue 13) ----
+
+    /** Ten messages a minute, twenty recipients a day, no margin: a small occurrence passes them. */
+    private static final MailboxBudgetPolicy SMALL_BUDGET = new MailboxBudgetPolicy(new MailboxLimits(4, 10, 20, 10_000), 3, 0, List.of(),
+            SmtpMailboxes.NONE);
+    private static final Instant SPREAD_NOW = MONDAY_0800.plusSeconds(30);
+
+    private ManageJobsService spreadService(InMemoryMailboxBudget budget, JobDefinition job) {
+        return new ManageJobsService(List.of(job), renderer, rows, location -> new byte[]{1}, queue, new SenderPolicy(List.of(SENDER)),
+                MailLimits.DEFAULT, 100, budget, SMALL_BUDGET, Clock.fixed(SPREAD_NOW, ZoneOffset.UTC));
+    }
+
+    /** The mailbox has already sent one message to 5 recipients this minute: 15 recipients left today. */
+    private static InMemoryMailboxBudget budgetWithFiveRecipientsUsed() {
+        InMemoryMailboxBudget budget = new InMemoryMailboxBudget(Clock.fixed(SPREAD_NOW, ZoneOffset.UTC), Duration.ofMinutes(5));
+        Mailbox sender = new Mailbox(SENDER);
+        var admission = budget.admit(sender, SMALL_BUDGET.limitsFor(sender), new io.graphmailer.domain.budget.SendCost(5, 1));
+        budget.release(((io.graphmailer.domain.budget.Admission.Granted) admission).permit(), true);
+        return budget;
+    }
+
+    private List<Duration> delays() {
+        return batches.stream().flatMap(List::stream).map(JobMailQueue.JobMail::delay).toList();
+    }
+
+    @Test
+    void givenAFanOutBeyondTodaysRecipientBudget_thenTheRestIsEnqueuedInvisibleUntilTheWindowFreesAndSlicedByTheRate() {
+        rows("https://feed.example/many", 25, JobUseCasesTest::person);
+        ManageJobsService service = spreadService(budgetWithFiveRecipientsUsed(), rowJob("many", "https://feed.example/many", "Hi {name}"));
+
+        ManageJobsUseCase.RunResult result = service.run("many", MONDAY_0800);
+
+        assertThat(result.enqueued()).isEqualTo(25);
+        List<Duration> delays = delays();
+        // Today: 15 recipients left, at most 10 messages a minute (one already went this minute).
+        assertThat(delays.subList(0, 9)).containsOnly(Duration.ZERO);
+        assertThat(delays.subList(9, 15)).containsOnly(Duration.ofMinutes(1));
+        // The other 10 wait for the 24-hour window (and the minute its counts are kept in), then go in one slice.
+        Duration tomorrow = Duration.ofHours(24).plusMinutes(1);
+        assertThat(delays.subList(15, 25)).containsOnly(tomorrow);
+        assertThat(result.lastMessageAt()).isEqualTo(SPREAD_NOW.plus(tomorrow));
+    }
+
+    @Test
+    void givenAFanOutBeyondTodaysRecipientBudget_thenThePreviewSaysWhenTheLastMessageGoesOut() {
+        rows("https://feed.example/many", 25, JobUseCasesTest::person);
+        ManageJobsService service = spreadService(budgetWithFiveRecipientsUsed(), rowJob("many", "https://feed.example/many", "Hi {name}"));
+
+        ManageJobsUseCase.Preview preview = service.preview("many", MONDAY_0800, 5);
+
+        assertThat(preview.messages()).hasSize(5);
+        assertThat(preview.totalMessages()).isEqualTo(25);
+        ManageJobsUseCase.Schedule schedule = preview.schedule();
+        assertThat(schedule.recipients()).isEqualTo(25);
+        assertThat(schedule.recipientsLeftToday()).isEqualTo(15);
+        assertThat(schedule.recipientsPerDay()).isEqualTo(20);
+        assertThat(schedule.messagesPerMinute()).isEqualTo(10);
+        assertThat(schedule.days()).isEqualTo(1);
+        assertThat(schedule.lastMessageAt()).isEqualTo(SPREAD_NOW.plus(Duration.ofHours(24).plusMinutes(1)));
+        assertThat(batches).as("a preview enqueues nothing").isEmpty();
+    }
+
+    @Test
+    void givenAFanOutWithinTheBudget_thenOnlyTheRateSlicesItAndNothingWaitsADay() {
+        rows("https://feed.example/few", 12, JobUseCasesTest::person);
+        ManageJobsService service = spreadService(new InMemoryMailboxBudget(Clock.fixed(SPREAD_NOW, ZoneOffset.UTC), Duration.ofMinutes(5)),
+                rowJob("few", "https://feed.example/few", "Hi {name}"));
+
+        service.run("few", MONDAY_0800);
+
+        assertThat(delays().subList(0, 10)).containsOnly(Duration.ZERO);
+        assertThat(delays().subList(10, 12)).containsOnly(Duration.ofMinutes(1));
+        assertThat(sent).hasSize(12);
+    }
+
+    @Test
+    void givenAFanOutOfMoreThanAWeeksBudget_thenNoDelayPassesTheQueuesSevenDayLimit() {
+        rows("https://feed.example/huge", 200, JobUseCasesTest::person);
+        ManageJobsService service = spreadService(new InMemoryMailboxBudget(Clock.fixed(SPREAD_NOW, ZoneOffset.UTC), Duration.ofMinutes(5)),
+                rowJob("huge", "https://feed.example/huge", "Hi {name}"));
+
+        service.run("huge", MONDAY_0800);
+
+        assertThat(delays()).hasSize(200);
+        assertThat(delays()).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofDays(7).minusMinutes(1)));
+        assertThat(delays().get(199)).isEqualTo(Duration.ofDays(7).minusMinutes(1));
+        // Day 6 (the last within the limit) starts 6 x (24 h + 1 min) after now.
+        assertThat(delays().get(120)).isEqualTo(Duration.ofHours(24).plusMinutes(1).multipliedBy(6));
+    }
 }

@@ -243,4 +243,12 @@ class SettingsValidatorTest {
         assertThat(SettingsValidator.problems(config, SettingsValidator.isDevRun(LaunchMode.DEVELOPMENT), Map.of()))
                 .as("the same settings in quarkus dev").isEmpty();
     }
+
+    @Test
+    void givenAnHttpBudgetWaitOutsideZeroToThirtySeconds_thenRefusedNamingTheSetting() {
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.budget.http-wait", "PT31S")), true, Map.of()))
+                .anySatisfy(p -> assertThat(p).startsWith("GRAPH_MAILER_BUDGET_HTTP_WAIT (PT31S)"));
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.budget.http-wait", "PT0S",
+                "graph-mailer.budget.unavailable-http", "local")), true, Map.of())).isEmpty();
+    }
 }

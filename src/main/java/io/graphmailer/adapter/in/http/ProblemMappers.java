@@ -5,6 +5,9 @@ import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.SenderNotAllowedException;
 import io.graphmailer.domain.Violation;
+import io.graphmailer.domain.budget.BudgetLimit;
+import io.graphmailer.domain.budget.BudgetUnavailableException;
+import io.graphmailer.domain.budget.MailboxBudgetExceededException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -14,6 +17,8 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +28,8 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
     /** Configuration faults are logged once per cause, not once per request. */
     private static final Set<String> LOGGED_CAUSES = ConcurrentHashMap.newKeySet();
+    /** A store outage is usually over within this; a later retry costs the caller nothing. */
+    static final long BUDGET_UNAVAILABLE_RETRY_SECONDS = 30;
 
     @ServerExceptionMapper
     public Response invalid(InvalidMailException e, HttpHeaders headers) {
@@ -63,6 +70,36 @@ public class ProblemMappers {
             builder.header("Retry-After", Math.max(1, e.retryAfter().toSeconds()));
         }
         return builder.build();
+    }
+
+    /**
+     * Over the mailbox's budget: 429 with Retry-After computed from the window, the code naming the kind of limit
+     * ({@code MailboxRateLimited}, {@code MailboxDailyQuotaReached}) in Graph's envelope as in the problem. Graph SDKs
+     * retry a 429 after its Retry-After. See docs/adr/0015.
+     */
+    @ServerExceptionMapper
+    public Response budgetExceeded(MailboxBudgetExceededException e, HttpHeaders headers) {
+        long seconds = e.retryAfterSeconds(Instant.now());
+        boolean daily = e.limit() == BudgetLimit.RECIPIENTS_PER_DAY;
+        String detail = e.getMessage() + "; retry after " + seconds + " s (the mailbox's " + e.limit().settingName() + " budget)";
+        Problem p = Problem.of(429, daily ? "mailbox-daily-quota-reached" : "mailbox-rate-limited",
+                        daily ? "The mailbox's daily recipient budget is used up" : "The mailbox is sending as fast as its budget allows",
+                        detail, e.limit().problemCode())
+                .withErrors(List.of(new Violation("mailbox", e.mailbox() + " is over its " + e.limit().settingName()
+                        + " budget until " + e.retryAt().truncatedTo(ChronoUnit.SECONDS))));
+        return ErrorResponses.builder(p, headers).header("Retry-After", seconds).build();
+    }
+
+    /** The shared budget store cannot be reached and GRAPH_MAILER_BUDGET_UNAVAILABLE_HTTP is {@code refuse}. */
+    @ServerExceptionMapper
+    public Response budgetUnavailable(BudgetUnavailableException e, HttpHeaders headers) {
+        if (LOGGED_CAUSES.add("budget-unavailable")) {
+            LOG.warnf("mailbox budget store unreachable, HTTP sends refused (GRAPH_MAILER_BUDGET_UNAVAILABLE_HTTP=refuse): %s", e.getMessage());
+        }
+        Problem p = Problem.of(503, "budget-unavailable", "The mailbox budget cannot be checked; try again later",
+                "graph-mailer cannot reach the store that keeps the mailboxes' sending budgets, so it does not send as if within them",
+                "ServiceUnavailable");
+        return ErrorResponses.builder(p, headers).header("Retry-After", BUDGET_UNAVAILABLE_RETRY_SECONDS).build();
     }
 
     /** From {@link JobsResource}: an occurrence that could not run. */

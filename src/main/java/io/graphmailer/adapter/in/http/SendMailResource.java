@@ -19,7 +19,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * Graph's {@code POST /users/{mailbox}/sendMail}, under {@code /api} and, as Graph SDKs build it, under
@@ -52,7 +56,11 @@ public class SendMailResource {
         String contentType;
         @HeaderParam(RequestIds.CLIENT_REQUEST_ID)
         String clientRequestId;
+        @HeaderParam("Prefer")
+        String prefer;
     }
+
+    static final String RESPOND_ASYNC = "respond-async";
 
     @POST
     @Path("users/{mailbox}/sendMail")
@@ -60,11 +68,26 @@ public class SendMailResource {
     public Response send(@BeanParam Target target, byte[] body) {
         Mailbox mailbox = mailbox(target.mailbox);
         sendMail.requireAllowedSender(mailbox);
-        SendMailCommand command = switch (kind(target.contentType)) {
+        String kind = kind(target.contentType);
+        SendMailCommand command = switch (kind) {
             case "json" -> jsonParser.parse(mailbox, body);
             case "mime" -> mimeParser.parse(mailbox, body);
             default -> throw new NotSupportedException();
         };
+        if (prefersAsync(target.prefer) && sendMail.queues() && "json".equals(kind)) {
+            // RFC 7240: honoured only where an outbox queue exists, for Graph JSON (the outbox envelope's form); otherwise
+            // the message is sent now and the answer has no Preference-Applied.
+            SendReceipt queued = sendMail.enqueue(command, asyncKey(mailbox, target.clientRequestId, body));
+            String echoed = RequestIds.echo(target.clientRequestId, queued.trackingId());
+            LOG.infof("http: message %s queued (Prefer: respond-async) for caller client-request-id %s", queued.trackingId(), echoed);
+            return Response.accepted(new Accepted(queued.trackingId(), "queued"))
+                    .type(MediaType.APPLICATION_JSON)
+                    .header("Preference-Applied", RESPOND_ASYNC)
+                    .header("Vary", "Prefer")
+                    .header(RequestIds.REQUEST_ID, queued.trackingId())
+                    .header(RequestIds.CLIENT_REQUEST_ID, echoed)
+                    .build();
+        }
         // A new tracking id per message: an SDK client sends one client-request-id for all its requests.
         SendReceipt receipt = sendMail.send(command);
         String echoed = RequestIds.echo(target.clientRequestId, receipt.trackingId());
@@ -84,6 +107,38 @@ public class SendMailResource {
     @Blocking
     public Response sendVersioned(@BeanParam Target target, byte[] body) {
         return send(target, body);
+    }
+
+    /** True when a {@code Prefer} header names {@code respond-async} (tokens are case-insensitive; parameters ignored). */
+    static boolean prefersAsync(String prefer) {
+        if (prefer == null) {
+            return false;
+        }
+        for (String preference : prefer.split(",")) {
+            String token = preference.split(";", 2)[0].split("=", 2)[0].trim();
+            if (token.equalsIgnoreCase(RESPOND_ASYNC)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The queued message's idempotency key: the caller's client-request-id with a digest of the body, so a retried
+     * request is queued (and sent) once while different messages under one shared client-request-id stay apart; a new
+     * key without a client-request-id.
+     */
+    static String asyncKey(Mailbox mailbox, String clientRequestId, byte[] body) {
+        String echoed = RequestIds.echo(clientRequestId, null);
+        if (echoed == null) {
+            return "http-async:" + UUID.randomUUID();
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
+            return "http-async:" + mailbox.key() + ":" + echoed + ":" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     private static Mailbox mailbox(String id) {

@@ -26,7 +26,12 @@ public final class EnvelopeJobMailQueue implements JobMailQueue {
     @Override
     public void enqueue(List<JobMail> batch) {
         for (JobMail mail : batch) {
-            queue.enqueue(envelope(mail));
+            if (mail.delay().isZero()) {
+                queue.enqueue(envelope(mail));
+            } else {
+                // Invisible until its slice of the mailbox's budget (the queue caps it at 7 days).
+                queue.requeue(envelope(mail), mail.delay());
+            }
         }
     }
 

@@ -14,10 +14,19 @@ public interface ManageJobsUseCase {
                           List<String> to, List<String> cc, List<String> bcc, List<String> attachments) {
     }
 
-    record Preview(String jobId, Instant occurrence, long totalMessages, List<PreviewMessage> messages) {
+    /**
+     * How the occurrence's messages are spread over the mailbox's budget: its recipients, the limits it is spread by,
+     * today's recipients left, how many days past today it reaches and when its last message goes out (becomes visible
+     * on the queue). Null fields when the budget could not be read.
+     */
+    record Schedule(long recipients, Integer messagesPerMinute, Integer recipientsPerDay, Integer recipientsLeftToday, Integer days,
+                    Instant lastMessageAt) {
     }
 
-    record RunResult(String jobId, Instant occurrence, int enqueued) {
+    record Preview(String jobId, Instant occurrence, long totalMessages, List<PreviewMessage> messages, Schedule schedule) {
+    }
+
+    record RunResult(String jobId, Instant occurrence, int enqueued, Instant lastMessageAt) {
     }
 
     List<JobDefinition> jobs();

@@ -16,6 +16,21 @@ public interface SendMailUseCase {
      */
     SendReceipt send(SendMailCommand command, String trackingId);
 
+    /** Whether {@link #enqueue} can put a message on the outbox queue here (false in dev and with no queue). */
+    default boolean queues() {
+        return false;
+    }
+
+    /**
+     * Checks the message as a send would (sender, sizes, a recipient count the daily budget can ever take) and puts it
+     * on the outbox queue instead of sending it now; the receipt's tracking id is the one the queued send will carry.
+     *
+     * @throws UnsupportedOperationException when {@link #queues()} is false
+     */
+    default SendReceipt enqueue(SendMailCommand command, String idempotencyKey) {
+        throw new UnsupportedOperationException("no outbox queue");
+    }
+
     /** Send with a new tracking id. */
     default SendReceipt send(SendMailCommand command) {
         return send(command, null);

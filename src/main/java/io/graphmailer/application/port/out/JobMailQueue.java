@@ -2,6 +2,7 @@ package io.graphmailer.application.port.out;
 
 import io.graphmailer.domain.SendMailCommand;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -10,7 +11,22 @@ import java.util.List;
  */
 public interface JobMailQueue {
 
-    record JobMail(SendMailCommand command, String idempotencyKey) {
+    /** @param delay how long the message stays invisible on the queue (the job's spread over the mailbox's budget) */
+    record JobMail(SendMailCommand command, String idempotencyKey, Duration delay) {
+        public JobMail {
+            if (delay == null || delay.isNegative()) {
+                throw new IllegalArgumentException("a job mail's delay is zero or more");
+            }
+        }
+
+        /** Visible at once. */
+        public JobMail(SendMailCommand command, String idempotencyKey) {
+            this(command, idempotencyKey, Duration.ZERO);
+        }
+
+        public JobMail withDelay(Duration later) {
+            return new JobMail(command, idempotencyKey, later);
+        }
     }
 
     /** Refuses a message the queue could not carry (e.g. larger than a queue message), before anything is enqueued. */
