@@ -349,5 +349,19 @@ public interface GraphMailerConfig {
         /** How long a send's slot is held if its instance dies before releasing it (longer than one send can take). */
         @WithDefault("PT5M")
         Duration slotLease();
+
+        /**
+         * Where the budget is kept: {@code table} (shared by every instance and trigger), {@code memory} (this process
+         * only), or {@code auto}: the table whenever the app runs with storage (behind the Functions host, or a storage
+         * connection string or table endpoint set) and the transport is not the outbox, else memory.
+         */
+        @WithDefault("auto")
+        BudgetStore store();
+
+        /** The shared budget's table (one entity per mailbox), created on first use if missing. */
+        @WithDefault("graphmailerbudget")
+        String table();
     }
+
+    enum BudgetStore { AUTO, TABLE, MEMORY }
 }

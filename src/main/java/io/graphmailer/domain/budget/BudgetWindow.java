@@ -96,6 +96,16 @@ public final class BudgetWindow {
         }
     }
 
+    /**
+     * Counts a message already sent at {@code at} with {@code recipients} (rebuilding a lost window from the ledger):
+     * its recipients, and the message itself while it is within the last minute. Holds no slot.
+     */
+    public void countSent(Instant at, int recipients) {
+        long t = at.toEpochMilli();
+        insertSorted(messages, t);
+        add(recipientMinutes, t / MINUTE_MS, recipients);
+    }
+
     /** Whether the permit's slot is still held (false once released, or expired and pruned). */
     public boolean holds(Permit permit) {
         return slots.containsKey(permit.slotId());
