@@ -146,9 +146,8 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             admission = step.admit(command);
         } catch (BudgetUnavailableException e) {
             // Not an attempt and not a failure: without the budget nothing may go out; look again shortly.
-            QueueOutcome outcome = deferred(mail, budgetRecheck(), "the mailbox budget store is unavailable (" + e.getMessage() + ")");
-            waiting(mail, command, "budget-store", outcome.detail());
-            return outcome;
+            // The ledger lives in the same storage account: no note of this wait there.
+            return deferred(mail, budgetRecheck(), "the mailbox budget store is unavailable (" + e.getMessage() + ")");
         }
         if (admission instanceof Admission.Wait wait) {
             // Spread the waiters of one window a little, so they do not all come back in the same second.

@@ -56,6 +56,8 @@ public final class TableMailboxBudget implements MailboxBudget {
     /** An entity holds at most 1 MiB: 16 chunks (about 960 KB of UTF-16) stay under it with room for the other properties. */
     static final int MAX_CHUNKS = 16;
     static final int MAX_TRIES = 12;
+    /** A release tries longer than an admission: a lost release holds a slot until it expires. */
+    static final int RELEASE_TRIES = 40;
     private static final String ROW = "budget";
 
     private final Supplier<TableClient> client;
@@ -109,7 +111,7 @@ public final class TableMailboxBudget implements MailboxBudget {
         change(mailbox, w -> {
             answer[0] = w.admit(mailbox, limits, cost, clock.instant(), slotLease, () -> UUID.randomUUID().toString());
             return answer[0] instanceof Admission.Granted;
-        }, true);
+        }, true, MAX_TRIES);
         if (answer[0] instanceof Admission.Granted) {
             granted.incrementAndGet();
         }
@@ -121,9 +123,9 @@ public final class TableMailboxBudget implements MailboxBudget {
         try {
             change(permit.mailbox(), w -> {
                 boolean held = w.holds(permit);
-                w.release(permit, sent);
+                w.release(permit, sent, clock.instant());
                 return held || !sent;
-            }, false);
+            }, false, RELEASE_TRIES);
         } catch (BudgetUnavailableException e) {
             // The slot expires at permit.slotUntil(); the message stays counted (the safe side).
             LOG.warning(() -> "budget store: the slot of a send from " + permit.mailbox() + " was not released (" + e.getMessage()
@@ -142,7 +144,7 @@ public final class TableMailboxBudget implements MailboxBudget {
      *
      * @param create whether a missing entity is written (an admission); a release of a mailbox never stored has nothing to do
      */
-    private void change(Mailbox mailbox, java.util.function.Predicate<BudgetWindow> decide, boolean create) {
+    private void change(Mailbox mailbox, java.util.function.Predicate<BudgetWindow> decide, boolean create, int tries) {
         for (int attempt = 1; ; attempt++) {
             Stored s = read(mailbox);
             if (s.etag() == null && !create) {
@@ -155,8 +157,8 @@ public final class TableMailboxBudget implements MailboxBudget {
                 return;
             }
             conflicts.incrementAndGet();
-            if (attempt >= MAX_TRIES) {
-                throw new BudgetUnavailableException("the budget of " + mailbox + " is contended: " + MAX_TRIES
+            if (attempt >= tries) {
+                throw new BudgetUnavailableException("the budget of " + mailbox + " is contended: " + tries
                         + " conditional writes in a row lost to other instances", null);
             }
             pause(attempt);
