@@ -153,7 +153,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             // Spread the waiters of one window a little, so they do not all come back in the same second.
             Duration until = Duration.between(clock.instant(), wait.until());
             Duration spread = Duration.ofMillis(java.util.concurrent.ThreadLocalRandom.current()
-                    .nextLong(1 + Math.min(5_000, Math.max(0, until.toMillis()) / 10)));
+                    .nextLong(1 + Math.min(1_000, Math.max(0, until.toMillis()) / 10)));
             QueueOutcome outcome = deferred(mail, until.plus(spread), "waiting for the mailbox's "
                     + wait.limit().settingName() + " budget: " + wait.detail());
             waiting(mail, command, wait.limit().settingName(), outcome.detail());
