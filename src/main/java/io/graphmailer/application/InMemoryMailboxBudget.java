@@ -42,7 +42,7 @@ public final class InMemoryMailboxBudget implements MailboxBudget {
         BudgetWindow w = windows.get(permit.mailbox().key());
         if (w != null) {
             synchronized (w) {
-                w.release(permit, sent);
+                w.release(permit, sent, clock.instant());
             }
         }
     }

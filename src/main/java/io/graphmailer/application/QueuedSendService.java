@@ -19,6 +19,7 @@ import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SenderPolicy;
 import io.graphmailer.domain.TrackingId;
 import io.graphmailer.domain.budget.Admission;
+import io.graphmailer.domain.budget.BudgetUnavailableException;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.Permit;
 
@@ -140,10 +141,23 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             return reject(mail.original(), e.code(), e.getMessage());
         }
         // The mailbox's budget first: a message that does not fit now is not an attempt; it waits on the queue.
-        Admission admission = step.admit(command);
+        Admission admission;
+        try {
+            admission = step.admit(command);
+        } catch (BudgetUnavailableException e) {
+            // Not an attempt and not a failure: without the budget nothing may go out; look again shortly.
+            // The ledger lives in the same storage account: no note of this wait there.
+            return deferred(mail, budgetRecheck(), "the mailbox budget store is unavailable (" + e.getMessage() + ")");
+        }
         if (admission instanceof Admission.Wait wait) {
-            return deferred(mail, Duration.between(clock.instant(), wait.until()), "waiting for the mailbox's "
+            // Spread the waiters of one window a little, so they do not all come back in the same second.
+            Duration until = Duration.between(clock.instant(), wait.until());
+            Duration spread = Duration.ofMillis(java.util.concurrent.ThreadLocalRandom.current()
+                    .nextLong(1 + Math.min(1_000, Math.max(0, until.toMillis()) / 10)));
+            QueueOutcome outcome = deferred(mail, until.plus(spread), "waiting for the mailbox's "
                     + wait.limit().settingName() + " budget: " + wait.detail());
+            waiting(mail, command, wait.limit().settingName(), outcome.detail());
+            return outcome;
         }
         if (admission instanceof Admission.Refused refused) {
             return reject(mail.original(), "InvalidMessage", refused.detail());
@@ -153,6 +167,21 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             return claimAndSend(mail, command, granted);
         } finally {
             granted.giveBackIfUnused();
+        }
+    }
+
+    /** How long a message waits when the budget store cannot be reached: 5 to 10 s, jittered. */
+    private static Duration budgetRecheck() {
+        return Duration.ofMillis(5_000 + java.util.concurrent.ThreadLocalRandom.current().nextLong(5_001));
+    }
+
+    /** The ledger says which limit the message waits for; advisory, so a ledger fault here does not undo the deferral. */
+    private void waiting(QueuedMail mail, SendMailCommand command, String limit, String reason) {
+        try {
+            ledger.recordWaiting(mail.idempotencyKey(), TrackingId.fromIdempotencyKey(mail.idempotencyKey()), command.mailbox().key(),
+                    limit, reason);
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "queue: " + mail.idempotencyKey() + ": the ledger did not record the wait (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -216,7 +245,8 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                 return failed(mail, renewal.current(), e);
             }
             renewal.close();
-            ledger.recordOutcome(renewal.current().with(State.SENT, null, clock.instant()));
+            ledger.recordSent(renewal.current().with(State.SENT, null, clock.instant()), command.mailbox().key(),
+                    granted.permit.cost().recipients());
         }
         return QueueOutcome.of(Kind.SENT, recorded.trackingId());
     }

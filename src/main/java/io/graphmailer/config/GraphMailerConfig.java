@@ -363,7 +363,21 @@ public interface GraphMailerConfig {
          */
         @WithDefault("PT3S")
         Duration httpWait();
+
+        /**
+         * Where the budget is kept: {@code table} (shared by every instance and trigger), {@code memory} (this process
+         * only), or {@code auto}: the table whenever the app runs with storage (behind the Functions host, or a storage
+         * connection string or table endpoint set) and the transport is not the outbox, else memory.
+         */
+        @WithDefault("auto")
+        BudgetStore store();
+
+        /** The shared budget's table (one entity per mailbox), created on first use if missing. */
+        @WithDefault("graphmailerbudget")
+        String table();
     }
 
     enum BudgetUnavailableHttp { REFUSE, LOCAL }
+
+    enum BudgetStore { AUTO, TABLE, MEMORY }
 }

@@ -100,6 +100,7 @@ public final class SettingsValidator {
                     + config.graph().timeout() + ") plus GRAPH_MAILER_GRAPH_RETRY_BUDGET (" + config.graph().retryBudget() + ")");
         }
         budgetProblems(config.budget(), problems);
+        budgetStoreProblems(config, problems);
         boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
         List<String> smtpEntries = config.smtp().mailboxes().orElse(List.of());
         if (graph || validSmtpMailboxes(smtpEntries).inUse()) {
@@ -304,6 +305,18 @@ public final class SettingsValidator {
 
     static boolean isBlank(String s) {
         return s == null || s.isBlank();
+    }
+
+    /** The shared budget's table: a valid table name, and storage to keep it in when the table is chosen outright. */
+    private static void budgetStoreProblems(GraphMailerConfig config, List<String> problems) {
+        GraphMailerConfig.Budget budget = config.budget();
+        if (!budget.table().matches("[A-Za-z][A-Za-z0-9]{2,62}")) {
+            problems.add("GRAPH_MAILER_BUDGET_TABLE (" + budget.table() + ") must be a table name: 3 to 63 letters and digits, starting with a letter");
+        }
+        if (budget.store() == GraphMailerConfig.BudgetStore.TABLE && config.storage().connectionString().isEmpty()
+                && config.storage().tableEndpoint().isEmpty()) {
+            problems.add("GRAPH_MAILER_BUDGET_STORE=table needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT (or GRAPH_MAILER_STORAGE_CONNECTION_STRING locally)");
+        }
     }
 
     /** The budget's limits as the policy would build them: each value named by its env var. */

@@ -12,7 +12,11 @@ import java.time.Instant;
  */
 public record LedgerEntry(String key, State state, String trackingId, int sendAttempts, Instant updatedAt, String detail, String etag,
                           Instant leaseUntil) {
-    public enum State { ATTEMPTING, SENT, RETRY_SCHEDULED, FAILED, PARKED }
+    /**
+     * {@code WAITING}: known, never attempted yet, waiting on the queue for the mailbox's budget ({@code detail} says
+     * which limit); it claims nothing, so the next delivery starts attempt 1 from it.
+     */
+    public enum State { ATTEMPTING, SENT, RETRY_SCHEDULED, FAILED, PARKED, WAITING }
 
     public LedgerEntry(String key, State state, String trackingId, int sendAttempts, Instant updatedAt, String detail, String etag) {
         this(key, state, trackingId, sendAttempts, updatedAt, detail, etag, null);

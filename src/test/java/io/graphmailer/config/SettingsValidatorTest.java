@@ -251,4 +251,15 @@ class SettingsValidatorTest {
         assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.budget.http-wait", "PT0S",
                 "graph-mailer.budget.unavailable-http", "local")), true, Map.of())).isEmpty();
     }
+
+    @Test
+    void givenTheTableBudgetStoreWithoutStorageOrABadTableName_thenEachIsNamed() {
+        List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.budget.store", "table", "graph-mailer.budget.table", "budget-table")), true, Map.of());
+        assertThat(problems).hasSize(2);
+        assertThat(problems).anyMatch(p -> p.startsWith("GRAPH_MAILER_BUDGET_TABLE (budget-table)"));
+        assertThat(problems).anyMatch(p -> p.startsWith("GRAPH_MAILER_BUDGET_STORE=table"));
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.budget.store", "table",
+                "graph-mailer.storage.connection-string", "UseDevelopmentStorage=true")), true, Map.of())).isEmpty();
+    }
 }

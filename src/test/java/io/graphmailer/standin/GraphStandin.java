@@ -88,6 +88,8 @@ public final class GraphStandin extends StandinServer {
     private volatile int mailboxConcurrencyLimit;
     private volatile int throttleRetryAfterSeconds = 1;
     private volatile int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private volatile MailboxBudgetCheck budgetCheck;
+    private final List<String> budgetViolations = new CopyOnWriteArrayList<>();
 
     public GraphStandin(IdentityPlatformStandin identity) {
         this(identity, 0);
@@ -181,6 +183,78 @@ public final class GraphStandin extends StandinServer {
         this.maxRequestBytes = bytes;
     }
 
+    /**
+     * The per-mailbox limits Exchange and Graph count across every sender, checked on every sendMail: requests in flight,
+     * messages accepted in any {@code minute} (60 s less a tolerance for the time between a sender's admission and its
+     * request's arrival), and recipients (to + cc + bcc) accepted within {@code recipientWindow}. A per-mailbox value in
+     * {@code overrides} replaces the default. Every excess is recorded in {@link #budgetViolations()}; the mail is still
+     * accepted (a real mailbox would answer late with an NDR), so a test sees all of them.
+     */
+    public record MailboxBudgetCheck(int concurrent, int messagesPerMinute, Duration minute, int recipients, Duration recipientWindow,
+                                     Map<String, Integer> recipientOverrides, Map<String, Integer> concurrentOverrides) {
+        int recipientsOf(String mailbox) {
+            return recipientOverrides.getOrDefault(mailbox, recipients);
+        }
+
+        int concurrentOf(String mailbox) {
+            return concurrentOverrides.getOrDefault(mailbox, concurrent);
+        }
+    }
+
+    public void checkMailboxBudgets(MailboxBudgetCheck check) {
+        this.budgetCheck = check;
+    }
+
+    /** Each excess seen since the last reset, e.g. "ops@contoso.example: 7 messages within PT58S (limit 6)". */
+    public List<String> budgetViolations() {
+        return List.copyOf(budgetViolations);
+    }
+
+    /** Messages accepted for {@code mailbox} within the busiest {@code window}. */
+    public int peakMessagesWithin(String mailbox, Duration window) {
+        List<Instant> times = acceptedMessages(mailbox).stream().map(AcceptedMessage::acceptedAt).sorted().toList();
+        int peak = 0;
+        int from = 0;
+        for (int to = 0; to < times.size(); to++) {
+            while (Duration.between(times.get(from), times.get(to)).compareTo(window) >= 0) {
+                from++;
+            }
+            peak = Math.max(peak, to - from + 1);
+        }
+        return peak;
+    }
+
+    /** To + cc + bcc of an accepted JSON message (0 for MIME). */
+    public static int recipientsOf(AcceptedMessage m) {
+        if (m.json() == null) {
+            return 0;
+        }
+        JsonNode message = m.json().path("message");
+        return message.path("toRecipients").size() + message.path("ccRecipients").size() + message.path("bccRecipients").size();
+    }
+
+    private synchronized void checkBudget(String mailbox, AcceptedMessage message, int inFlightNow) {
+        MailboxBudgetCheck check = budgetCheck;
+        if (check == null) {
+            return;
+        }
+        if (inFlightNow > check.concurrentOf(mailbox)) {
+            budgetViolations.add(mailbox + ": " + inFlightNow + " requests in flight (limit " + check.concurrentOf(mailbox) + ")");
+        }
+        Instant at = message.acceptedAt();
+        long inMinute = accepted.stream().filter(m -> m.mailbox().equals(mailbox))
+                .filter(m -> !m.acceptedAt().isBefore(at.minus(check.minute())) && !m.acceptedAt().isAfter(at)).count();
+        if (inMinute > check.messagesPerMinute()) {
+            budgetViolations.add(mailbox + ": " + inMinute + " messages within " + check.minute() + " (limit " + check.messagesPerMinute() + ")");
+        }
+        int recipients = accepted.stream().filter(m -> m.mailbox().equals(mailbox))
+                .filter(m -> !m.acceptedAt().isBefore(at.minus(check.recipientWindow()))).mapToInt(GraphStandin::recipientsOf).sum();
+        if (recipients > check.recipientsOf(mailbox)) {
+            budgetViolations.add(mailbox + ": " + recipients + " recipients within " + check.recipientWindow() + " (limit "
+                    + check.recipientsOf(mailbox) + ")");
+        }
+    }
+
     /** Clears mailboxes, scopes, faults, settings, recordings and counters. */
     public synchronized void reset() {
         mailboxes.clear();
@@ -196,6 +270,8 @@ public final class GraphStandin extends StandinServer {
         totalSendMailRequests.set(0);
         responseDelay = Duration.ZERO;
         mailboxConcurrencyLimit = 0;
+        budgetCheck = null;
+        budgetViolations.clear();
         throttleRetryAfterSeconds = 1;
         maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
         drafts.clear();
@@ -871,6 +947,7 @@ public final class GraphStandin extends StandinServer {
                 return mailbox;
             }
             accepted.add(message);
+            checkBudget(mailbox, message, nowInFlight);
             fileSentCopy(message);
             if (fault != null && fault.kind() == GraphFault.Kind.ACCEPT_THEN_504) {
                 applyFault(request, GraphFault.gatewayTimeout());

@@ -107,6 +107,14 @@ public final class Azurite {
         return "http://127.0.0.1:" + blobPort + "/" + ACCOUNT;
     }
 
+    public int tablePort() {
+        return tablePort;
+    }
+
+    public int queuePort() {
+        return queuePort;
+    }
+
     public String connectionString() {
         return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
                 + ";BlobEndpoint=http://127.0.0.1:" + blobPort + "/" + ACCOUNT

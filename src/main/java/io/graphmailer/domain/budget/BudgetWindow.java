@@ -88,12 +88,44 @@ public final class BudgetWindow {
      * refused, throttled, never sent), its message and recipients are given back; the Graph requests it made are not.
      */
     public void release(Permit permit, boolean sent) {
+        release(permit, sent, permit.admittedAt());
+    }
+
+    /**
+     * As {@link #release(Permit, boolean)}; a sent message is counted from {@code now} instead of its admission (and its
+     * recipients in {@code now}'s minute): the mail service took it somewhere between the two, and its own window runs
+     * from then, so counting from the admission would free the window early by the time the send took.
+     */
+    public void release(Permit permit, boolean sent, Instant now) {
+        if (sent && slots.containsKey(permit.slotId()) && now.isAfter(permit.admittedAt())) {
+            long admitted = permit.admittedAt().toEpochMilli();
+            if (messages.remove(Long.valueOf(admitted))) {
+                insertSorted(messages, now.toEpochMilli());
+            }
+            long from = admitted / MINUTE_MS;
+            long to = now.toEpochMilli() / MINUTE_MS;
+            int recipients = permit.cost().recipients();
+            if (from != to && recipients > 0 && recipientMinutes.getOrDefault(from, 0) >= recipients) {
+                recipientMinutes.computeIfPresent(from, (m, n) -> n > recipients ? n - recipients : null);
+                add(recipientMinutes, to, recipients);
+            }
+        }
         slots.remove(permit.slotId());
         if (!sent) {
             messages.remove(Long.valueOf(permit.admittedAt().toEpochMilli()));
             long minute = permit.admittedAt().toEpochMilli() / MINUTE_MS;
             recipientMinutes.computeIfPresent(minute, (m, n) -> n > permit.cost().recipients() ? n - permit.cost().recipients() : null);
         }
+    }
+
+    /**
+     * Counts a message already sent at {@code at} with {@code recipients} (rebuilding a lost window from the ledger):
+     * its recipients, and the message itself while it is within the last minute. Holds no slot.
+     */
+    public void countSent(Instant at, int recipients) {
+        long t = at.toEpochMilli();
+        insertSorted(messages, t);
+        add(recipientMinutes, t / MINUTE_MS, recipients);
     }
 
     /** Whether the permit's slot is still held (false once released, or expired and pruned). */

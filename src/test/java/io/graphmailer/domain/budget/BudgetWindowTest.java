@@ -110,4 +110,20 @@ class BudgetWindowTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> BudgetWindow.decode("v9|||"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+    @Test
+    void givenASendThatTookSeconds_whenReleasedAsSent_thenItsMinuteCountsFromItsEndNotItsAdmission() {
+        // The mail service took the message somewhere between admission and release; its window runs from then.
+        BudgetWindow w = BudgetWindow.empty();
+        MailboxLimits limits = new MailboxLimits(4, 1, 10_000, 10_000);
+        Permit slow = ((Admission.Granted) admit(w, limits, 3, T0.plusSeconds(50))).permit();
+        w.release(slow, true, T0.plusSeconds(65)); // 15 s later, in the next minute
+        Admission next = admit(w, limits, 1, T0.plusSeconds(111));
+        assertThat(next).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) next).until()).isEqualTo(T0.plusSeconds(125));
+        assertThat(admit(w, limits, 1, T0.plusSeconds(125))).isInstanceOf(Admission.Granted.class);
+        // Its recipients moved to the minute it ended in, so they leave the 24-hour window with that minute.
+        MailboxLimits three = new MailboxLimits(4, 100, 4, 10_000);
+        Admission recipients = admit(w, three, 1, T0.plus(Duration.ofHours(24)).plusSeconds(90));
+        assertThat(recipients).as("the minute of 10:01 is still in the window at 10:01:30 the next day").isInstanceOf(Admission.Wait.class);
+    }
 }

@@ -151,7 +151,10 @@ public final class TableSendLedger implements SendLedger {
 
     @Override
     public void recordOutcome(LedgerEntry entry) {
-        String row = rowKey(entry.key());
+        table().upsertEntity(outcomeEntity(entry, rowKey(entry.key())));
+    }
+
+    private static TableEntity outcomeEntity(LedgerEntry entry, String row) {
         TableEntity entity = new TableEntity(partition(row), row)
                 .addProperty("IdempotencyKey", truncate(entry.key(), 1024))
                 .addProperty("State", entry.state().name())
@@ -164,7 +167,84 @@ public final class TableSendLedger implements SendLedger {
         if (entry.leaseUntil() != null) {
             entity.addProperty("LeaseUntil", OffsetDateTime.ofInstant(entry.leaseUntil(), java.time.ZoneOffset.UTC));
         }
+        return entity;
+    }
+
+    @Override
+    public void recordWaiting(String key, String trackingId, String mailbox, String limit, String reason) {
+        String row = rowKey(key);
+        Instant now = clock.instant();
+        TableEntity waiting = new TableEntity(partition(row), row)
+                .addProperty("IdempotencyKey", truncate(key, 1024))
+                .addProperty("State", LedgerEntry.State.WAITING.name())
+                .addProperty("TrackingId", trackingId)
+                .addProperty("SendAttempts", 0)
+                .addProperty("UpdatedAt", OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC))
+                .addProperty("Mailbox", mailbox)
+                .addProperty("WaitingFor", limit)
+                .addProperty("WaitingSince", OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC))
+                .addProperty("Detail", truncate(reason, MAX_DETAIL));
+        try {
+            table().createEntity(waiting);
+            return;
+        } catch (TableServiceException e) {
+            if (status(e) != 409) {
+                throw e;
+            }
+        }
+        // Known already: keep its state, attempts and claim; add the reason beside them, conditional on an unchanged entry.
+        TableEntity seen = table().getEntity(partition(row), row);
+        if (LedgerEntry.State.SENT.name().equals(seen.getProperty("State"))) {
+            return;
+        }
+        TableEntity reasonOnly = new TableEntity(partition(row), row)
+                .addProperty("WaitingFor", limit)
+                .addProperty("WaitingSince", OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC))
+                .addProperty("WaitingDetail", truncate(reason, MAX_DETAIL));
+        if (LedgerEntry.State.WAITING.name().equals(seen.getProperty("State"))) {
+            reasonOnly.addProperty("Detail", truncate(reason, MAX_DETAIL));
+        }
+        reasonOnly.addProperty("odata.etag", seen.getETag());
+        try {
+            table().updateEntityWithResponse(reasonOnly, TableEntityUpdateMode.MERGE, true, null, null);
+        } catch (TableServiceException e) {
+            if (status(e) != 412 && status(e) != 409) {
+                throw e;
+            }
+            // Another worker wrote the entry meanwhile (a claim or an outcome): its write stands.
+        }
+    }
+
+    @Override
+    public void recordSent(LedgerEntry sent, String mailbox, int recipients) {
+        String row = rowKey(sent.key());
+        TableEntity entity = outcomeEntity(sent, row)
+                .addProperty("Mailbox", mailbox)
+                .addProperty("Recipients", recipients);
         table().upsertEntity(entity);
+    }
+
+    /** A message the ledger recorded as sent: when (its outcome's time) and to how many recipients. */
+    public record SentRecipients(Instant at, int recipients) {
+    }
+
+    /**
+     * The SENT entries of {@code mailbox} since {@code since}, with their recipients. The ledger is partitioned by the
+     * key's hash, not by mailbox, so this is a filtered scan of the whole table: for rebuilding a lost budget only.
+     */
+    public java.util.List<SentRecipients> sentSince(String mailbox, Instant since) {
+        String filter = "Mailbox eq '" + mailbox.replace("'", "''") + "' and State eq 'SENT' and UpdatedAt ge datetime'"
+                + since.truncatedTo(ChronoUnit.SECONDS) + "'";
+        java.util.List<SentRecipients> found = new java.util.ArrayList<>();
+        for (TableEntity e : table().listEntities(new com.azure.data.tables.models.ListEntitiesOptions().setFilter(filter)
+                .setSelect(java.util.List.of("UpdatedAt", "Recipients")), null, null)) {
+            Object at = e.getProperty("UpdatedAt");
+            Object n = e.getProperty("Recipients");
+            if (at instanceof OffsetDateTime odt && n instanceof Number count) {
+                found.add(new SentRecipients(odt.toInstant(), count.intValue()));
+            }
+        }
+        return found;
     }
 
     private static LedgerEntry toEntry(String key, TableEntity e) {

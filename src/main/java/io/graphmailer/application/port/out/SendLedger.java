@@ -35,6 +35,23 @@ public interface SendLedger {
     /** Records the outcome after the call. */
     void recordOutcome(LedgerEntry entry);
 
+    /**
+     * Records that {@code key} waits on the queue for its mailbox's budget ({@code reason} names the limit), without
+     * consuming an attempt or touching a claim: a key not yet known gets a {@link LedgerEntry.State#WAITING} entry
+     * (0 attempts); a known key keeps its state and attempts and gets the reason beside them; a sent one is left alone.
+     * Advisory: a write that loses a race is dropped.
+     */
+    default void recordWaiting(String key, String trackingId, String mailbox, String limit, String reason) {
+    }
+
+    /**
+     * Records a successful send like {@link #recordOutcome}, with its mailbox and recipient count, so the mailbox's
+     * 24-hour recipient count can be rebuilt from the ledger.
+     */
+    default void recordSent(LedgerEntry sent, String mailbox, int recipients) {
+        recordOutcome(sent);
+    }
+
     class ConcurrentAttemptException extends RuntimeException {
         public ConcurrentAttemptException(String key) {
             super("another worker is sending " + key);

@@ -107,4 +107,44 @@ class TableSendLedgerTest {
                 .listTables(new ListTablesOptions().setFilter("TableName eq '" + name + "'"), null, null).stream()
                 .map(t -> t.getName()).toList();
     }
+    @Test
+    void givenAKeyWaitingForTheBudget_thenItsEntryIsWaitingWithNoAttemptAndTheNextDeliveryClaimsAttemptOne() {
+        String key = "waiting-" + UUID.randomUUID();
+        ledger.recordWaiting(key, "tracking", "ops@contoso.example", "messages-per-minute", "waiting for the mailbox's messages-per-minute budget");
+        SendLedger.Start start = ledger.start(key, "tracking", Instant.now().plusSeconds(60));
+        assertThat(start.attempt()).isNull();
+        assertThat(start.existing().state()).isEqualTo(LedgerEntry.State.WAITING);
+        assertThat(start.existing().sendAttempts()).isZero();
+        assertThat(start.existing().detail()).contains("messages-per-minute");
+        assertThat(start.existing().inProgressAt(Instant.now())).as("a wait claims nothing").isFalse();
+        LedgerEntry claimed = ledger.recordAttempt(start.existing(), Instant.now().plusSeconds(60));
+        assertThat(claimed.sendAttempts()).isEqualTo(1);
+    }
+
+    @Test
+    void givenAKeyAlreadyRetryingThenWaiting_thenItKeepsItsStateAndAttempts() {
+        String key = "retrying-" + UUID.randomUUID();
+        SendLedger.Start first = ledger.start(key, "tracking", Instant.now().plusSeconds(60));
+        ledger.recordOutcome(first.attempt().with(LedgerEntry.State.RETRY_SCHEDULED, "ApplicationThrottled", Instant.now()));
+        ledger.recordWaiting(key, "tracking", "ops@contoso.example", "recipients-per-day", "waiting for the daily budget");
+        LedgerEntry seen = ledger.start(key, "tracking", Instant.now().plusSeconds(60)).existing();
+        assertThat(seen.state()).isEqualTo(LedgerEntry.State.RETRY_SCHEDULED);
+        assertThat(seen.sendAttempts()).isEqualTo(1);
+    }
+
+    @Test
+    void givenSentEntriesWithRecipients_thenSentSinceReturnsThoseOfTheMailboxInTheWindow() {
+        String mailbox = "rebuild-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.example";
+        for (int i = 0; i < 3; i++) {
+            String key = "sent-" + UUID.randomUUID();
+            SendLedger.Start start = ledger.start(key, "tracking", Instant.now().plusSeconds(60));
+            ledger.recordSent(start.attempt().with(LedgerEntry.State.SENT, null, Instant.now()), mailbox, 10 + i);
+        }
+        String other = "other-" + UUID.randomUUID();
+        ledger.recordSent(ledger.start(other, "t", Instant.now().plusSeconds(60)).attempt().with(LedgerEntry.State.SENT, null, Instant.now()),
+                "someone-else@contoso.example", 99);
+        List<TableSendLedger.SentRecipients> sent = ledger.sentSince(mailbox, Instant.now().minusSeconds(3600));
+        assertThat(sent).extracting(TableSendLedger.SentRecipients::recipients).containsExactlyInAnyOrder(10, 11, 12);
+        assertThat(ledger.sentSince(mailbox, Instant.now().plusSeconds(3600))).isEmpty();
+    }
 }

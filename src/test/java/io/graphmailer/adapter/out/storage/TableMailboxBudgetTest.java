@@ -1,0 +1,225 @@
+package io.graphmailer.adapter.out.storage;
+
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableClientBuilder;
+import com.azure.data.tables.models.TableEntity;
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.budget.Admission;
+import io.graphmailer.domain.budget.BudgetLimit;
+import io.graphmailer.domain.budget.BudgetUnavailableException;
+import io.graphmailer.domain.budget.BudgetWindow;
+import io.graphmailer.domain.budget.MailboxLimits;
+import io.graphmailer.domain.budget.Permit;
+import io.graphmailer.domain.budget.SendCost;
+import io.graphmailer.support.Azurite;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The shared budget against Azurite's Table service. Two stores with their own clients stand for two instances; the
+ * multi-process case is {@code io.graphmailer.queue.FleetBudgetIT}.
+ */
+class TableMailboxBudgetTest {
+    private static final String TABLE = "budgetstore";
+    private static final MailboxLimits LIMITS = new MailboxLimits(4, 1_000, 100_000, 100_000);
+
+    private final List<TableSendLedger.SentRecipients> ledgerSent = new ArrayList<>();
+    private Mailbox mailbox;
+
+    @BeforeEach
+    void setUp() {
+        mailbox = new Mailbox("budget-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.example");
+        ledgerSent.clear();
+        instance().createIfMissing();
+    }
+
+    private TableClient client() {
+        return new TableClientBuilder().connectionString(Azurite.shared().connectionString()).tableName(TABLE).buildClient();
+    }
+
+    private TableMailboxBudget instance() {
+        TableClient c = client();
+        return new TableMailboxBudget(() -> c, Clock.systemUTC(), Duration.ofMinutes(5), m -> List.copyOf(ledgerSent));
+    }
+
+    @Test
+    void givenTwoInstancesAndEightThreadsEachAdmittingForOneMailbox_thenNeverMoreThanItsSlotsAtOnceAndEveryGrantCounted() throws Exception {
+        TableMailboxBudget a = instance();
+        TableMailboxBudget b = instance();
+        int perThread = 6;
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        AtomicInteger sent = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<?>> runs = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int t = 0; t < 16; t++) {
+            TableMailboxBudget store = t % 2 == 0 ? a : b;
+            runs.add(pool.submit(() -> {
+                for (int i = 0; i < perThread; ) {
+                    Admission admission = store.admit(mailbox, LIMITS, new SendCost(2, 1));
+                    if (admission instanceof Admission.Granted g) {
+                        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        sleep(20); // the send
+                        inFlight.decrementAndGet();
+                        store.release(g.permit(), true);
+                        sent.incrementAndGet();
+                        i++;
+                    } else {
+                        sleep(20);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : runs) {
+            f.get(3, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        TableMailboxBudget.Stats sa = a.stats();
+        TableMailboxBudget.Stats sb = b.stats();
+        long granted = sa.granted() + sb.granted();
+        long calls = sa.reads() + sa.writes() + sb.reads() + sb.writes();
+        long admitCalls = sa.admits() + sb.admits();
+        System.out.printf("budget contention: %d sends in %.1f s, %d admits (%.2f per send), %d conflicts (%.2f per admit), "
+                        + "%.2f storage calls per send, max in flight %d%n", sent.get(), seconds, admitCalls, (double) admitCalls / sent.get(),
+                sa.conflicts() + sb.conflicts(), (double) (sa.conflicts() + sb.conflicts()) / admitCalls, (double) calls / sent.get(),
+                maxInFlight.get());
+        assertThat(maxInFlight.get()).as("sends in flight at once").isLessThanOrEqualTo(LIMITS.concurrentSends());
+        assertThat(granted).isEqualTo(16L * perThread);
+        var usage = a.usage(mailbox, LIMITS);
+        assertThat(usage.inFlight()).as("every slot released").isZero();
+        assertThat(usage.recipientsLastDay()).as("every grant's recipients counted once").isEqualTo(2 * 16 * perThread);
+    }
+
+    @Test
+    void givenTheMessagesPerMinuteReachedInAnotherInstance_thenThisOneWaitsUntilTheOldestLeavesTheMinute() {
+        TableMailboxBudget a = instance();
+        TableMailboxBudget b = instance();
+        MailboxLimits three = new MailboxLimits(4, 3, 100, 100);
+        Instant before = Instant.now();
+        for (int i = 0; i < 3; i++) {
+            Admission granted = a.admit(mailbox, three, new SendCost(1, 1));
+            assertThat(granted).isInstanceOf(Admission.Granted.class);
+            a.release(((Admission.Granted) granted).permit(), true);
+        }
+        Admission fourth = b.admit(mailbox, three, new SendCost(1, 1));
+        assertThat(fourth).isInstanceOf(Admission.Wait.class);
+        Admission.Wait wait = (Admission.Wait) fourth;
+        assertThat(wait.limit()).isEqualTo(BudgetLimit.MESSAGES_PER_MINUTE);
+        assertThat(wait.until()).isAfter(before.plusSeconds(59)).isBefore(Instant.now().plusSeconds(61));
+    }
+
+    @Test
+    void givenAPermitNeverReleased_thenItsSlotFreesAtItsExpiry() throws Exception {
+        TableClient c = client();
+        TableMailboxBudget shortLease = new TableMailboxBudget(() -> c, Clock.systemUTC(), Duration.ofSeconds(2), m -> List.of());
+        MailboxLimits one = new MailboxLimits(1, 100, 100, 100);
+        assertThat(shortLease.admit(mailbox, one, new SendCost(1, 1))).isInstanceOf(Admission.Granted.class); // its instance "dies"
+        Admission blocked = instance().admit(mailbox, one, new SendCost(1, 1));
+        assertThat(blocked).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) blocked).limit()).isEqualTo(BudgetLimit.CONCURRENT_SENDS);
+        Thread.sleep(2_200);
+        assertThat(instance().admit(mailbox, one, new SendCost(1, 1))).isInstanceOf(Admission.Granted.class);
+    }
+
+    @Test
+    void givenNoStoredBudgetButSentEntriesInTheLedger_thenTheDailyCountIsRebuiltFromThem() {
+        Instant now = Instant.now();
+        ledgerSent.add(new TableSendLedger.SentRecipients(now.minus(Duration.ofHours(3)), 30));
+        ledgerSent.add(new TableSendLedger.SentRecipients(now.minus(Duration.ofHours(1)), 15));
+        ledgerSent.add(new TableSendLedger.SentRecipients(now.minus(Duration.ofHours(25)), 500)); // left the window
+        MailboxLimits fifty = new MailboxLimits(4, 100, 50, 100);
+        TableMailboxBudget store = instance();
+        assertThat(store.usage(mailbox, fifty).recipientsLastDay()).isEqualTo(45);
+        Admission tooMany = store.admit(mailbox, fifty, new SendCost(6, 1));
+        assertThat(tooMany).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) tooMany).limit()).isEqualTo(BudgetLimit.RECIPIENTS_PER_DAY);
+        assertThat(((Admission.Wait) tooMany).until()).isAfter(now.plus(Duration.ofHours(20)));
+        assertThat(store.admit(mailbox, fifty, new SendCost(5, 1))).isInstanceOf(Admission.Granted.class);
+    }
+
+    @Test
+    void givenADamagedStoredBudget_thenItIsRebuiltFromTheLedgerAndOverwritten() {
+        TableMailboxBudget store = instance();
+        assertThat(store.admit(mailbox, LIMITS, new SendCost(1, 1))).isInstanceOf(Admission.Granted.class);
+        TableClient c = client();
+        c.upsertEntity(new TableEntity(TableMailboxBudget.partition(mailbox), "budget").addProperty("Chunks", 1).addProperty("W0", "v0|garbage"));
+        ledgerSent.add(new TableSendLedger.SentRecipients(Instant.now().minusSeconds(120), 7));
+        MailboxLimits ten = new MailboxLimits(4, 100, 10, 100);
+        assertThat(store.usage(mailbox, ten).recipientsLastDay()).isEqualTo(7);
+        assertThat(store.admit(mailbox, ten, new SendCost(3, 1))).isInstanceOf(Admission.Granted.class);
+        TableEntity stored = c.getEntity(TableMailboxBudget.partition(mailbox), "budget");
+        assertThat(BudgetWindow.decode((String) stored.getProperty("W0")).usage(ten, Instant.now()).recipientsLastDay()).isEqualTo(10);
+    }
+
+    @Test
+    void givenTheLargestWindow_thenItIsStoredInChunksAndReadBackWhole() {
+        // 24 h of recipient minutes (1,440 entries), the last minute's messages and every slot: over one property's 32 K chars.
+        BudgetWindow big = BudgetWindow.empty();
+        Instant now = Instant.now();
+        for (int m = 0; m < 1_440; m++) {
+            big.countSent(now.minus(Duration.ofMinutes(m)).minusSeconds(1), 9_999);
+        }
+        ledgerSent.clear();
+        TableClient c = client();
+        String encoded = big.encode();
+        int chunks = (encoded.length() + TableMailboxBudget.CHUNK_CHARS - 1) / TableMailboxBudget.CHUNK_CHARS;
+        TableEntity e = new TableEntity(TableMailboxBudget.partition(mailbox), "budget").addProperty("Chunks", chunks);
+        for (int i = 0; i < chunks; i++) {
+            e.addProperty("W" + i, encoded.substring(i * TableMailboxBudget.CHUNK_CHARS,
+                    Math.min(encoded.length(), (i + 1) * TableMailboxBudget.CHUNK_CHARS)));
+        }
+        c.upsertEntity(e);
+        System.out.println("largest window: " + encoded.length() + " chars in " + chunks + " properties");
+        assertThat(chunks).isGreaterThan(1);
+        MailboxLimits huge = new MailboxLimits(4, 100_000, 100_000_000, 100_000);
+        TableMailboxBudget store = instance();
+        Admission granted = store.admit(mailbox, huge, new SendCost(1, 1)); // read, decide and write back in chunks
+        assertThat(granted).isInstanceOf(Admission.Granted.class);
+        assertThat(store.usage(mailbox, huge).recipientsLastDay()).isGreaterThanOrEqualTo(1_439 * 9_999 + 1);
+    }
+
+    @Test
+    void givenTheStoreUnreachable_thenAdmitThrowsBudgetUnavailableAndReleaseDoesNot() {
+        TableClient dead = new TableClientBuilder().connectionString("DefaultEndpointsProtocol=http;AccountName=" + Azurite.ACCOUNT
+                + ";AccountKey=" + Azurite.KEY + ";TableEndpoint=http://127.0.0.1:" + closedPort() + "/" + Azurite.ACCOUNT)
+                .tableName(TABLE).retryOptions(new com.azure.core.http.policy.RetryOptions(new com.azure.core.http.policy.FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient();
+        TableMailboxBudget store = new TableMailboxBudget(() -> dead, Clock.systemUTC(), Duration.ofMinutes(5), m -> List.of());
+        assertThatThrownBy(() -> store.admit(mailbox, LIMITS, new SendCost(1, 1))).isInstanceOf(BudgetUnavailableException.class);
+        Instant now = Instant.now();
+        store.release(new Permit(mailbox, "slot", now, now.plusSeconds(60), new SendCost(1, 1)), true); // logged, not thrown
+    }
+
+    private static int closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
