@@ -136,7 +136,24 @@ public final class TableMailboxBudget implements MailboxBudget {
     @Override
     public MailboxUsage usage(Mailbox mailbox, MailboxLimits limits) {
         Stored s = read(mailbox);
-        return s.window().usage(limits, clock.instant());
+        MailboxUsage usage = s.window().usage(limits, clock.instant());
+        if (s.rebuilt()) {
+            keepRebuilt(mailbox, s);
+        }
+        return usage;
+    }
+
+    /**
+     * Stores a window rebuilt from the ledger even when nothing else changed it, so the ledger is scanned once per loss,
+     * not on every read (a mailbox that never sent would be scanned on every look at its budget). Losing the race is
+     * fine: the other instance's window stands.
+     */
+    private void keepRebuilt(Mailbox mailbox, Stored s) {
+        try {
+            write(mailbox, s);
+        } catch (BudgetUnavailableException e) {
+            LOG.fine(() -> "budget store: the rebuilt budget of " + mailbox + " was not stored (" + e.getMessage() + ")");
+        }
     }
 
     /**
@@ -151,6 +168,9 @@ public final class TableMailboxBudget implements MailboxBudget {
                 return;
             }
             if (!decide.test(s.window())) {
+                if (s.rebuilt()) {
+                    keepRebuilt(mailbox, s);
+                }
                 return;
             }
             if (write(mailbox, s)) {

@@ -156,6 +156,23 @@ class TableMailboxBudgetTest {
     }
 
     @Test
+    void givenNoStoredBudget_whenItsUseIsReadAgainAndAgain_thenTheLedgerIsScannedOnceAndTheCountKept() {
+        ledgerSent.add(new TableSendLedger.SentRecipients(Instant.now().minus(Duration.ofHours(2)), 12));
+        java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+        TableClient c = client();
+        TableMailboxBudget store = new TableMailboxBudget(() -> c, Clock.systemUTC(), Duration.ofMinutes(5), m -> {
+            scans.incrementAndGet();
+            return List.copyOf(ledgerSent);
+        });
+        MailboxLimits ten = new MailboxLimits(4, 100, 10, 100);
+        for (int i = 0; i < 3; i++) {
+            assertThat(store.usage(mailbox, ten).recipientsLastDay()).isEqualTo(12);
+            assertThat(store.admit(mailbox, ten, new SendCost(1, 1))).isInstanceOf(Admission.Wait.class);
+        }
+        assertThat(scans.get()).as("ledger scans").isEqualTo(1);
+    }
+
+    @Test
     void givenADamagedStoredBudget_thenItIsRebuiltFromTheLedgerAndOverwritten() {
         TableMailboxBudget store = instance();
         assertThat(store.admit(mailbox, LIMITS, new SendCost(1, 1))).isInstanceOf(Admission.Granted.class);
