@@ -283,7 +283,10 @@ run_once() {
         # Required behind the host (the queue function's); an HTTP-only instance must never connect to them, so
         # they name hosts that resolve nowhere (the stand-ins' hosts file) and a use would fail the sends.
         [[ $kind == graph ]] && penvs+=(GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT=https://bench-unused.queue.localhost
-            GRAPH_MAILER_STORAGE_TABLE_ENDPOINT=https://bench-unused.table.localhost)
+            GRAPH_MAILER_STORAGE_TABLE_ENDPOINT=https://bench-unused.table.localhost
+            # Behind the host the mailbox budget would be the shared table; with no storage here it is kept in memory
+            # (the shared store's calls per message are measured by bench/fleet-budget.sh).
+            GRAPH_MAILER_BUDGET_STORE=memory)
         (cd "$dir" && exec env -i "${penvs[@]}" ./graph-mailer) >"$log" 2>&1 &
     else
         (cd "$dir" && exec env -i "${envs[@]}" "$java" "${jvm[@]}" -jar quarkus-run.jar) >"$log" 2>&1 &
