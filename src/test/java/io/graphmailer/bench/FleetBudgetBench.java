@@ -187,13 +187,7 @@ public final class FleetBudgetBench {
         Map<String, String> env = new HashMap<>();
         env.put("FUNCTIONS_CUSTOMHANDLER_PORT", Integer.toString(port));
         env.put("GRAPH_MAILER_CALLER_AUTH_MODE", "host-key");
-        env.put("GRAPH_MAILER_TRANSPORT", "graph");
-        env.put("GRAPH_MAILER_TENANT_ID", s.tenantId());
-        env.put("GRAPH_MAILER_CLIENT_ID", s.clientId());
-        env.put("GRAPH_MAILER_KEY_VAULT_URL", s.vaultUrl());
-        env.put("GRAPH_MAILER_CERTIFICATE_NAME", Standins.CERTIFICATE_NAME);
-        env.put("GRAPH_MAILER_AUTHORITY_HOST", s.identity().baseUrl());
-        env.put("GRAPH_MAILER_GRAPH_BASE_URL", s.graph().baseUrl());
+        env.putAll(s.appSettings()); // Graph transport, app identity, Key Vault certificate, managed identity
         env.put("GRAPH_MAILER_ALLOWED_SENDERS", String.join(",", MAILBOXES));
         env.put("GRAPH_MAILER_BUDGET_MESSAGES_PER_MINUTE", Integer.toString(perMinute));
         env.put("GRAPH_MAILER_BUDGET_STORE", "table");
@@ -201,8 +195,6 @@ public final class FleetBudgetBench {
         env.put("GRAPH_MAILER_STORAGE_CONNECTION_STRING", storage);
         env.put("GRAPH_MAILER_QUEUE_NAME", QUEUE);
         env.put("GRAPH_MAILER_WARM_UP", "false");
-        env.put("IDENTITY_ENDPOINT", s.identityEndpoint());
-        env.put("IDENTITY_HEADER", s.identityHeader());
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m",
                 "-Djavax.net.ssl.trustStore=" + s.truststore().toAbsolutePath(),
                 "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",

@@ -126,21 +126,13 @@ public final class QueueThroughputBench {
         Map<String, String> env = new HashMap<>();
         env.put("FUNCTIONS_CUSTOMHANDLER_PORT", Integer.toString(port));
         env.put("GRAPH_MAILER_CALLER_AUTH_MODE", "host-key");
-        env.put("GRAPH_MAILER_TRANSPORT", "graph");
-        env.put("GRAPH_MAILER_TENANT_ID", s.tenantId());
-        env.put("GRAPH_MAILER_CLIENT_ID", s.clientId());
-        env.put("GRAPH_MAILER_KEY_VAULT_URL", s.vaultUrl());
-        env.put("GRAPH_MAILER_CERTIFICATE_NAME", Standins.CERTIFICATE_NAME);
-        env.put("GRAPH_MAILER_AUTHORITY_HOST", s.identity().baseUrl());
-        env.put("GRAPH_MAILER_GRAPH_BASE_URL", s.graph().baseUrl());
+        env.putAll(s.appSettings()); // Graph transport, app identity, Key Vault certificate, managed identity
         env.put("GRAPH_MAILER_ALLOWED_SENDERS", s.mailbox());
         // Measures the queue path's own speed: the mailbox budget (30 a minute by default) would be all it shows.
         env.put("GRAPH_MAILER_BUDGET_MESSAGES_PER_MINUTE", "1000000");
         env.put("GRAPH_MAILER_BUDGET_RECIPIENTS_PER_DAY", "100000000");
         env.put("GRAPH_MAILER_STORAGE_CONNECTION_STRING", storage);
         env.put("GRAPH_MAILER_QUEUE_NAME", QUEUE);
-        env.put("IDENTITY_ENDPOINT", s.identityEndpoint());
-        env.put("IDENTITY_HEADER", s.identityHeader());
         env.put("QUARKUS_LOG_LEVEL", "WARN");
         ProcessBuilder pb = new ProcessBuilder(List.of(java,
                 "-Djavax.net.ssl.trustStore=" + s.truststore().toAbsolutePath(),

@@ -129,17 +129,9 @@ class FunctionAppPackageIT {
         // Behind the host the queue function's storage is required (the HTTP send does not use it).
         settings.put("GRAPH_MAILER_STORAGE_CONNECTION_STRING", Azurite.shared().connectionString());
         settings.put("GRAPH_MAILER_QUEUE_NAME", "package-it-outbox");
-        settings.put("GRAPH_MAILER_TRANSPORT", "graph");
-        settings.put("GRAPH_MAILER_TENANT_ID", standins.tenantId());
-        settings.put("GRAPH_MAILER_CLIENT_ID", standins.clientId());
-        settings.put("GRAPH_MAILER_KEY_VAULT_URL", standins.vaultUrl());
-        settings.put("GRAPH_MAILER_CERTIFICATE_NAME", Standins.CERTIFICATE_NAME);
-        settings.put("GRAPH_MAILER_AUTHORITY_HOST", standins.identity().baseUrl());
-        settings.put("GRAPH_MAILER_GRAPH_BASE_URL", standins.graph().baseUrl());
+        settings.putAll(standins.appSettings()); // Graph transport, app identity, Key Vault certificate, managed identity
         settings.put("GRAPH_MAILER_ALLOWED_SENDERS", standins.mailbox());
         settings.put("GRAPH_MAILER_WARM_UP", "false");
-        settings.put("IDENTITY_ENDPOINT", standins.identityEndpoint());
-        settings.put("IDENTITY_HEADER", standins.identityHeader());
         settings.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         ProcessBuilder builder = new ProcessBuilder(unpacked.resolve("graph-mailer").toString()).directory(unpacked.toFile())
                 .redirectErrorStream(true).redirectOutput(workDir.resolve("output.txt").toFile());

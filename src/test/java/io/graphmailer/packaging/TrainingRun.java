@@ -88,16 +88,8 @@ public final class TrainingRun {
         env.put("GRAPH_MAILER_STORAGE_CONNECTION_STRING", storage);
         env.put("GRAPH_MAILER_STORAGE_LEDGER_TABLE", "trainingledger");
         env.put("GRAPH_MAILER_QUEUE_NAME", queue);
-        env.put("GRAPH_MAILER_TRANSPORT", "graph");
-        env.put("GRAPH_MAILER_TENANT_ID", standins.tenantId());
-        env.put("GRAPH_MAILER_CLIENT_ID", standins.clientId());
-        env.put("GRAPH_MAILER_KEY_VAULT_URL", standins.vaultUrl());
-        env.put("GRAPH_MAILER_CERTIFICATE_NAME", Standins.CERTIFICATE_NAME);
-        env.put("GRAPH_MAILER_AUTHORITY_HOST", standins.identity().baseUrl());
-        env.put("GRAPH_MAILER_GRAPH_BASE_URL", standins.graph().baseUrl());
+        env.putAll(standins.appSettings()); // Graph transport, app identity, Key Vault certificate, managed identity
         env.put("GRAPH_MAILER_ALLOWED_SENDERS", standins.mailbox());
-        env.put("IDENTITY_ENDPOINT", standins.identityEndpoint());
-        env.put("IDENTITY_HEADER", standins.identityHeader());
         env.put("GRAPH_MAILER_JAVA_OPTS", recordOptions
                 + " -Djavax.net.ssl.trustStore=" + standins.truststore().toAbsolutePath()
                 + " -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12"

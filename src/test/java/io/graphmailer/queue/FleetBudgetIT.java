@@ -146,13 +146,7 @@ class FleetBudgetIT {
         Map<String, String> env = new HashMap<>();
         env.put("FUNCTIONS_CUSTOMHANDLER_PORT", Integer.toString(port));
         env.put("GRAPH_MAILER_CALLER_AUTH_MODE", "host-key");
-        env.put("GRAPH_MAILER_TRANSPORT", "graph");
-        env.put("GRAPH_MAILER_TENANT_ID", standins.tenantId());
-        env.put("GRAPH_MAILER_CLIENT_ID", standins.clientId());
-        env.put("GRAPH_MAILER_KEY_VAULT_URL", standins.vaultUrl());
-        env.put("GRAPH_MAILER_CERTIFICATE_NAME", Standins.CERTIFICATE_NAME);
-        env.put("GRAPH_MAILER_AUTHORITY_HOST", standins.identity().baseUrl());
-        env.put("GRAPH_MAILER_GRAPH_BASE_URL", standins.graph().baseUrl());
+        env.putAll(standins.appSettings()); // Graph transport, app identity, Key Vault certificate, managed identity
         env.put("GRAPH_MAILER_ALLOWED_SENDERS", String.join(",", MAILBOXES));
         // The budget scaled down: 6 a minute for every mailbox, a 12-recipient day for one (14 less the margin of 2), one slot for another.
         env.put("GRAPH_MAILER_BUDGET_MESSAGES_PER_MINUTE", Integer.toString(PER_MINUTE));
@@ -177,8 +171,6 @@ class FleetBudgetIT {
         env.put("GRAPH_MAILER_QUEUE_BACKOFF_BASE", "PT1S");
         env.put("GRAPH_MAILER_QUEUE_BACKOFF_MAX", "PT2S");
         env.put("GRAPH_MAILER_WARM_UP", "false");
-        env.put("IDENTITY_ENDPOINT", standins.identityEndpoint());
-        env.put("IDENTITY_HEADER", standins.identityHeader());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m",
                 "-Djavax.net.ssl.trustStore=" + standins.truststore().toAbsolutePath(),

@@ -110,13 +110,7 @@ class QueueFaultsIT {
         Map<String, String> env = new HashMap<>();
         env.put("FUNCTIONS_CUSTOMHANDLER_PORT", Integer.toString(port));
         env.put("GRAPH_MAILER_CALLER_AUTH_MODE", "host-key");
-        env.put("GRAPH_MAILER_TRANSPORT", "graph");
-        env.put("GRAPH_MAILER_TENANT_ID", standins.tenantId());
-        env.put("GRAPH_MAILER_CLIENT_ID", standins.clientId());
-        env.put("GRAPH_MAILER_KEY_VAULT_URL", standins.vaultUrl());
-        env.put("GRAPH_MAILER_CERTIFICATE_NAME", Standins.CERTIFICATE_NAME);
-        env.put("GRAPH_MAILER_AUTHORITY_HOST", standins.identity().baseUrl());
-        env.put("GRAPH_MAILER_GRAPH_BASE_URL", standins.graph().baseUrl());
+        env.putAll(standins.appSettings()); // Graph transport, app identity, Key Vault certificate, managed identity
         env.put("GRAPH_MAILER_ALLOWED_SENDERS", standins.mailbox());
         // About faults, not the mailbox budget: no rate limit in the way of its bursts.
         env.put("GRAPH_MAILER_BUDGET_MESSAGES_PER_MINUTE", "1000000");
@@ -133,8 +127,6 @@ class QueueFaultsIT {
         env.put("GRAPH_MAILER_QUEUE_BACKOFF_BASE", "PT1S");
         env.put("GRAPH_MAILER_QUEUE_BACKOFF_MAX", "PT2S");
         env.put("GRAPH_MAILER_WARM_UP", "false");
-        env.put("IDENTITY_ENDPOINT", standins.identityEndpoint());
-        env.put("IDENTITY_HEADER", standins.identityHeader());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m",
                 "-Djavax.net.ssl.trustStore=" + standins.truststore().toAbsolutePath(),

@@ -189,6 +189,25 @@ public final class Standins implements AutoCloseable {
         return managedIdentity.identityHeader();
     }
 
+    /**
+     * The settings that point a graph-mailer process at these stand-ins: the Graph transport, the app registration
+     * (tenant, client id, authority), the certificate in the Key Vault stand-in and the managed identity that reads it.
+     * Each caller adds its own trigger, storage, caller auth and limits.
+     */
+    public Map<String, String> appSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("GRAPH_MAILER_TRANSPORT", "graph");
+        settings.put("GRAPH_MAILER_TENANT_ID", tenantId());
+        settings.put("GRAPH_MAILER_CLIENT_ID", clientId());
+        settings.put("GRAPH_MAILER_KEY_VAULT_URL", vaultUrl());
+        settings.put("GRAPH_MAILER_CERTIFICATE_NAME", CERTIFICATE_NAME);
+        settings.put("GRAPH_MAILER_AUTHORITY_HOST", identity().baseUrl());
+        settings.put("GRAPH_MAILER_GRAPH_BASE_URL", graph().baseUrl());
+        settings.put("IDENTITY_ENDPOINT", identityEndpoint());
+        settings.put("IDENTITY_HEADER", identityHeader());
+        return settings;
+    }
+
     public Path truststore() {
         return StandinPki.shared().truststorePath();
     }
