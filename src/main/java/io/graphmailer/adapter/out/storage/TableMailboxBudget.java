@@ -60,11 +60,10 @@ public final class TableMailboxBudget implements MailboxBudget {
     static final int RELEASE_TRIES = 40;
     private static final String ROW = "budget";
 
-    private final Supplier<TableClient> client;
+    private final TableOnFirstUse tables;
     private final Function<String, Iterable<TableSendLedger.SentRecipients>> ledgerSent;
     private final Clock clock;
     private final Duration slotLease;
-    private volatile TableClient table;
 
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
@@ -82,7 +81,7 @@ public final class TableMailboxBudget implements MailboxBudget {
     /** Tests and benchmarks: an existing client, this clock and slot lease; {@code ledgerSent} rebuilds a lost window. */
     public TableMailboxBudget(Supplier<TableClient> client, Clock clock, Duration slotLease,
                               Function<String, Iterable<TableSendLedger.SentRecipients>> ledgerSent) {
-        this.client = client;
+        this.tables = new TableOnFirstUse(client);
         this.clock = clock;
         this.slotLease = slotLease;
         this.ledgerSent = ledgerSent;
@@ -305,32 +304,16 @@ public final class TableMailboxBudget implements MailboxBudget {
     }
 
     /** Creates the table now if missing; a failed creation (storage unreachable) is tried again on the next use. */
-    public synchronized void createIfMissing() {
-        if (table != null) {
-            return;
-        }
-        TableClient created = client.get();
-        try {
-            created.createTable();
-        } catch (TableServiceException e) {
-            if (status(e) != 409) {
-                throw e;
-            }
-        }
-        table = created;
+    public void createIfMissing() {
+        tables.createIfMissing();
     }
 
     private TableClient table() {
-        TableClient t = table;
-        if (t == null) {
-            try {
-                createIfMissing();
-            } catch (RuntimeException e) {
-                throw new BudgetUnavailableException("the budget table cannot be reached or created: " + e.getClass().getSimpleName(), e);
-            }
-            t = table;
+        try {
+            return tables.get();
+        } catch (RuntimeException e) {
+            throw new BudgetUnavailableException("the budget table cannot be reached or created: " + e.getClass().getSimpleName(), e);
         }
-        return t;
     }
 
     /** The mailbox's own partition (its key may hold characters a key cannot). */

@@ -33,9 +33,8 @@ import java.util.function.Supplier;
 public final class TableSendLedger implements SendLedger {
     private static final int MAX_DETAIL = 8_000;
 
-    private final Supplier<TableClient> client;
+    private final TableOnFirstUse tables;
     private final Clock clock;
-    private volatile TableClient table; // written under this, once the table exists; read without a lock on every call
 
     @Inject
     TableSendLedger(GraphMailerConfig config, AzureClients clients) {
@@ -48,34 +47,17 @@ public final class TableSendLedger implements SendLedger {
     }
 
     private TableSendLedger(Supplier<TableClient> client, Clock clock) {
-        this.client = client;
+        this.tables = new TableOnFirstUse(client);
         this.clock = clock;
     }
 
     /** Creates the table now if missing; a failed creation (storage unreachable) is tried again on the next use. */
-    public synchronized void createIfMissing() {
-        if (table != null) {
-            return;
-        }
-        TableClient created = client.get();
-        // Terraform creates it in Azure; local runs and tests need this.
-        try {
-            created.createTable();
-        } catch (TableServiceException e) {
-            if (e.getResponse() == null || e.getResponse().getStatusCode() != 409) {
-                throw e;
-            }
-        }
-        table = created;
+    public void createIfMissing() {
+        tables.createIfMissing();
     }
 
     private TableClient table() {
-        TableClient t = table;
-        if (t == null) {
-            createIfMissing();
-            t = table;
-        }
-        return t;
+        return tables.get();
     }
 
     @Override
