@@ -122,6 +122,9 @@ class QueueFaultsIT {
         env.put("GRAPH_MAILER_GRAPH_MAX_THROTTLE_WAIT", "PT2S");
         env.put("GRAPH_MAILER_GRAPH_RETRY_BUDGET", "PT3S");
         env.put("GRAPH_MAILER_QUEUE_LEASE", "PT8S");
+        // A killed process may hold every concurrency slot of the mailbox; with the 5-minute default the survivor would
+        // wait longer than its drain. 10 s outlasts one send here, as the ledger lease does.
+        env.put("GRAPH_MAILER_BUDGET_SLOT_LEASE", "PT10S");
         env.put("GRAPH_MAILER_QUEUE_UNKNOWN_OUTCOME_SETTLE", "PT2S");
         env.put("GRAPH_MAILER_QUEUE_MAX_ATTEMPTS", "30");
         env.put("GRAPH_MAILER_QUEUE_BACKOFF_BASE", "PT1S");
