@@ -83,8 +83,8 @@ final class CallerAuthenticator {
         return p;
     }
 
-    /** @return the caller's app id (or subject) for logs; throws a 401 or 403 {@link ProblemException} otherwise */
-    public String authenticate(String authorizationHeader) {
+    /** @return the caller: its app id (or subject) and app roles; throws a 401 or 403 {@link ProblemException} otherwise */
+    public Caller authenticate(String authorizationHeader) {
         if (authorizationHeader == null || authorizationHeader.isBlank()) {
             throw unauthenticated("no bearer token: send 'Authorization: Bearer <token>' from Microsoft Entra ID for this app");
         }
@@ -97,7 +97,7 @@ final class CallerAuthenticator {
             throw unauthenticated("the Authorization header must use the Bearer scheme");
         }
         String token = parts[1];
-        String known = verified.caller(token);
+        Caller known = verified.caller(token);
         if (known != null) {
             return known;
         }
@@ -123,12 +123,13 @@ final class CallerAuthenticator {
             throw unauthenticated("the token is not yet valid (iat or nbf more than " + CLOCK_SKEW_SECONDS / 60
                     + " minutes in the future)");
         }
-        if (!roles(jwt.getClaim("roles")).contains(requiredRole)) {
+        Set<String> roles = roles(jwt.getClaim("roles"));
+        if (!roles.contains(requiredRole)) {
             throw forbidden("the token carries no '" + requiredRole
                     + "' app role in roles: assign that app role of graph-mailer's app registration to the calling application");
         }
         Object appId = jwt.getClaim("azp") != null ? jwt.getClaim("azp") : jwt.getClaim("appid");
-        String caller = appId != null ? text(appId) : String.valueOf(jwt.getSubject());
+        Caller caller = new Caller(appId != null ? text(appId) : String.valueOf(jwt.getSubject()), roles);
         // Only now, after every check passed; a refused token is never remembered.
         verified.accepted(token, new VerifiedTokens.Verified(caller, notBefore(jwt), jwt.getExpirationTime()));
         return caller;

@@ -21,7 +21,7 @@ final class VerifiedTokens {
     static final int MAX_ENTRIES = 1_000;
 
     /** What an accepted token proved: who called, and the window in which the token may be used. */
-    record Verified(String caller, long notBeforeEpochSecond, long expiresEpochSecond) {
+    record Verified(Caller caller, long notBeforeEpochSecond, long expiresEpochSecond) {
     }
 
     private final int maxEntries;
@@ -44,7 +44,7 @@ final class VerifiedTokens {
     }
 
     /** The caller of a token accepted before and still inside its own validity window; null otherwise. */
-    String caller(String token) {
+    Caller caller(String token) {
         Key key = Key.of(token);
         Verified hit;
         synchronized (entries) {

@@ -40,9 +40,9 @@ class CallerTokenCacheTest {
         VerifiedTokens cache = new VerifiedTokens();
         CallerAuthenticator authenticator = new CallerAuthenticator(config, cache);
         String token = TestTokens.valid();
-        assertThat(authenticator.authenticate("Bearer " + token)).isEqualTo(TestTokens.CALLER_APP);
+        assertThat(authenticator.authenticate("Bearer " + token).appId()).isEqualTo(TestTokens.CALLER_APP);
         assertThat(cache.size()).isEqualTo(1);
-        assertThat(authenticator.authenticate("Bearer " + token)).isEqualTo(TestTokens.CALLER_APP);
+        assertThat(authenticator.authenticate("Bearer " + token).appId()).isEqualTo(TestTokens.CALLER_APP);
         assertThat(cache.size()).isEqualTo(1);
     }
 

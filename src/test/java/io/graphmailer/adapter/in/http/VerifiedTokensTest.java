@@ -12,15 +12,15 @@ class VerifiedTokensTest {
     private final VerifiedTokens tokens = new VerifiedTokens(3, now::get);
 
     private VerifiedTokens.Verified until(long exp) {
-        return new VerifiedTokens.Verified("caller-app", now.get() - 60, exp);
+        return new VerifiedTokens.Verified(new Caller("caller-app", java.util.Set.of()), now.get() - 60, exp);
     }
 
     @Test
     void givenAcceptedToken_thenTheSameStringHitsUntilItsExp() {
         tokens.accepted("aaa.bbb.ccc", until(now.get() + 600));
-        assertThat(tokens.caller("aaa.bbb.ccc")).isEqualTo("caller-app");
+        assertThat(tokens.caller("aaa.bbb.ccc").appId()).isEqualTo("caller-app");
         now.addAndGet(599);
-        assertThat(tokens.caller("aaa.bbb.ccc")).isEqualTo("caller-app");
+        assertThat(tokens.caller("aaa.bbb.ccc").appId()).isEqualTo("caller-app");
     }
 
     @Test
@@ -35,7 +35,7 @@ class VerifiedTokensTest {
 
     @Test
     void givenCachedTokenBeforeItsNbf_thenItIsNotServed() {
-        tokens.accepted("aaa.bbb.ccc", new VerifiedTokens.Verified("caller-app", now.get() - 10, now.get() + 600));
+        tokens.accepted("aaa.bbb.ccc", new VerifiedTokens.Verified(new Caller("caller-app", java.util.Set.of()), now.get() - 10, now.get() + 600));
         now.addAndGet(-11);
         assertThat(tokens.caller("aaa.bbb.ccc")).isNull();
     }
@@ -43,7 +43,7 @@ class VerifiedTokensTest {
     @Test
     void givenTokenAlreadyExpiredOrNotYetValid_thenItIsNotKept() {
         tokens.accepted("expired", until(now.get()));
-        tokens.accepted("future", new VerifiedTokens.Verified("caller-app", now.get() + 60, now.get() + 600));
+        tokens.accepted("future", new VerifiedTokens.Verified(new Caller("caller-app", java.util.Set.of()), now.get() + 60, now.get() + 600));
         assertThat(tokens.size()).isZero();
         assertThat(tokens.caller("expired")).isNull();
         assertThat(tokens.caller("future")).isNull();
