@@ -153,7 +153,7 @@ class FleetBudgetIT {
         env.put("GRAPH_MAILER_BUDGET_RECIPIENTS_SAFETY_MARGIN", "2");
         env.put("GRAPH_MAILER_BUDGET_RECIPIENTS_PER_DAY", "1002");
         env.put("GRAPH_MAILER_BUDGET_OVERRIDES", DAILY + "/recipients-per-day=14," + ONE_SLOT + "/concurrent-sends=1");
-        env.put("GRAPH_MAILER_BUDGET_SLOT_LEASE", "PT8S");
+        env.put("GRAPH_MAILER_BUDGET_SLOT_LEASE", "PT15S"); // outlasts a send even on a loaded machine; the kill scenario waits it out
         env.put("GRAPH_MAILER_BUDGET_STORE", "table");
         env.put("GRAPH_MAILER_BUDGET_TABLE", BUDGET);
         // The table service through a relay this test can cut (the budget store's outage); queues and blobs direct.
@@ -430,7 +430,7 @@ class FleetBudgetIT {
         try (FunctionsHostDriver survivor = host(apps.get("b"))) {
             survivor.drain(Duration.ofMinutes(2));
         }
-        // The dead instance never released its slot: the survivor could send only once the slot expired (8 s), and at
+        // The dead instance never released its slot: the survivor could send only once the slot expired (15 s), and at
         // Graph the mailbox never had two requests in flight.
         assertWithinBudgetAndSentOnce(keys);
         assertThat(standins.graph().maxConcurrentRequests(ONE_SLOT)).isEqualTo(1);

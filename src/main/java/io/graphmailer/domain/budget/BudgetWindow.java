@@ -94,28 +94,37 @@ public final class BudgetWindow {
     /**
      * As {@link #release(Permit, boolean)}; a sent message is counted from {@code now} instead of its admission (and its
      * recipients in {@code now}'s minute): the mail service took it somewhere between the two, and its own window runs
-     * from then, so counting from the admission would free the window early by the time the send took.
+     * from then, so counting from the admission would free the window early by the time the send took. This holds also
+     * for a send that outlasted its slot (the slot expired and, after a minute, its message left the window): it is
+     * counted again from {@code now}.
+     *
+     * @return whether the window changed (a store writes it back only then)
      */
-    public void release(Permit permit, boolean sent, Instant now) {
-        if (sent && slots.containsKey(permit.slotId()) && now.isAfter(permit.admittedAt())) {
-            long admitted = permit.admittedAt().toEpochMilli();
-            if (messages.remove(Long.valueOf(admitted))) {
-                insertSorted(messages, now.toEpochMilli());
-            }
-            long from = admitted / MINUTE_MS;
-            long to = now.toEpochMilli() / MINUTE_MS;
-            int recipients = permit.cost().recipients();
-            if (from != to && recipients > 0 && recipientMinutes.getOrDefault(from, 0) >= recipients) {
-                recipientMinutes.computeIfPresent(from, (m, n) -> n > recipients ? n - recipients : null);
-                add(recipientMinutes, to, recipients);
-            }
-        }
-        slots.remove(permit.slotId());
+    public boolean release(Permit permit, boolean sent, Instant now) {
+        long admitted = permit.admittedAt().toEpochMilli();
+        boolean held = slots.remove(permit.slotId()) != null;
         if (!sent) {
-            messages.remove(Long.valueOf(permit.admittedAt().toEpochMilli()));
-            long minute = permit.admittedAt().toEpochMilli() / MINUTE_MS;
+            boolean removed = messages.remove(Long.valueOf(admitted));
+            long minute = admitted / MINUTE_MS;
+            boolean givenBack = recipientMinutes.containsKey(minute) && permit.cost().recipients() > 0;
             recipientMinutes.computeIfPresent(minute, (m, n) -> n > permit.cost().recipients() ? n - permit.cost().recipients() : null);
+            return held || removed || givenBack;
         }
+        if (!now.isAfter(permit.admittedAt())) {
+            return held;
+        }
+        boolean moved = messages.remove(Long.valueOf(admitted));
+        if (moved || !held) {
+            insertSorted(messages, now.toEpochMilli());
+        }
+        long from = admitted / MINUTE_MS;
+        long to = now.toEpochMilli() / MINUTE_MS;
+        int recipients = permit.cost().recipients();
+        if (from != to && recipients > 0 && recipientMinutes.getOrDefault(from, 0) >= recipients) {
+            recipientMinutes.computeIfPresent(from, (m, n) -> n > recipients ? n - recipients : null);
+            add(recipientMinutes, to, recipients);
+        }
+        return true;
     }
 
     /**

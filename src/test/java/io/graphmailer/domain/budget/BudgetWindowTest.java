@@ -111,6 +111,40 @@ class BudgetWindowTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
     @Test
+    void givenSendsSlowerThanTheirSlotLease_whenReleasedAsSent_thenTheMinuteCountsFromTheirEndNotTheirAdmission() {
+        // Seen under load: the slots (8 s lease) expired while the sends took 15 s; the minute must still count from the end.
+        BudgetWindow w = BudgetWindow.empty();
+        MailboxLimits limits = new MailboxLimits(4, 2, 10_000, 10_000);
+        Duration lease = Duration.ofSeconds(8);
+        Permit a = ((Admission.Granted) w.admit(BOX, limits, new SendCost(1, 1), T0, lease, () -> "a")).permit();
+        Permit b = ((Admission.Granted) w.admit(BOX, limits, new SendCost(1, 1), T0, lease, () -> "b")).permit();
+        assertThat(w.holds(a)).isTrue();
+        w.admit(BOX, limits, new SendCost(1, 1), T0.plusSeconds(9), lease, () -> "probe"); // prunes the expired slots
+        assertThat(w.holds(a)).isFalse();
+        assertThat(w.release(a, true, T0.plusSeconds(15))).isTrue();
+        assertThat(w.release(b, true, T0.plusSeconds(15))).isTrue();
+        Admission next = w.admit(BOX, limits, new SendCost(1, 1), T0.plusSeconds(61), lease, () -> "c");
+        assertThat(next).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) next).until()).isEqualTo(T0.plusSeconds(75));
+        assertThat(w.admit(BOX, limits, new SendCost(1, 1), T0.plusSeconds(75), lease, () -> "d")).isInstanceOf(Admission.Granted.class);
+    }
+
+    @Test
+    void givenASendThatOutlastedItsMinute_whenReleasedAsSent_thenItIsCountedAgainFromItsEnd() {
+        BudgetWindow w = BudgetWindow.empty();
+        MailboxLimits limits = new MailboxLimits(4, 1, 10_000, 10_000);
+        Duration lease = Duration.ofSeconds(8);
+        Permit slow = ((Admission.Granted) w.admit(BOX, limits, new SendCost(1, 1), T0, lease, () -> "slow")).permit();
+        // A minute later the slot and the message have left the window: another send is admitted, then given back unsent.
+        Permit x = ((Admission.Granted) w.admit(BOX, limits, new SendCost(1, 1), T0.plusSeconds(60), lease, () -> "x")).permit();
+        w.release(x, false, T0.plusSeconds(61));
+        w.release(slow, true, T0.plusSeconds(70));
+        Admission after = w.admit(BOX, limits, new SendCost(1, 1), T0.plusSeconds(71), lease, () -> "y");
+        assertThat(after).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) after).limit()).isEqualTo(BudgetLimit.MESSAGES_PER_MINUTE);
+    }
+
+    @Test
     void givenASendThatTookSeconds_whenReleasedAsSent_thenItsMinuteCountsFromItsEndNotItsAdmission() {
         // The mail service took the message somewhere between admission and release; its window runs from then.
         BudgetWindow w = BudgetWindow.empty();

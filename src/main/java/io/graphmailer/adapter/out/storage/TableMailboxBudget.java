@@ -120,11 +120,7 @@ public final class TableMailboxBudget implements MailboxBudget {
     @Override
     public void release(Permit permit, boolean sent) {
         try {
-            change(permit.mailbox(), w -> {
-                boolean held = w.holds(permit);
-                w.release(permit, sent, clock.instant());
-                return held || !sent;
-            }, false, RELEASE_TRIES);
+            change(permit.mailbox(), w -> w.release(permit, sent, clock.instant()), false, RELEASE_TRIES);
         } catch (BudgetUnavailableException e) {
             // The slot expires at permit.slotUntil(); the message stays counted (the safe side).
             LOG.warning(() -> "budget store: the slot of a send from " + permit.mailbox() + " was not released (" + e.getMessage()
