@@ -205,6 +205,8 @@ public final class Standins implements AutoCloseable {
         settings.put("GRAPH_MAILER_GRAPH_BASE_URL", graph().baseUrl());
         settings.put("IDENTITY_ENDPOINT", identityEndpoint());
         settings.put("IDENTITY_HEADER", identityHeader());
+        // An app a test starts listens on loopback only (the Functions host, too, calls 127.0.0.1).
+        settings.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         return settings;
     }
 
