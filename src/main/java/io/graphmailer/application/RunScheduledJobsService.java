@@ -28,11 +28,18 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
 
     private final ManageJobsUseCase jobs;
     private final Settings settings;
+    private final RetentionPurge retention;
 
     /** @param jobs the jobs, and the run of one occurrence the timer shares with "run now" */
     public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings) {
+        this(jobs, settings, null);
+    }
+
+    /** @param retention the delivery log's purge, run after the due occurrences (null: none) */
+    public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings, RetentionPurge retention) {
         this.jobs = jobs;
         this.settings = settings;
+        this.retention = retention;
     }
 
     @Override
@@ -53,6 +60,9 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
             for (Instant at : due.onTime()) {
                 outcomes.add(run(job, at, Outcome.ENQUEUED));
             }
+        }
+        if (retention != null) {
+            retention.purgeIfDue(tick.now()); // never throws: a failed purge never fails the tick
         }
         return new Report(window.from(), window.to(), outcomes);
     }
