@@ -98,11 +98,16 @@ class DeliveryLogApiTest {
         String trackingId = send(TestTokens.bearer());
         String otherApp = token(OTHER_APP, List.of(TestTokens.ROLE));
 
-        String mine = given().header("Authorization", otherApp).accept("application/problem+json").when().get("/api/sends/" + trackingId)
-                .then().statusCode(404).contentType("application/problem+json").extract().asString();
-        String unknown = given().header("Authorization", otherApp).accept("application/problem+json")
-                .when().get("/api/sends/" + UUID.randomUUID()).then().statusCode(404).extract().asString();
-        assertThat(mine.replace(trackingId, "<id>")).isEqualTo(unknown.replaceAll("[0-9a-f-]{36}", "<id>"));
+        String unknownId = UUID.randomUUID().toString();
+        JsonPath mine = given().header("Authorization", otherApp).accept("application/problem+json").when().get("/api/sends/" + trackingId)
+                .then().statusCode(404).contentType("application/problem+json").extract().jsonPath();
+        JsonPath unknown = given().header("Authorization", otherApp).accept("application/problem+json")
+                .when().get("/api/sends/" + unknownId).then().statusCode(404).extract().jsonPath();
+        // The same answer as for an id nobody sent: nothing tells the other app that the message exists.
+        for (String field : List.of("type", "title", "status", "error.code")) {
+            assertThat(mine.getString(field)).as(field).isEqualTo(unknown.getString(field));
+        }
+        assertThat(mine.getString("detail").replace(trackingId, "<id>")).isEqualTo(unknown.getString("detail").replace(unknownId, "<id>"));
 
         List<String> listed = given().header("Authorization", otherApp).when().get("/api/sends?pageSize=100")
                 .then().statusCode(200).extract().jsonPath().getList("value.trackingId", String.class);
@@ -219,5 +224,20 @@ class DeliveryLogApiTest {
         // Without the admin role, a record no app sent is nobody's.
         given().header("Authorization", TestTokens.bearer()).when().get("/api/sends/" + TrackingId.fromIdempotencyKey(key))
                 .then().statusCode(404);
+    }
+
+    @Test
+    void givenAHealthyDeployment_thenLivenessAndReadinessAreUpWithoutACallerTokenAndWithoutCallingGraph() {
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'identity' }.data.certificate", equalTo("loaded"))
+                .body("checks.find { it.name == 'storage' }.data.ledger", equalTo("reachable"))
+                .body("checks.find { it.name == 'storage' }.data.deliveryLog", equalTo("reachable"));
+        // Where the Functions host forwards it (HealthLive, HealthReady), with no Authorization header.
+        given().when().get("/api/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/api/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        assertThat(standins.graph().requests()).as("readiness never calls Graph").isEmpty();
+        String answer = given().when().get("/api/health/ready").asString();
+        assertThat(answer).doesNotContain("eyJ").doesNotContainIgnoringCase("BEGIN ");
     }
 }
