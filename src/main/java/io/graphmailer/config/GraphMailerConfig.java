@@ -408,5 +408,12 @@ public interface GraphMailerConfig {
         /** The in-memory store's size; the oldest records go first. */
         @WithDefault("10000")
         int memoryCapacity();
+
+        /**
+         * Whether the timer reads each allowed mailbox's Inbox for non-delivery reports that answer a graph-mailer message
+         * and marks its record bounced (transport graph; needs the Graph application permission Mail.Read).
+         */
+        @WithDefault("false")
+        boolean bounces();
     }
 }

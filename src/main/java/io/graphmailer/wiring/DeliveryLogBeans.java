@@ -61,6 +61,17 @@ public class DeliveryLogBeans {
         return new DeliveriesService(log);
     }
 
+    /** Bounces: only with the setting on and the Graph transport (the Inbox is read through Graph). */
+    @Produces
+    @Singleton
+    io.graphmailer.application.BounceScan bounceScan(GraphMailerConfig config, DeliveryLog log,
+                                                     Instance<io.graphmailer.adapter.out.graph.GraphInboxReports> inbox) {
+        boolean on = config.deliveryLog().bounces() && config.transport() == GraphMailerConfig.TransportKind.GRAPH;
+        java.util.List<io.graphmailer.domain.Mailbox> mailboxes = on
+                ? config.allowedSenders().stream().map(s -> new io.graphmailer.domain.Mailbox(s.trim())).toList() : java.util.List.of();
+        return new io.graphmailer.application.BounceScan(on ? inbox.get() : (mailbox, since, max) -> java.util.List.of(), log, mailboxes);
+    }
+
     @Produces
     @Singleton
     RetentionPurge retentionPurge(DeliveryLog log, GraphMailerConfig config) {

@@ -48,9 +48,10 @@ public class JobBeans {
     @Produces
     @Singleton
     RunScheduledJobsUseCase runScheduledJobs(ManageJobsUseCase jobs, GraphMailerConfig config,
-                                             io.graphmailer.application.RetentionPurge retention) {
+                                             io.graphmailer.application.RetentionPurge retention,
+                                             io.graphmailer.application.BounceScan bounces) {
         return new RunScheduledJobsService(jobs, new RunScheduledJobsService.Settings(config.jobs().pastDueAfter(), config.jobs().unknownLastRun()),
-                retention);
+                retention, bounces);
     }
 
     /** The outbox queue; in dev ({@code enqueue=direct}) the send use case itself. */
