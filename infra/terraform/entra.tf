@@ -120,6 +120,17 @@ resource "azuread_application" "api" {
     enabled              = true
   }
 
+  # Operators' applications: read every app's delivery log (/api/sends) and act
+  # on dead-lettered mail. Without GraphMailer.Send it cannot send.
+  app_role {
+    id                   = local.admin_app_role_id
+    value                = local.admin_app_role_value
+    display_name         = "Operate graph-mailer"
+    description          = "Allows the calling application to read every application's delivery records and to operate dead-lettered mail."
+    allowed_member_types = ["Application"]
+    enabled              = true
+  }
+
   # The identifier URI is managed below (it needs the client id).
   lifecycle {
     ignore_changes = [identifier_uris]
@@ -136,6 +147,31 @@ resource "azuread_service_principal" "api" {
   # Only callers that were assigned GraphMailer.Send can get a token at all.
   app_role_assignment_required = true
   owners                       = [data.azuread_client_config.current.object_id]
+}
+
+# GraphMailer.Admin (README "Delivery log"): kept beside the resources that use it.
+locals {
+  admin_app_role_value = "GraphMailer.Admin"
+  admin_app_role_id    = "8d2f6a1c-4b7e-4c3a-9e15-2a6b0f9d7c34"
+}
+
+variable "admin_principal_object_ids" {
+  description = "Object ids of the service principals (or managed identities) of operators' applications; each is assigned the GraphMailer.Admin app role (every app's delivery records, dead-letter operations; no sending)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.admin_principal_object_ids : can(regex("^[0-9a-fA-F-]{36}$", id))])
+    error_message = "admin_principal_object_ids must be object id GUIDs."
+  }
+}
+
+resource "azuread_app_role_assignment" "admins" {
+  for_each = toset(var.admin_principal_object_ids)
+
+  app_role_id         = local.admin_app_role_id
+  principal_object_id = each.value
+  resource_object_id  = azuread_service_principal.api.object_id
 }
 
 resource "azuread_app_role_assignment" "callers" {

@@ -184,6 +184,22 @@ test('callers: the API app role is GraphMailer.Send, v2 tokens, assignment requi
   assert.equal(merged.resource.azuread_service_principal.api[0].app_role_assignment_required, true);
 });
 
+test('admins: GraphMailer.Admin is a second application role with its own id, assigned only to the listed principals', () => {
+  const api = merged.resource.azuread_application.api[0];
+  const admin = api.app_role.find((r) => r.value === '${local.admin_app_role_value}');
+  assert.ok(admin, 'an app role GraphMailer.Admin');
+  assert.equal(locals.admin_app_role_value, 'GraphMailer.Admin');
+  assert.deepEqual(admin.allowed_member_types, ['Application']);
+  assert.equal(admin.id, '${local.admin_app_role_id}');
+  assert.notEqual(locals.admin_app_role_id, locals.caller_app_role_id);
+  assert.match(locals.admin_app_role_id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  const assignment = merged.resource.azuread_app_role_assignment.admins[0];
+  assert.equal(assignment.app_role_id, '${local.admin_app_role_id}');
+  assert.equal(assignment.for_each, '${toset(var.admin_principal_object_ids)}');
+  assert.equal(assignment.resource_object_id, '${azuread_service_principal.api.object_id}');
+  assert.deepEqual(merged.variable.admin_principal_object_ids[0].default, []);
+});
+
 test('the certificate is exportable, client-auth only, auto-renewed, and no secret goes into variables', () => {
   const policy = merged.resource.azurerm_key_vault_certificate.sender[0].certificate_policy[0];
   assert.equal(policy.key_properties[0].exportable, true);

@@ -19,10 +19,16 @@ public class GraphMailerMain implements QuarkusApplication {
     @Inject
     Instance<DoctorCommand> doctor;
 
+    @Inject
+    Instance<io.graphmailer.adapter.in.cli.StatusCommand> status;
+
     @Override
     public int run(String... args) {
         if (args.length > 0 && DoctorCommand.NAME.equals(args[0])) {
             return doctor.get().run(Arrays.asList(args).subList(1, args.length), System.out);
+        }
+        if (args.length > 0 && io.graphmailer.adapter.in.cli.StatusCommand.NAME.equals(args[0])) {
+            return status.get().run(Arrays.asList(args).subList(1, args.length), System.out);
         }
         Quarkus.waitForExit();
         return 0;

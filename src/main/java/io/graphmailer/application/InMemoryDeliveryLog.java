@@ -78,6 +78,9 @@ public final class InMemoryDeliveryLog implements DeliveryLog {
                 .sorted(Comparator.comparing(DeliveryRecord::updatedAt).reversed().thenComparing(DeliveryRecord::trackingId))
                 .toList();
         int from = q.pageToken() == null ? 0 : Integer.parseInt(q.pageToken());
+        if (from < 0) {
+            throw new IllegalArgumentException("is not a page token this service gave");
+        }
         int to = Math.min(matching.size(), from + q.pageSize());
         return new DeliveryPage(matching.subList(Math.min(from, to), to), to < matching.size() ? Integer.toString(to) : null);
     }

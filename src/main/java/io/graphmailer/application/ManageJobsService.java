@@ -46,6 +46,7 @@ public class ManageJobsService implements ManageJobsUseCase {
     private final MailboxBudget budget;
     private final MailboxBudgetPolicy budgetPolicy;
     private final Clock clock;
+    private final DeliveryRecorder deliveries;
 
     /** Without a budget: every message is enqueued visible at once. */
     public ManageJobsService(List<JobDefinition> definitions, JobMessageRenderer renderer, RecipientRowSource rows,
@@ -60,6 +61,15 @@ public class ManageJobsService implements ManageJobsUseCase {
     public ManageJobsService(List<JobDefinition> definitions, JobMessageRenderer renderer, RecipientRowSource rows,
                              AttachmentSource attachments, JobMailQueue queue, SenderPolicy senderPolicy, MailLimits limits, int batchSize,
                              MailboxBudget budget, MailboxBudgetPolicy budgetPolicy, Clock clock) {
+        this(definitions, renderer, rows, attachments, queue, senderPolicy, limits, batchSize, budget, budgetPolicy, clock,
+                DeliveryRecorder.NONE);
+    }
+
+    /** @param deliveries where each enqueued message's record is created (trigger JOB), just before its batch is enqueued */
+    public ManageJobsService(List<JobDefinition> definitions, JobMessageRenderer renderer, RecipientRowSource rows,
+                             AttachmentSource attachments, JobMailQueue queue, SenderPolicy senderPolicy, MailLimits limits, int batchSize,
+                             MailboxBudget budget, MailboxBudgetPolicy budgetPolicy, Clock clock, DeliveryRecorder deliveries) {
+        this.deliveries = deliveries;
         this.budget = budget;
         this.budgetPolicy = budgetPolicy;
         this.clock = clock;
@@ -165,13 +175,13 @@ public class ManageJobsService implements ManageJobsUseCase {
             messages.forEachMessage(job, occurrence, (mail, rendered) -> {
                 batch.add(spread == null ? mail : mail.withDelay(spread.next(budgetPolicy.costOf(mail.command()))));
                 if (batch.size() >= batchSize) {
-                    queue.enqueue(List.copyOf(batch));
+                    enqueue(batch);
                     enqueued[0] += batch.size();
                     batch.clear();
                 }
             }, Long.MAX_VALUE);
             if (!batch.isEmpty()) {
-                queue.enqueue(List.copyOf(batch));
+                enqueue(batch);
                 enqueued[0] += batch.size();
                 batch.clear();
             }
@@ -188,6 +198,17 @@ public class ManageJobsService implements ManageJobsUseCase {
         }
         LOG.info(() -> what + ": " + enqueued[0] + " message(s) enqueued, the last visible at " + last);
         return new RunResult(job.id(), occurrence.scheduledAt(), enqueued[0], last);
+    }
+
+    /**
+     * The records first (ACCEPTED, trigger JOB), so that in dev, where the queue sends at once, the send's events follow
+     * the acceptance; a batch that then fails to enqueue leaves ACCEPTED records, which the re-run completes.
+     */
+    private void enqueue(List<JobMail> batch) {
+        for (JobMail mail : batch) {
+            deliveries.accepted(io.graphmailer.domain.TrackingId.fromIdempotencyKey(mail.idempotencyKey()), mail.command(), mail.origin());
+        }
+        queue.enqueue(List.copyOf(batch));
     }
 
     private static JobRunException partial(String what, int enqueued, long total, String cause) {

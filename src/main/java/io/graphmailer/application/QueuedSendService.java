@@ -22,6 +22,8 @@ import io.graphmailer.domain.budget.Admission;
 import io.graphmailer.domain.budget.BudgetUnavailableException;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.Permit;
+import io.graphmailer.domain.delivery.DeliveryState;
+import io.graphmailer.domain.SendReceipt;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -85,6 +87,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     private final Clock clock;
     private final SentMessageLookup lookup;
     private final AtomicLong unknownOutcomes = new AtomicLong();
+    private final DeliveryRecorder deliveries;
 
     public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
                              EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock) {
@@ -102,6 +105,16 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                              EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock,
                              AttachmentResolver attachments, SentMessageLookup lookup, MailboxBudget budget,
                              MailboxBudgetPolicy budgetPolicy) {
+        this(senderPolicy, transport, ledger, queue, envelopes, limiter, settings, clock, attachments, lookup, budget, budgetPolicy,
+                DeliveryRecorder.NONE);
+    }
+
+    /** @param deliveries where each message's delivery record is written (best effort) */
+    public QueuedSendService(SenderPolicy senderPolicy, MailTransport transport, SendLedger ledger, MailQueue queue,
+                             EnvelopeWriter envelopes, PerMailboxLimiter limiter, Settings settings, Clock clock,
+                             AttachmentResolver attachments, SentMessageLookup lookup, MailboxBudget budget,
+                             MailboxBudgetPolicy budgetPolicy, DeliveryRecorder deliveries) {
+        this.deliveries = deliveries;
         this.step = new SendStep(senderPolicy, transport, limiter, attachments, budget, budgetPolicy);
         this.ledger = ledger;
         this.queue = queue;
@@ -130,16 +143,18 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             // Sender policy, blob sizes and the message limits: before the ledger and before any call to the mail service.
             command = step.prepare(mail.command());
         } catch (SenderNotAllowedException e) {
-            return reject(mail.original(), "SenderNotAllowed", e.getMessage());
+            return rejected(mail, "SenderNotAllowed", e.getMessage());
         } catch (InvalidMailException e) {
             String reason = e.violations().stream().map(v -> "sendMail." + v.field() + " " + v.message()).collect(Collectors.joining("; "));
-            return reject(mail.original(), "InvalidMessage", reason);
+            return rejected(mail, "InvalidMessage", reason);
         } catch (MailTransportException e) {
             if (e.kind() == MailTransportException.Kind.TRANSIENT) {
                 return retryLater(mail, e);
             }
-            return reject(mail.original(), e.code(), e.getMessage());
+            return rejected(mail, e.code(), e.getMessage());
         }
+        // The record's facts come from the first delivery; an enqueuer (HTTP respond-async, a job) may have written them.
+        deliveries.acceptedOnFirstSight(trackingIdOf(mail), command, mail.origin());
         // The mailbox's budget first: a message that does not fit now is not an attempt; it waits on the queue.
         Admission admission;
         try {
@@ -157,10 +172,11 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             QueueOutcome outcome = deferred(mail, until.plus(spread), "waiting for the mailbox's "
                     + wait.limit().settingName() + " budget: " + wait.detail());
             waiting(mail, command, wait.limit().settingName(), outcome.detail());
+            deliveries.event(trackingIdOf(mail), DeliveryState.WAITING, wait.limit().settingName());
             return outcome;
         }
         if (admission instanceof Admission.Refused refused) {
-            return reject(mail.original(), "InvalidMessage", refused.detail());
+            return rejected(mail, "InvalidMessage", refused.detail());
         }
         GrantedSend granted = new GrantedSend(((Admission.Granted) admission).permit());
         try {
@@ -168,6 +184,17 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         } finally {
             granted.giveBackIfUnused();
         }
+    }
+
+    private static String trackingIdOf(QueuedMail mail) {
+        return TrackingId.fromIdempotencyKey(mail.idempotencyKey());
+    }
+
+    /** A message that can never be sent: dead-lettered, and its record says so with the code. */
+    private QueueOutcome rejected(QueuedMail mail, String code, String reason) {
+        QueueOutcome outcome = reject(mail.original(), code, reason);
+        deliveries.event(trackingIdOf(mail), DeliveryState.DEAD_LETTERED, code);
+        return outcome;
     }
 
     /** How long a message waits when the budget store cannot be reached: 5 to 10 s, jittered. */
@@ -194,9 +221,9 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             this.permit = permit;
         }
 
-        void transmit(SendMailCommand command, String trackingId) {
+        SendReceipt transmit(SendMailCommand command, String trackingId) {
             used = true;
-            step.transmit(command, trackingId, permit);
+            return step.transmit(command, trackingId, permit);
         }
 
         void giveBackIfUnused() {
@@ -237,9 +264,11 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             }
         }
         LedgerEntry recorded = attempt;
+        SendReceipt receipt;
+        deliveries.event(trackingId, DeliveryState.SENDING, "attempt " + recorded.sendAttempts());
         try (LeaseRenewal renewal = new LeaseRenewal(recorded)) {
             try {
-                granted.transmit(command, recorded.trackingId());
+                receipt = granted.transmit(command, recorded.trackingId());
             } catch (MailTransportException e) {
                 renewal.close();
                 return failed(mail, renewal.current(), e);
@@ -248,6 +277,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             ledger.recordSent(renewal.current().with(State.SENT, null, clock.instant()), command.mailbox().key(),
                     granted.permit.cost().recipients());
         }
+        deliveries.event(trackingId, DeliveryState.SENT, "", receipt.graphRequestId());
         return QueueOutcome.of(Kind.SENT, recorded.trackingId());
     }
 
@@ -319,6 +349,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                 case FOUND -> {
                     String detail = "attempt " + entry.sendAttempts() + " had an unknown outcome; found in the mailbox (" + result.detail() + ")";
                     ledger.recordOutcome(entry.with(State.SENT, detail, clock.instant()));
+                    deliveries.event(entry.trackingId(), DeliveryState.VERIFIED_SENT, "found in Sent Items");
                     LOG.info(() -> "queue: " + key + " (tracking id " + entry.trackingId() + ") " + detail + "; not sent again");
                     return QueueOutcome.of(Kind.VERIFIED_SENT, detail);
                 }
@@ -361,6 +392,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                 queue.deadLetter(mail.original(), e.code(), reason);
                 ledger.recordOutcome(attempt.with(State.FAILED, e.code() + ": " + reason, clock.instant()));
                 LOG.warning(() -> "queue: " + attempt.trackingId() + " dead-lettered (" + e.code() + ")");
+                deliveries.event(trackingIdOf(mail), DeliveryState.DEAD_LETTERED, e.code());
                 return QueueOutcome.of(Kind.DEAD_LETTERED, reason);
             }
             case TRANSIENT -> {
@@ -387,6 +419,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         String reason = cause + ". Parked for manual review (policy park): check the mailbox's Sent Items before re-submitting";
         queue.deadLetter(mail.original(), "OutcomeUnknown", reason);
         ledger.recordOutcome(entry.with(State.PARKED, reason, clock.instant()));
+        deliveries.event(trackingIdOf(mail), DeliveryState.PARKED, "OutcomeUnknown");
         LOG.warning(() -> "queue: " + mail.idempotencyKey() + " parked, outcome unknown (#" + unknownOutcomes.get() + ")");
         return QueueOutcome.of(Kind.PARKED, reason);
     }
@@ -401,11 +434,13 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         if (next >= settings.maxAttempts()) {
             String reason = "gave up after " + next + " attempts; last: " + e.code() + ": " + e.getMessage();
             queue.poison(mail.original(), e.code(), reason);
+            deliveries.event(trackingIdOf(mail), DeliveryState.DEAD_LETTERED, "poison: " + e.code());
             LOG.warning(() -> "queue: " + mail.idempotencyKey() + " moved to the poison queue: " + reason);
             return QueueOutcome.of(Kind.POISONED, reason);
         }
         Duration wait = delay.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : delay;
         queue.requeue(envelopes.nextAttempt(mail.original(), mail.idempotencyKey(), next), wait);
+        deliveries.event(trackingIdOf(mail), DeliveryState.RETRYING, e.code() + ", attempt " + (next + 1) + " in " + wait.toSeconds() + " s");
         LOG.info(() -> "queue: " + mail.idempotencyKey() + " re-enqueued for attempt " + (next + 1) + " in " + wait.toSeconds() + " s (" + e.code() + ")");
         return new QueueOutcome(Kind.REQUEUED, e.code(), wait);
     }

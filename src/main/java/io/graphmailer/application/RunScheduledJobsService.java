@@ -28,11 +28,25 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
 
     private final ManageJobsUseCase jobs;
     private final Settings settings;
+    private final RetentionPurge retention;
+    private final BounceScan bounces;
 
     /** @param jobs the jobs, and the run of one occurrence the timer shares with "run now" */
     public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings) {
+        this(jobs, settings, null);
+    }
+
+    /** @param retention the delivery log's purge, run after the due occurrences (null: none) */
+    public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings, RetentionPurge retention) {
+        this(jobs, settings, retention, null);
+    }
+
+    /** @param bounces the Inbox scan for non-delivery reports, run after the purge (null: none) */
+    public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings, RetentionPurge retention, BounceScan bounces) {
+        this.bounces = bounces;
         this.jobs = jobs;
         this.settings = settings;
+        this.retention = retention;
     }
 
     @Override
@@ -53,6 +67,12 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
             for (Instant at : due.onTime()) {
                 outcomes.add(run(job, at, Outcome.ENQUEUED));
             }
+        }
+        if (retention != null) {
+            retention.purgeIfDue(tick.now()); // never throws: a failed purge never fails the tick
+        }
+        if (bounces != null) {
+            bounces.scan(tick.now()); // never throws either
         }
         return new Report(window.from(), window.to(), outcomes);
     }

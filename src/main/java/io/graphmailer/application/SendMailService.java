@@ -17,6 +17,10 @@ import io.graphmailer.domain.budget.MailboxBudgetExceededException;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.MailboxLimits;
 import io.graphmailer.domain.budget.SendCost;
+import io.graphmailer.domain.delivery.DeliveryState;
+import io.graphmailer.domain.delivery.Origin;
+import io.graphmailer.domain.delivery.Trigger;
+import io.graphmailer.domain.MailTransportException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +57,7 @@ public class SendMailService implements SendMailUseCase {
     private final HttpBudget settings;
     /** The outbox queue for {@link #enqueue}; null when there is none (dev, tests without storage). */
     private final JobMailQueue queue;
+    private final DeliveryRecorder deliveries;
 
     public SendMailService(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter) {
         this(senderPolicy, transport, limiter, AttachmentResolver.none());
@@ -71,6 +76,14 @@ public class SendMailService implements SendMailUseCase {
 
     public SendMailService(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter, AttachmentResolver attachments,
                            MailboxBudget budget, MailboxBudgetPolicy budgetPolicy, HttpBudget settings, JobMailQueue queue) {
+        this(senderPolicy, transport, limiter, attachments, budget, budgetPolicy, settings, queue, DeliveryRecorder.NONE);
+    }
+
+    /** @param deliveries where each message's delivery record is written (best effort) */
+    public SendMailService(SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter, AttachmentResolver attachments,
+                           MailboxBudget budget, MailboxBudgetPolicy budgetPolicy, HttpBudget settings, JobMailQueue queue,
+                           DeliveryRecorder deliveries) {
+        this.deliveries = deliveries;
         this.step = new SendStep(senderPolicy, transport, limiter, attachments, budget, budgetPolicy);
         this.localStep = new SendStep(senderPolicy, transport, limiter, attachments,
                 new InMemoryMailboxBudget(settings.clock(), settings.slotLease()), budgetPolicy);
@@ -85,9 +98,40 @@ public class SendMailService implements SendMailUseCase {
 
     @Override
     public SendReceipt send(SendMailCommand command, String trackingId) {
+        return send(command, trackingId, Origin.http(null, null));
+    }
+
+    @Override
+    public SendReceipt send(SendMailCommand command, String trackingId, Origin origin) {
         // Authorized and resolved (attachment sizes, limits) before any call to the mail service.
         SendMailCommand prepared = step.prepare(command);
         String id = TrackingId.fromCaller(trackingId);
+        // A job's message was accepted when its occurrence was enqueued (dev hands it here directly).
+        if (origin.trigger() == Trigger.JOB) {
+            deliveries.acceptedOnFirstSight(id, prepared, origin);
+        } else {
+            deliveries.accepted(id, prepared, origin);
+        }
+        try {
+            SendReceipt receipt = admitAndTransmit(prepared, id);
+            deliveries.event(id, DeliveryState.SENT, "", receipt.graphRequestId());
+            return receipt;
+        } catch (MailTransportException e) {
+            deliveries.event(id, DeliveryState.FAILED, e.code());
+            throw e;
+        } catch (MailboxBudgetExceededException e) {
+            deliveries.event(id, DeliveryState.FAILED, "MailboxBudgetExceeded");
+            throw e;
+        } catch (BudgetUnavailableException e) {
+            deliveries.event(id, DeliveryState.FAILED, "BudgetUnavailable");
+            throw e;
+        } catch (InvalidMailException e) {
+            deliveries.event(id, DeliveryState.FAILED, "InvalidMessage");
+            throw e;
+        }
+    }
+
+    private SendReceipt admitAndTransmit(SendMailCommand prepared, String id) {
         Instant deadline = settings.clock().instant().plus(settings.maxWait());
         boolean waited = false;
         while (true) {
@@ -105,8 +149,8 @@ public class SendMailService implements SendMailUseCase {
                 admission = localStep.admit(prepared);
             }
             if (admission instanceof Admission.Granted granted) {
-                used.transmit(prepared, id, granted.permit());
-                return new SendReceipt(id);
+                deliveries.event(id, DeliveryState.SENDING, "");
+                return used.transmit(prepared, id, granted.permit());
             }
             if (admission instanceof Admission.Refused refused) {
                 throw new InvalidMailException("toRecipients", refused.detail());
@@ -121,6 +165,7 @@ public class SendMailService implements SendMailUseCase {
             }
             if (!waited) {
                 waited = true;
+                deliveries.event(id, DeliveryState.WAITING, wait.limit().settingName());
                 LOG.info(() -> "http: waiting up to " + settings.maxWait().toMillis() + " ms for " + prepared.mailbox() + "'s "
                         + wait.limit().settingName() + " budget");
             }
@@ -136,6 +181,11 @@ public class SendMailService implements SendMailUseCase {
 
     @Override
     public SendReceipt enqueue(SendMailCommand command, String idempotencyKey) {
+        return enqueue(command, idempotencyKey, Origin.http(null, idempotencyKey));
+    }
+
+    @Override
+    public SendReceipt enqueue(SendMailCommand command, String idempotencyKey, Origin origin) {
         if (queue == null) {
             throw new UnsupportedOperationException("no outbox queue");
         }
@@ -147,19 +197,21 @@ public class SendMailService implements SendMailUseCase {
             throw new InvalidMailException("toRecipients", prepared.mailbox() + ": the message has " + cost.recipients()
                     + " recipients; the mailbox's budget is " + limits.recipientsPerDay() + " recipients per 24 hours");
         }
-        JobMailQueue.JobMail mail = new JobMailQueue.JobMail(command, idempotencyKey);
+        JobMailQueue.JobMail mail = new JobMailQueue.JobMail(command, idempotencyKey, java.time.Duration.ZERO, origin);
         try {
             queue.check(mail);
         } catch (IllegalArgumentException e) {
             throw new InvalidMailException("message", e.getMessage());
         }
+        String id = TrackingId.fromIdempotencyKey(idempotencyKey);
         try {
             queue.enqueue(List.of(mail));
         } catch (RuntimeException e) {
             throw new JobRunException(JobRunException.Kind.QUEUE_FAILED, "the outbox queue failed: " + e.getClass().getSimpleName()
                     + "; the message was not queued");
         }
-        return new SendReceipt(TrackingId.fromIdempotencyKey(idempotencyKey));
+        deliveries.accepted(id, prepared, mail.origin());
+        return new SendReceipt(id);
     }
 
     private static void pause(Duration d) {

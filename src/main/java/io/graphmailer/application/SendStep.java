@@ -4,6 +4,7 @@ import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.application.port.out.MailboxBudget;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.domain.SendReceipt;
 import io.graphmailer.domain.SenderPolicy;
 import io.graphmailer.domain.budget.Admission;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
@@ -70,13 +71,10 @@ final class SendStep {
      * Sends an admitted command, at most the limiter's number at a time per mailbox in this process, then releases the
      * permit: counted as sent unless the mail service certainly did not take it (refused, throttled, misconfigured).
      */
-    void transmit(SendMailCommand prepared, String trackingId, Permit permit) {
+    SendReceipt transmit(SendMailCommand prepared, String trackingId, Permit permit) {
         boolean certainlyNotSent = false;
         try {
-            limiter.run(prepared.mailbox(), () -> {
-                transport.send(prepared, trackingId);
-                return null;
-            });
+            return limiter.run(prepared.mailbox(), () -> transport.deliver(prepared, trackingId));
         } catch (MailTransportException e) {
             certainlyNotSent = e.kind() != MailTransportException.Kind.OUTCOME_UNKNOWN;
             throw e;

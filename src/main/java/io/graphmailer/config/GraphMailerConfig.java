@@ -78,6 +78,8 @@ public interface GraphMailerConfig {
 
     Budget budget();
 
+    DeliveryLogSettings deliveryLog();
+
     enum TransportKind { OUTBOX, GRAPH }
 
     enum CallerAuthMode {
@@ -380,4 +382,38 @@ public interface GraphMailerConfig {
     enum BudgetUnavailableHttp { REFUSE, LOCAL }
 
     enum BudgetStore { AUTO, TABLE, MEMORY }
+
+    /** The delivery log: every accepted message's record by tracking id (issue 14; README "Delivery log"). */
+    interface DeliveryLogSettings {
+        /**
+         * Where records are kept: {@code table} (shared by every instance), {@code memory} (this process, at most
+         * {@code memory-capacity} records), or {@code auto}: the table whenever the app runs with storage and the transport
+         * is not the outbox (as the budget's {@code auto}), else memory.
+         */
+        @WithDefault("auto")
+        BudgetStore store();
+
+        /** The delivery log's table, created on first use if missing. */
+        @WithDefault("graphmailerdeliveries")
+        String table();
+
+        /** How long a record is kept after its last change; the timer purges older ones (at most once an hour). */
+        @WithDefault("P30D")
+        Duration retention();
+
+        /** Whether records keep the recipients' addresses (else only their count). */
+        @WithDefault("false")
+        boolean recordRecipients();
+
+        /** The in-memory store's size; the oldest records go first. */
+        @WithDefault("10000")
+        int memoryCapacity();
+
+        /**
+         * Whether the timer reads each allowed mailbox's Inbox for non-delivery reports that answer a graph-mailer message
+         * and marks its record bounced (transport graph; needs the Graph application permission Mail.Read).
+         */
+        @WithDefault("false")
+        boolean bounces();
+    }
 }

@@ -101,6 +101,7 @@ public final class SettingsValidator {
         }
         budgetProblems(config.budget(), problems);
         budgetStoreProblems(config, problems);
+        deliveryLogProblems(config, problems);
         boolean graph = config.transport() == GraphMailerConfig.TransportKind.GRAPH;
         List<String> smtpEntries = config.smtp().mailboxes().orElse(List.of());
         if (graph || validSmtpMailboxes(smtpEntries).inUse()) {
@@ -316,6 +317,24 @@ public final class SettingsValidator {
         if (budget.store() == GraphMailerConfig.BudgetStore.TABLE && config.storage().connectionString().isEmpty()
                 && config.storage().tableEndpoint().isEmpty()) {
             problems.add("GRAPH_MAILER_BUDGET_STORE=table needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT (or GRAPH_MAILER_STORAGE_CONNECTION_STRING locally)");
+        }
+    }
+
+    /** The delivery log's store, table name, retention and memory size (README "Delivery log"). */
+    private static void deliveryLogProblems(GraphMailerConfig config, List<String> problems) {
+        GraphMailerConfig.DeliveryLogSettings log = config.deliveryLog();
+        if (!log.table().matches("[A-Za-z][A-Za-z0-9]{2,62}")) {
+            problems.add("GRAPH_MAILER_DELIVERY_LOG_TABLE (" + log.table() + ") must be a table name: 3 to 63 letters and digits, starting with a letter");
+        }
+        if (log.store() == GraphMailerConfig.BudgetStore.TABLE && config.storage().connectionString().isEmpty()
+                && config.storage().tableEndpoint().isEmpty()) {
+            problems.add("GRAPH_MAILER_DELIVERY_LOG_STORE=table needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT (or GRAPH_MAILER_STORAGE_CONNECTION_STRING locally)");
+        }
+        if (log.retention().compareTo(java.time.Duration.ofHours(1)) < 0 || log.retention().compareTo(java.time.Duration.ofDays(3650)) > 0) {
+            problems.add("GRAPH_MAILER_DELIVERY_LOG_RETENTION (" + log.retention() + ") must be between PT1H and P3650D");
+        }
+        if (log.memoryCapacity() < 1 || log.memoryCapacity() > 1_000_000) {
+            problems.add("GRAPH_MAILER_DELIVERY_LOG_MEMORY_CAPACITY (" + log.memoryCapacity() + ") must be between 1 and 1000000");
         }
     }
 

@@ -1,15 +1,24 @@
 package io.graphmailer.domain;
 
+import io.graphmailer.domain.delivery.Origin;
+
 /**
  * One outbox queue message, parsed: the command, the key that makes its send happen once, and how
  * often graph-mailer has already re-enqueued it after a transient failure.
  *
  * @param original the message text exactly as it arrived, kept intact for dead-letter and poison queues
+ * @param origin   the trigger and caller app the envelope names (HTTP respond-async, a job), else an outside producer's
  */
-public record QueuedMail(SendMailCommand command, String idempotencyKey, int attempt, String original) {
+public record QueuedMail(SendMailCommand command, String idempotencyKey, int attempt, String original, Origin origin) {
     public QueuedMail {
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             throw new IllegalArgumentException("an idempotency key is required");
         }
+        origin = origin == null ? Origin.queue(idempotencyKey) : origin.withIdempotencyKey(idempotencyKey);
+    }
+
+    /** An outside producer's message (trigger QUEUE). */
+    public QueuedMail(SendMailCommand command, String idempotencyKey, int attempt, String original) {
+        this(command, idempotencyKey, attempt, original, null);
     }
 }

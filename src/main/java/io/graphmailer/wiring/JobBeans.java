@@ -37,18 +37,21 @@ public class JobBeans {
     @Singleton
     ManageJobsUseCase manageJobs(GraphMailerConfig config, LocationReader locations, QuteJobRenderer renderer, HttpsRowSource rows,
                                  JobMailQueue queue, SenderPolicy senderPolicy, MailLimits limits, MailboxBudget budget,
-                                 MailboxBudgetPolicy budgetPolicy) {
+                                 MailboxBudgetPolicy budgetPolicy, io.graphmailer.application.DeliveryRecorder deliveries) {
         List<JobDefinition> definitions = JobDefinitions.load(config.jobs(), locations, renderer, senderPolicy);
         // In dev (direct) messages are sent at once, so there is nothing to spread them over.
         boolean spread = config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.QUEUE;
         return new ManageJobsService(definitions, renderer, rows, locations, queue, senderPolicy, limits, config.jobs().batchSize(),
-                spread ? budget : null, budgetPolicy, Clock.systemUTC());
+                spread ? budget : null, budgetPolicy, Clock.systemUTC(), deliveries);
     }
 
     @Produces
     @Singleton
-    RunScheduledJobsUseCase runScheduledJobs(ManageJobsUseCase jobs, GraphMailerConfig config) {
-        return new RunScheduledJobsService(jobs, new RunScheduledJobsService.Settings(config.jobs().pastDueAfter(), config.jobs().unknownLastRun()));
+    RunScheduledJobsUseCase runScheduledJobs(ManageJobsUseCase jobs, GraphMailerConfig config,
+                                             io.graphmailer.application.RetentionPurge retention,
+                                             io.graphmailer.application.BounceScan bounces) {
+        return new RunScheduledJobsService(jobs, new RunScheduledJobsService.Settings(config.jobs().pastDueAfter(), config.jobs().unknownLastRun()),
+                retention, bounces);
     }
 
     /** The outbox queue; in dev ({@code enqueue=direct}) the send use case itself. */

@@ -85,14 +85,14 @@ public class UseCaseBeans {
     @Singleton
     SendMailUseCase sendMailUseCase(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport, PerMailboxLimiter limiter,
                                     AttachmentResolver attachments, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy,
-                                    MailQueue mailQueue) {
+                                    MailQueue mailQueue, io.graphmailer.application.DeliveryRecorder deliveries) {
         GraphMailerConfig.Budget b = config.budget();
         SendMailService.HttpBudget http = new SendMailService.HttpBudget(b.httpWait(),
                 b.unavailableHttp() == GraphMailerConfig.BudgetUnavailableHttp.LOCAL, Clock.systemUTC(), b.slotLease());
         // Prefer: respond-async uses the outbox queue where jobs do; in dev (jobs enqueue=direct) there is none.
         boolean queue = config.jobs().enqueue() == GraphMailerConfig.JobEnqueue.QUEUE;
         return new SendMailService(senderPolicy, transport, limiter, attachments, budget, budgetPolicy, http,
-                queue ? new EnvelopeJobMailQueue(mailQueue) : null);
+                queue ? new EnvelopeJobMailQueue(mailQueue) : null, deliveries);
     }
 
     @Produces
@@ -107,12 +107,13 @@ public class UseCaseBeans {
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
                                                AttachmentResolver attachments, SentMessageLookup lookup,
-                                               EnvelopeWriter envelopes, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy) {
+                                               EnvelopeWriter envelopes, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy,
+                                               io.graphmailer.application.DeliveryRecorder deliveries) {
         GraphMailerConfig.Queue q = config.queue();
         return new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes, limiter,
                 new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
                         q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
-                Clock.systemUTC(), attachments, lookup, budget, budgetPolicy);
+                Clock.systemUTC(), attachments, lookup, budget, budgetPolicy, deliveries);
     }
 
     /** The setting's values are the use case's policies, by name. */

@@ -108,6 +108,7 @@ public final class GraphStandin extends StandinServer {
         route("PUT", "/upload/([^/]+)", this::uploadRange);
         route("POST", "/v1\\.0/users/([^/]+)/messages/([^/]+)/send", this::sendDraft);
         route("DELETE", "/v1\\.0/users/([^/]+)/messages/([^/]+)", this::deleteDraft);
+        route("GET", "/v1\\.0/users/([^/]+)/mailFolders/inbox/messages", this::listInbox); // before listFolder, see "Inbox"
         route("GET", "/v1\\.0/users/([^/]+)/mailFolders/([^/]+)/messages", this::listFolder);
     }
 
@@ -262,6 +263,7 @@ public final class GraphStandin extends StandinServer {
         faults.clear();
         accepted.clear();
         sentItems.clear();
+        inbox.clear();
         lookups.clear();
         seen.clear();
         sendMailRequests.clear();
@@ -1178,5 +1180,60 @@ public final class GraphStandin extends StandinServer {
             throw new IllegalArgumentException("no mailbox " + upnOrId);
         }
         return mailbox;
+    }
+
+    // ---------------------------------------------------------------- Inbox (non-delivery reports, for bounces)
+
+    /** Roles that may read a message's body: Mail.ReadBasic hides it. */
+    public static final Set<String> MAIL_BODY_ROLES = Set.of("Mail.Read", "Mail.ReadWrite");
+
+    /** A message in a mailbox's Inbox, as a test put it there (e.g. an NDR fixture). */
+    public record InboxItem(String mailbox, Instant receivedAt, String contentType, String body) {
+    }
+
+    private final List<InboxItem> inbox = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Delivers {@code html} into the Inbox of {@code mailbox} (its UPN), received at {@code receivedAt}. */
+    public void deliverToInbox(String mailbox, Instant receivedAt, String html) {
+        inbox.add(new InboxItem(mailbox.toLowerCase(Locale.ROOT), receivedAt, "html", html));
+    }
+
+    private static final java.util.regex.Pattern RECEIVED_FILTER =
+            java.util.regex.Pattern.compile("receivedDateTime ge (\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z)");
+
+    /**
+     * {@code GET /users/{id}/mailFolders/inbox/messages?$filter=receivedDateTime ge <t>&$select=receivedDateTime,body}: needs
+     * Mail.Read (or Mail.ReadWrite); only that filter is understood. One page, oldest first.
+     */
+    private void listInbox(Request request) throws IOException {
+        Caller caller = authenticate(request);
+        if (caller == null) {
+            return;
+        }
+        if (caller.roles().stream().noneMatch(MAIL_BODY_ROLES::contains)) {
+            sendError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", Map.of());
+            return;
+        }
+        String mailbox = resolveMailbox(request, caller, request.pathGroup(1));
+        if (mailbox == null) {
+            return;
+        }
+        String filter = request.query("$filter");
+        java.util.regex.Matcher m = filter == null ? null : RECEIVED_FILTER.matcher(filter);
+        if (m == null || !m.matches()) {
+            sendError(request, 400, "BadRequest", "Invalid filter clause: the stand-in understands only receivedDateTime ge <time>.",
+                    Map.of());
+            return;
+        }
+        Instant since = Instant.parse(m.group(1));
+        List<Map<String, Object>> value = new java.util.ArrayList<>();
+        inbox.stream().filter(i -> i.mailbox().equalsIgnoreCase(mailbox) && !i.receivedAt().isBefore(since))
+                .sorted(java.util.Comparator.comparing(InboxItem::receivedAt))
+                .forEach(i -> value.add(Map.of("receivedDateTime", i.receivedAt().toString(),
+                        "body", Map.of("contentType", i.contentType(), "content", i.body()))));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("@odata.context", graphUrl() + "/$metadata#users('" + mailbox + "')/mailFolders('inbox')/messages(receivedDateTime,body)");
+        body.put("value", value);
+        request.sendJson(200, body, Map.of());
     }
 }

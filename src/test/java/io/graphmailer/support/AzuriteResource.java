@@ -28,6 +28,7 @@ public class AzuriteResource implements QuarkusTestResourceLifecycleManager {
         config.put("graph-mailer.storage.connection-string", Azurite.shared().connectionString());
         config.put("graph-mailer.queue.name", queueName(name));
         config.put("graph-mailer.storage.ledger-table", ledgerTable(name));
+        config.put("graph-mailer.delivery-log.table", deliveryLogTable(name));
         // Short delays so retries happen within a test; the attempts bound is what is under test.
         config.put("graph-mailer.queue.max-attempts", "3");
         config.put("graph-mailer.queue.backoff-base", "PT1S");
@@ -47,6 +48,10 @@ public class AzuriteResource implements QuarkusTestResourceLifecycleManager {
 
     public static String ledgerTable(String name) {
         return "ledger" + name.replaceAll("[^A-Za-z0-9]", "");
+    }
+
+    public static String deliveryLogTable(String name) {
+        return "deliveries" + name.replaceAll("[^A-Za-z0-9]", "");
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.QueuedMail;
 import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.domain.delivery.Origin;
+import io.graphmailer.domain.delivery.Trigger;
 import io.graphmailer.format.graph.GraphJson;
 import io.graphmailer.format.graph.GraphRequestBody;
 import io.graphmailer.format.graph.SendMailRequestParser;
@@ -27,6 +29,9 @@ import java.util.HexFormat;
  * Read by the queue function, written by graph-mailer's own producers (scheduled jobs), and rewritten for the next attempt
  * with graph-mailer's bookkeeping under {@value #BOOKKEEPING} (attempt number, whether the key was derived), so the
  * producer's envelope can be restored exactly for the dead-letter and poison queues.
+ * graph-mailer's own producers add {@code "origin":{"trigger":"JOB"|"HTTP","callerApp":"..."}} for the delivery log;
+ * it is optional (envelopes without it, e.g. an outside producer's or an older graph-mailer's, are trigger QUEUE) and
+ * part of the producer's envelope, so a replay keeps it.
  * Without an idempotency key, one is derived from the mailbox and the sendMail body, so the same envelope enqueued twice
  * is sent once; give distinct keys to send identical mail twice on purpose.
  */
@@ -109,7 +114,7 @@ public final class OutboxEnvelope {
             SendMailCommand command = sendMailParser.parse(mailbox, sendMail);
             // Derived from the mailbox's canonical key, so two spellings of one mailbox (case, IDN) give one key.
             String key = givenKey != null ? givenKey : derivedKey(mailbox.key(), sendMail);
-            return new QueuedMail(command, key, attempt, original);
+            return new QueuedMail(command, key, attempt, original, origin(root.get("origin"), key));
         } catch (InvalidMailException e) {
             throw new Rejected("InvalidMessage", e.violations().stream()
                     .map(v -> ("mailbox".equals(v.field()) ? "" : "sendMail.") + v.field() + " " + v.message())
@@ -117,8 +122,29 @@ public final class OutboxEnvelope {
         }
     }
 
+    /** The envelope's origin; anything unreadable there counts as an outside producer's (it never makes a message unsendable). */
+    static Origin origin(JsonNode node, String key) {
+        if (node == null || !node.isObject()) {
+            return Origin.queue(key);
+        }
+        Trigger trigger;
+        try {
+            trigger = Trigger.valueOf(node.path("trigger").asText(""));
+        } catch (IllegalArgumentException e) {
+            return Origin.queue(key);
+        }
+        JsonNode app = node.get("callerApp");
+        String callerApp = app != null && app.isTextual() && app.asText().length() <= 256 ? app.asText() : null;
+        return new Origin(trigger, callerApp, key);
+    }
+
     /** The envelope of a Graph JSON message with its idempotency key; the text alternative travels as graph-mailer's annotation. */
     public static String write(SendMailCommand command, String idempotencyKey) {
+        return write(command, idempotencyKey, null);
+    }
+
+    /** The same, naming the message's origin (trigger and caller app) for the queued send's delivery record. */
+    public static String write(SendMailCommand command, String idempotencyKey, Origin origin) {
         if (!(command.content() instanceof EmailMessage message)) {
             throw new IllegalArgumentException("an outbox envelope carries Graph JSON messages only");
         }
@@ -132,6 +158,13 @@ public final class OutboxEnvelope {
             }
             root.set("sendMail", sendMail);
             root.put("idempotencyKey", idempotencyKey);
+            if (origin != null && origin.trigger() != Trigger.QUEUE) {
+                ObjectNode o = root.putObject("origin");
+                o.put("trigger", origin.trigger().name());
+                if (origin.callerApp() != null) {
+                    o.put("callerApp", origin.callerApp());
+                }
+            }
             return root.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

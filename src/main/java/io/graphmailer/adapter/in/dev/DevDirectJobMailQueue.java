@@ -49,7 +49,7 @@ public final class DevDirectJobMailQueue implements JobMailQueue {
                 continue;
             }
             String trackingId = TrackingId.fromIdempotencyKey(mail.idempotencyKey());
-            sendMail.send(mail.command(), trackingId);
+            sendMail.send(mail.command(), trackingId, mail.origin());
             LOG.infof("dev direct send (no queue): %s as %s", mail.idempotencyKey(), trackingId);
         }
     }

@@ -39,15 +39,24 @@ public class CallerAuthFilter {
         }
     }
 
+    /** The health routes (HealthResource): asked for by platform probes, which carry no token. */
+    static final String HEALTH = "/api/health/";
+
+    /** The routes that send mail (Graph's sendMail under /api, /api/v1.0, /api/beta): they need the send role. */
+    static boolean sendRoute(String path) {
+        return path.endsWith("/sendMail");
+    }
+
     /** A refusal (401/403) is thrown as a {@link ProblemException}; ProblemMappers renders it like every other error. */
     @ServerRequestFilter
     public void authenticate(ContainerRequestContext request) {
         // NONE exists only in dev; HOST_KEY: the Functions host has already checked the function key.
-        if (!request.getUriInfo().getPath().startsWith("/api/")) {
+        if (!request.getUriInfo().getPath().startsWith("/api/") || request.getUriInfo().getPath().startsWith(HEALTH)) {
             return;
         }
         request.setProperty(CALLER_PROPERTY, switch (config.callerAuth().mode()) {
-            case ENTRA -> authenticator.get().authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+            case ENTRA -> authenticator.get().authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION),
+                    sendRoute(request.getUriInfo().getPath()));
             case HOST_KEY -> Caller.HOST_KEY;
             case NONE -> Caller.DEVELOPER;
         });

@@ -85,6 +85,24 @@ final class CallerAuthenticator {
 
     /** @return the caller: its app id (or subject) and app roles; throws a 401 or 403 {@link ProblemException} otherwise */
     public Caller authenticate(String authorizationHeader) {
+        return authenticate(authorizationHeader, true);
+    }
+
+    /**
+     * @param sendRoute whether the route sends mail: it needs the required (send) app role; any other /api route (reading
+     *                  the delivery log, operating the service) also takes a token whose only role is {@link Caller#ADMIN_ROLE}
+     */
+    public Caller authenticate(String authorizationHeader, boolean sendRoute) {
+        Caller caller = verify(authorizationHeader);
+        if (sendRoute && !caller.roles().contains(requiredRole)) {
+            throw forbidden("the token carries no '" + requiredRole + "' app role in roles (" + Caller.ADMIN_ROLE
+                    + " alone reads and operates, it does not send): assign '" + requiredRole + "' of graph-mailer's app registration"
+                    + " to the calling application");
+        }
+        return caller;
+    }
+
+    private Caller verify(String authorizationHeader) {
         if (authorizationHeader == null || authorizationHeader.isBlank()) {
             throw unauthenticated("no bearer token: send 'Authorization: Bearer <token>' from Microsoft Entra ID for this app");
         }
@@ -124,7 +142,7 @@ final class CallerAuthenticator {
                     + " minutes in the future)");
         }
         Set<String> roles = roles(jwt.getClaim("roles"));
-        if (!roles.contains(requiredRole)) {
+        if (!roles.contains(requiredRole) && !roles.contains(Caller.ADMIN_ROLE)) {
             throw forbidden("the token carries no '" + requiredRole
                     + "' app role in roles: assign that app role of graph-mailer's app registration to the calling application");
         }

@@ -15,6 +15,9 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import io.graphmailer.domain.delivery.Origin;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -65,7 +68,8 @@ public class SendMailResource {
     @POST
     @Path("users/{mailbox}/sendMail")
     @Blocking
-    public Response send(@BeanParam Target target, byte[] body) {
+    public Response send(@BeanParam Target target, @Context ContainerRequestContext request, byte[] body) {
+        String callerApp = Caller.of(request).appId();
         Mailbox mailbox = mailbox(target.mailbox);
         sendMail.requireAllowedSender(mailbox);
         String kind = kind(target.contentType);
@@ -77,7 +81,8 @@ public class SendMailResource {
         if (prefersAsync(target.prefer) && sendMail.queues() && "json".equals(kind)) {
             // RFC 7240: honoured only where an outbox queue exists, for Graph JSON (the outbox envelope's form); otherwise
             // the message is sent now and the answer has no Preference-Applied.
-            SendReceipt queued = sendMail.enqueue(command, asyncKey(mailbox, target.clientRequestId, body));
+            String key = asyncKey(mailbox, target.clientRequestId, body);
+            SendReceipt queued = sendMail.enqueue(command, key, Origin.http(callerApp, key));
             String echoed = RequestIds.echo(target.clientRequestId, queued.trackingId());
             LOG.infof("http: message %s queued (Prefer: respond-async) for caller client-request-id %s", queued.trackingId(), echoed);
             return Response.accepted(new Accepted(queued.trackingId(), "queued"))
@@ -89,7 +94,7 @@ public class SendMailResource {
                     .build();
         }
         // A new tracking id per message: an SDK client sends one client-request-id for all its requests.
-        SendReceipt receipt = sendMail.send(command);
+        SendReceipt receipt = sendMail.send(command, null, Origin.http(callerApp, null));
         String echoed = RequestIds.echo(target.clientRequestId, receipt.trackingId());
         if (target.clientRequestId != null) {
             LOG.infof("http: message %s accepted for caller client-request-id %s", receipt.trackingId(), echoed);
@@ -105,8 +110,8 @@ public class SendMailResource {
     @POST
     @Path("{version: v1\\.0|beta}/users/{mailbox}/sendMail")
     @Blocking
-    public Response sendVersioned(@BeanParam Target target, byte[] body) {
-        return send(target, body);
+    public Response sendVersioned(@BeanParam Target target, @Context ContainerRequestContext request, byte[] body) {
+        return send(target, request, body);
     }
 
     /** True when a {@code Prefer} header names {@code respond-async} (tokens are case-insensitive; parameters ignored). */

@@ -46,7 +46,8 @@ final class DraftUpload {
     }
 
 
-    void send(Mailbox mailbox, EmailMessage m, boolean saveToSentItems, String trackingId) {
+    /** @return Graph's request-id of the draft's send */
+    String send(Mailbox mailbox, EmailMessage m, boolean saveToSentItems, String trackingId) {
         String user = graph.user(mailbox);
         Answer draft;
         try {
@@ -86,6 +87,7 @@ final class DraftUpload {
                 sendAttempted = false; // refused: the draft was not sent
                 throw beforeSend(sent, "sending the draft", mailbox);
             }
+            return sent.requestId();
         } catch (MailTransportException e) {
             if (sendAttempted && e.kind() == Kind.OUTCOME_UNKNOWN) {
                 LOG.warnf("graph: the send of the draft of %s had an unknown outcome; the draft is kept", trackingId);

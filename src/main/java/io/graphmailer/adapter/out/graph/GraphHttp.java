@@ -24,8 +24,11 @@ final class GraphHttp {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ObservabilityOptions OBSERVABILITY = new ObservabilityOptions();
 
-    /** Status, the JSON body if any, Graph's error code and message, and Retry-After in seconds. */
-    record Answer(int status, JsonNode json, String code, String message, Long retryAfterSeconds) {
+    /** Status, the JSON body if any, Graph's error code and message, Retry-After in seconds, and Graph's request-id header. */
+    record Answer(int status, JsonNode json, String code, String message, Long retryAfterSeconds, String requestId) {
+        Answer(int status, JsonNode json, String code, String message, Long retryAfterSeconds) {
+            this(status, json, code, message, retryAfterSeconds, null);
+        }
     }
 
     /** When the first attempt of a call went out (System.nanoTime), for the retry budget. */
@@ -77,7 +80,7 @@ final class GraphHttp {
             String code = error == null ? null : error.path("code").asText(null);
             String message = error == null ? null : error.path("message").asText(null);
             Long retryAfter = response.header("Retry-After") == null ? null : retryAfterSeconds(response, 0);
-            return new Answer(response.code(), json, code, message, retryAfter);
+            return new Answer(response.code(), json, code, message, retryAfter, response.header("request-id"));
         } catch (ConnectException | UnknownHostException e) {
             throw new MailTransportException(Kind.TRANSIENT, "GraphUnreachable", "Microsoft Graph at " + request.url().host()
                     + " is unreachable (" + e.getClass().getSimpleName() + "); nothing was sent", null, e);

@@ -70,11 +70,17 @@ public final class GraphMailSender implements MailTransport {
 
     @Override
     public void send(SendMailCommand command, String trackingId) {
+        deliver(command, trackingId);
+    }
+
+    /** The receipt carries Graph's request-id of the call that sent the message (sendMail, or the draft's send). */
+    @Override
+    public io.graphmailer.domain.SendReceipt deliver(SendMailCommand command, String trackingId) {
         if (command.content() instanceof EmailMessage m && m.attachments().stream().anyMatch(Attachment::isReference)) {
             // Large files: a draft, an upload session per large attachment, then the draft's send (needs Mail.ReadWrite).
-            drafts.send(command.mailbox(), m, command.saveToSentItems(), trackingId);
+            String requestId = drafts.send(command.mailbox(), m, command.saveToSentItems(), trackingId);
             LOG.infof("graph: message %s from %s accepted (draft with uploaded attachments)", trackingId, command.mailbox());
-            return;
+            return new io.graphmailer.domain.SendReceipt(trackingId, requestId);
         }
         RequestBody body;
         if (command.content() instanceof EmailMessage m) {
@@ -95,7 +101,7 @@ public final class GraphMailSender implements MailTransport {
         GraphHttp.Answer outcome = graph.call("POST", graph.user(command.mailbox()) + "/sendMail", body, trackingId);
         if (outcome.status() == 202) {
             LOG.infof("graph: message %s from %s accepted", trackingId, command.mailbox());
-            return;
+            return new io.graphmailer.domain.SendReceipt(trackingId, outcome.requestId());
         }
         throw graph.error(outcome, command.mailbox());
     }

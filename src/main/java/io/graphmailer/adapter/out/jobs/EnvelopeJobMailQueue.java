@@ -36,6 +36,6 @@ public final class EnvelopeJobMailQueue implements JobMailQueue {
     }
 
     private static String envelope(JobMail mail) {
-        return OutboxEnvelope.write(mail.command(), mail.idempotencyKey());
+        return OutboxEnvelope.write(mail.command(), mail.idempotencyKey(), mail.origin());
     }
 }

@@ -3,6 +3,7 @@ package io.graphmailer.adapter.out.routing;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.domain.SendReceipt;
 import io.graphmailer.domain.SmtpMailboxes;
 
 /** Picks the transport per mailbox: the SMTP mailboxes go through {@code smtp}, all others through {@code fallback}. */
@@ -25,6 +26,11 @@ public final class RoutingMailTransport implements MailTransport {
     @Override
     public void send(SendMailCommand command, String trackingId) {
         transportFor(command.mailbox()).send(command, trackingId);
+    }
+
+    @Override
+    public SendReceipt deliver(SendMailCommand command, String trackingId) {
+        return transportFor(command.mailbox()).deliver(command, trackingId);
     }
 
     @Override

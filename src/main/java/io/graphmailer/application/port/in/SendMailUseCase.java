@@ -3,6 +3,7 @@ package io.graphmailer.application.port.in;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SendReceipt;
+import io.graphmailer.domain.delivery.Origin;
 
 /** Send one message as an allowed mailbox. Every trigger (HTTP, queue, timer, Lambda) calls this. */
 public interface SendMailUseCase {
@@ -15,6 +16,11 @@ public interface SendMailUseCase {
      *                   new one; never a caller's header, which may be shared by many messages
      */
     SendReceipt send(SendMailCommand command, String trackingId);
+
+    /** The same, naming where the message came from for its delivery record (trigger, caller app, idempotency key). */
+    default SendReceipt send(SendMailCommand command, String trackingId, Origin origin) {
+        return send(command, trackingId);
+    }
 
     /** Whether {@link #enqueue} can put a message on the outbox queue here (false in dev and with no queue). */
     default boolean queues() {
@@ -29,6 +35,11 @@ public interface SendMailUseCase {
      */
     default SendReceipt enqueue(SendMailCommand command, String idempotencyKey) {
         throw new UnsupportedOperationException("no outbox queue");
+    }
+
+    /** The same, naming the caller's app for the delivery record (carried in the envelope to the queued send). */
+    default SendReceipt enqueue(SendMailCommand command, String idempotencyKey, Origin origin) {
+        return enqueue(command, idempotencyKey);
     }
 
     /** Send with a new tracking id. */

@@ -1,6 +1,7 @@
 package io.graphmailer.application.port.out;
 
 import io.graphmailer.domain.SendMailCommand;
+import io.graphmailer.domain.delivery.Origin;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,21 +12,30 @@ import java.util.List;
  */
 public interface JobMailQueue {
 
-    /** @param delay how long the message stays invisible on the queue (the job's spread over the mailbox's budget) */
-    record JobMail(SendMailCommand command, String idempotencyKey, Duration delay) {
+    /**
+     * @param delay  how long the message stays invisible on the queue (the job's spread over the mailbox's budget)
+     * @param origin the trigger and caller app the envelope carries to the queued send's delivery record
+     */
+    record JobMail(SendMailCommand command, String idempotencyKey, Duration delay, Origin origin) {
         public JobMail {
             if (delay == null || delay.isNegative()) {
                 throw new IllegalArgumentException("a job mail's delay is zero or more");
             }
+            origin = origin == null ? Origin.job(idempotencyKey) : origin.withIdempotencyKey(idempotencyKey);
         }
 
-        /** Visible at once. */
+        /** A job's message. */
+        public JobMail(SendMailCommand command, String idempotencyKey, Duration delay) {
+            this(command, idempotencyKey, delay, null);
+        }
+
+        /** A job's message, visible at once. */
         public JobMail(SendMailCommand command, String idempotencyKey) {
             this(command, idempotencyKey, Duration.ZERO);
         }
 
         public JobMail withDelay(Duration later) {
-            return new JobMail(command, idempotencyKey, later);
+            return new JobMail(command, idempotencyKey, later, origin);
         }
     }
 
