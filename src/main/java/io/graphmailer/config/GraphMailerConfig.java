@@ -204,6 +204,13 @@ public interface GraphMailerConfig {
         /** The send ledger's table. */
         @WithDefault("graphmailerledger")
         String ledgerTable();
+
+        /**
+         * How long one storage request (queue, table, Key Vault, blob) may wait for an answer before it is retried (twice)
+         * or fails; a storage outage then costs a send seconds, not the SDK's minutes.
+         */
+        @WithDefault("PT5S")
+        java.time.Duration timeout();
     }
 
     interface Outbox {

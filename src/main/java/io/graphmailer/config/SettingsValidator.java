@@ -135,6 +135,9 @@ public final class SettingsValidator {
             problems.add("GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT and GRAPH_MAILER_STORAGE_TABLE_ENDPOINT are required behind the Functions host:"
                     + " the queue function needs the outbox queue and the send ledger");
         }
+        if (storage.timeout().compareTo(java.time.Duration.ofMillis(100)) < 0 || storage.timeout().compareTo(java.time.Duration.ofMinutes(2)) > 0) {
+            problems.add("GRAPH_MAILER_STORAGE_TIMEOUT (" + storage.timeout() + ") must be between PT0.1S and PT2M");
+        }
         if (storage.connectionString().isPresent() && (storage.queueEndpoint().isPresent() || storage.tableEndpoint().isPresent())) {
             problems.add("GRAPH_MAILER_STORAGE_CONNECTION_STRING and the storage endpoints are both set: choose one");
         }

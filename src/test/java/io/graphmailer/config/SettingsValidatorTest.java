@@ -33,6 +33,18 @@ class SettingsValidatorTest {
     }
 
     @Test
+    void givenAStorageTimeoutOutsideItsRange_thenItIsNamed() {
+        for (String timeout : List.of("PT0.01S", "PT10M")) {
+            List<String> problems = SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                    "graph-mailer.storage.timeout", timeout)), true, Map.of());
+            assertThat(problems).containsExactly("GRAPH_MAILER_STORAGE_TIMEOUT (" + java.time.Duration.parse(timeout)
+                    + ") must be between PT0.1S and PT2M");
+        }
+        assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none",
+                "graph-mailer.storage.timeout", "PT10S")), true, Map.of())).isEmpty();
+    }
+
+    @Test
     void givenNoneModeInDev_thenAllowed() {
         assertThat(SettingsValidator.problems(config(Map.of("graph-mailer.caller-auth.mode", "none")), true, Map.of())).isEmpty();
     }

@@ -6,6 +6,9 @@ import com.azure.core.client.traits.ConnectionStringTrait;
 import com.azure.core.client.traits.EndpointTrait;
 import com.azure.core.client.traits.TokenCredentialTrait;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.util.HttpClientOptions;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableClientBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
@@ -22,6 +25,7 @@ import io.graphmailer.config.GraphMailerConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,11 +44,16 @@ public class AzureClients {
     private final GraphMailerConfig.Storage storage;
     private final Lazy<Optional<StorageSharedKeyCredential>> blobKey;
     private final Map<String, String> environment;
-    private final Lazy<HttpClient> http = new Lazy<>(HttpClient::createDefault);
+    private final Lazy<HttpClient> http;
     private final Lazy<TokenCredential> credential = new Lazy<>(this::buildCredential);
     private final Map<String, QueueClient> queues = new ConcurrentHashMap<>();
     private final Map<String, TableClient> tables = new ConcurrentHashMap<>();
     private final Map<String, SecretClient> vaults = new ConcurrentHashMap<>();
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** Queue and table requests: two retries, 250 ms then 500 ms apart (the SDK's default: three, up to 8 s apart). */
+    private static final RetryOptions STORAGE_RETRIES = new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(2)
+            .setBaseDelay(Duration.ofMillis(250)).setMaxDelay(Duration.ofSeconds(1)));
 
     @Inject
     public AzureClients(GraphMailerConfig config) {
@@ -53,6 +62,10 @@ public class AzureClients {
 
     AzureClients(GraphMailerConfig.Storage storage, Optional<String> blobConnectionString, Map<String, String> environment) {
         this.storage = storage;
+        Duration timeout = storage.timeout();
+        this.http = new Lazy<>(() -> HttpClient.createDefault(new HttpClientOptions()
+                .setConnectTimeout(timeout.compareTo(CONNECT_TIMEOUT) < 0 ? timeout : CONNECT_TIMEOUT)
+                .setResponseTimeout(timeout).setReadTimeout(timeout).setWriteTimeout(timeout)));
         this.blobKey = new Lazy<>(() -> blobConnectionString.map(StorageSharedKeyCredential::fromConnectionString));
         this.environment = environment;
     }
@@ -85,11 +98,11 @@ public class AzureClients {
     /** A queue client with base64 message encoding (what the Functions queue trigger reads and writes). */
     public QueueClient queue(String name) {
         return queues.computeIfAbsent(name, n -> onStorage(new QueueClientBuilder().queueName(n).messageEncoding(QueueMessageEncoding.BASE64)
-                .httpClient(http()), storage.queueEndpoint(), "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT").buildClient());
+                .httpClient(http()).retryOptions(STORAGE_RETRIES), storage.queueEndpoint(), "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT").buildClient());
     }
 
     public TableClient table(String name) {
-        return tables.computeIfAbsent(name, n -> onStorage(new TableClientBuilder().tableName(n).httpClient(http()),
+        return tables.computeIfAbsent(name, n -> onStorage(new TableClientBuilder().tableName(n).httpClient(http()).retryOptions(STORAGE_RETRIES),
                 storage.tableEndpoint(), "the send ledger needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT").buildClient());
     }
 

@@ -16,7 +16,16 @@ class AzureClientsTest {
             + "QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
 
     private static GraphMailerConfig.Storage storage(String connectionString) {
+        return storage(connectionString, java.time.Duration.ofSeconds(5));
+    }
+
+    private static GraphMailerConfig.Storage storage(String connectionString, java.time.Duration timeout) {
         return new GraphMailerConfig.Storage() {
+            @Override
+            public java.time.Duration timeout() {
+                return timeout;
+            }
+
             @Override
             public Optional<String> connectionString() {
                 return Optional.ofNullable(connectionString);
@@ -58,5 +67,33 @@ class AzureClientsTest {
                 .hasMessage("the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT (or a connection string locally)");
         assertThatThrownBy(() -> azure.table("ledger")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("the send ledger needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT (or a connection string locally)");
+    }
+
+    @Test
+    void givenATableEndpointThatAcceptsButNeverAnswers_thenARequestFailsAfterItsTimeoutAndTwoRetriesInsteadOfHanging() throws Exception {
+        // A black hole on loopback: connections are accepted, nothing is ever answered.
+        try (java.net.ServerSocket hole = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(hole.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String connection = AZURITE.replace("TableEndpoint=http://127.0.0.1:10002/", "TableEndpoint=http://127.0.0.1:" + hole.getLocalPort() + "/");
+            AzureClients azure = new AzureClients(storage(connection, java.time.Duration.ofSeconds(1)), Optional.empty(), Map.of());
+            // With the SDK's defaults (60 s per try, 4 tries) this would take minutes; the guard is far above 3 x 1 s.
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(45), () ->
+                    assertThatThrownBy(() -> azure.table("ledger").getEntity("p", "r")).isInstanceOf(RuntimeException.class));
+            assertThat(held).as("the first try and two retries").hasSize(3);
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
     }
 }
