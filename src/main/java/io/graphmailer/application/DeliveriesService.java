@@ -20,20 +20,38 @@ public class DeliveriesService implements DeliveriesUseCase {
     /** The most records {@link #summary} reads (a terminal table, not an export). */
     static final int SUMMARY_LIMIT = 100_000;
 
+    /** How long a read waits for this process's own pending log writes (its caller's send just before, say). */
+    private static final java.time.Duration OWN_WRITES = java.time.Duration.ofSeconds(2);
+
     private final DeliveryLog log;
+    private final DeliveryRecorder recorder;
 
     public DeliveriesService(DeliveryLog log) {
+        this(log, null);
+    }
+
+    /** @param recorder whose pending writes a read waits for (briefly), so a caller reads its own send; null: none */
+    public DeliveriesService(DeliveryLog log, DeliveryRecorder recorder) {
         this.log = log;
+        this.recorder = recorder;
+    }
+
+    private void ownWritesFirst() {
+        if (recorder != null) {
+            recorder.flush(OWN_WRITES);
+        }
     }
 
     @Override
     public Optional<DeliveryRecord> find(String trackingId, String callerApp) {
+        ownWritesFirst();
         return log.find(trackingId).filter(r -> callerApp == null
                 || (r.facts() != null && callerApp.equals(r.facts().callerApp())));
     }
 
     @Override
     public DeliveryPage list(DeliveryQuery query) {
+        ownWritesFirst();
         try {
             return log.list(query);
         } catch (IndexOutOfBoundsException e) {
@@ -43,6 +61,7 @@ public class DeliveriesService implements DeliveriesUseCase {
 
     @Override
     public List<MailboxSummary> summary(Instant since) {
+        ownWritesFirst();
         Map<String, Map<DeliveryState, Integer>> counts = new TreeMap<>();
         Map<String, Instant> lastSent = new TreeMap<>();
         String token = null;

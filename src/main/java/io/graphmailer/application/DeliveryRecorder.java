@@ -32,12 +32,28 @@ public final class DeliveryRecorder {
     private final DeliveryLog log;
     private final boolean recordRecipients;
     private final Clock clock;
+    private final OrderedBackgroundWriter writer;
 
-    /** @param recordRecipients whether the facts keep the recipients' addresses (GRAPH_MAILER_DELIVERY_LOG_RECORD_RECIPIENTS) */
+    /** Writes on the caller's thread (tests of the use cases, the CLI). */
     public DeliveryRecorder(DeliveryLog log, boolean recordRecipients, Clock clock) {
+        this(log, recordRecipients, clock, null);
+    }
+
+    /**
+     * @param recordRecipients whether the facts keep the recipients' addresses (GRAPH_MAILER_DELIVERY_LOG_RECORD_RECIPIENTS)
+     * @param writer           where the writes run (in order, off the sending thread), null for the caller's thread: an
+     *                         HTTP send does not wait for the log's several storage calls, nor for a slow store
+     */
+    public DeliveryRecorder(DeliveryLog log, boolean recordRecipients, Clock clock, OrderedBackgroundWriter writer) {
         this.log = log;
         this.recordRecipients = recordRecipients;
         this.clock = clock;
+        this.writer = writer;
+    }
+
+    /** Waits, at most {@code max}, until the writes handed in so far are done: a read in this process then sees them. */
+    public boolean flush(java.time.Duration max) {
+        return writer == null || writer.flush(max);
     }
 
     /** The message was accepted from {@code origin}. */
@@ -45,11 +61,9 @@ public final class DeliveryRecorder {
         if (log == null) {
             return;
         }
-        try {
-            log.accepted(trackingId, facts(command, origin), new DeliveryEvent(clock.instant(), DeliveryState.ACCEPTED, origin.trigger().name()));
-        } catch (RuntimeException e) {
-            warn(trackingId, DeliveryState.ACCEPTED, e);
-        }
+        DeliveryFacts facts = facts(command, origin);
+        DeliveryEvent event = new DeliveryEvent(clock.instant(), DeliveryState.ACCEPTED, origin.trigger().name());
+        write(trackingId, DeliveryState.ACCEPTED, () -> log.accepted(trackingId, facts, event));
     }
 
     /** Accepted unless the log knows the message already with its facts (a queue message accepted at its enqueue). */
@@ -57,16 +71,14 @@ public final class DeliveryRecorder {
         if (log == null) {
             return;
         }
-        try {
+        DeliveryFacts facts = facts(command, origin);
+        DeliveryEvent event = new DeliveryEvent(clock.instant(), DeliveryState.ACCEPTED, origin.trigger().name());
+        write(trackingId, DeliveryState.ACCEPTED, () -> {
             Optional<DeliveryRecord> known = log.find(trackingId);
-            if (known.isPresent() && known.get().facts() != null) {
-                return;
+            if (known.isEmpty() || known.get().facts() == null) {
+                log.accepted(trackingId, facts, event);
             }
-        } catch (RuntimeException e) {
-            warn(trackingId, DeliveryState.ACCEPTED, e);
-            return;
-        }
-        accepted(trackingId, command, origin);
+        });
     }
 
     void event(String trackingId, DeliveryState state, String reason) {
@@ -77,11 +89,23 @@ public final class DeliveryRecorder {
         if (log == null) {
             return;
         }
-        try {
-            String r = reason == null ? "" : reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
-            log.record(trackingId, new DeliveryEvent(clock.instant(), state, r), graphRequestId);
-        } catch (RuntimeException e) {
-            warn(trackingId, state, e);
+        String r = reason == null ? "" : reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+        DeliveryEvent event = new DeliveryEvent(clock.instant(), state, r);
+        write(trackingId, state, () -> log.record(trackingId, event, graphRequestId));
+    }
+
+    private void write(String trackingId, DeliveryState state, Runnable write) {
+        Runnable guarded = () -> {
+            try {
+                write.run();
+            } catch (RuntimeException e) {
+                warn(trackingId, state, e);
+            }
+        };
+        if (writer == null) {
+            guarded.run();
+        } else {
+            writer.submit(guarded);
         }
     }
 

@@ -25,6 +25,8 @@ import java.util.logging.Logger;
 @Singleton
 public class DeliveryLogBeans {
     private static final Logger LOG = Logger.getLogger(DeliveryLogBeans.class.getName());
+    /** Log writes waiting at most (about 1 KB each): beyond this, with the store down, new ones are dropped and counted. */
+    private static final int WRITES_PENDING = 10_000;
 
     @Produces
     @Singleton
@@ -52,13 +54,21 @@ public class DeliveryLogBeans {
     @Produces
     @Singleton
     DeliveryRecorder deliveryRecorder(DeliveryLog log, GraphMailerConfig config) {
-        return new DeliveryRecorder(log, config.deliveryLog().recordRecipients(), Clock.systemUTC());
+        return new DeliveryRecorder(log, config.deliveryLog().recordRecipients(), Clock.systemUTC(),
+                new io.graphmailer.application.OrderedBackgroundWriter("graph-mailer-delivery-log", WRITES_PENDING));
+    }
+
+    /** At shutdown the pending log writes get a few seconds (the host gives the process a little more). */
+    void flushOnShutdown(@jakarta.enterprise.inject.Disposes DeliveryRecorder recorder) {
+        if (!recorder.flush(java.time.Duration.ofSeconds(5))) {
+            LOG.warning("delivery log: writes still pending at shutdown were not recorded");
+        }
     }
 
     @Produces
     @Singleton
-    DeliveriesUseCase deliveries(DeliveryLog log) {
-        return new DeliveriesService(log);
+    DeliveriesUseCase deliveries(DeliveryLog log, DeliveryRecorder recorder) {
+        return new DeliveriesService(log, recorder);
     }
 
     /** Bounces: only with the setting on and the Graph transport (the Inbox is read through Graph). */
