@@ -45,7 +45,7 @@ public final class StorageMailQueue implements MailQueue {
     }
 
     /** Tests: three queue clients, created on first use like the bean's. */
-    StorageMailQueue(QueueClient outbox, QueueClient deadLetter, QueueClient poison, Clock clock) {
+    public StorageMailQueue(QueueClient outbox, QueueClient deadLetter, QueueClient poison, Clock clock) {
         this(() -> new Queues(outbox, deadLetter, poison), clock);
     }
 
