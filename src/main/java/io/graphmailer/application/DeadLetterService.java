@@ -44,8 +44,15 @@ public class DeadLetterService implements DeadLetterUseCase {
     private final DeliveryLog deliveryLog;
     private final Settings settings;
     private final Clock clock;
+    private final io.graphmailer.application.port.out.Telemetry telemetry;
 
     public DeadLetterService(DeadLetterStore store, MailQueue outbox, DeliveryLog deliveryLog, Settings settings, Clock clock) {
+        this(store, outbox, deliveryLog, settings, clock, io.graphmailer.application.port.out.Telemetry.NONE);
+    }
+
+    public DeadLetterService(DeadLetterStore store, MailQueue outbox, DeliveryLog deliveryLog, Settings settings, Clock clock,
+                             io.graphmailer.application.port.out.Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.store = store;
         this.outbox = outbox;
         this.deliveryLog = deliveryLog;
@@ -81,7 +88,7 @@ public class DeadLetterService implements DeadLetterUseCase {
 
     @Override
     public DeadLetterReport replay(Selection selection, String who, boolean dryRun) {
-        return act(selection, dryRun, (claim, entry) -> {
+        return measured("replay", act(selection, dryRun, (claim, entry) -> {
             try {
                 outbox.enqueue(entry.original());
             } catch (RuntimeException e) {
@@ -101,12 +108,19 @@ public class DeadLetterService implements DeadLetterUseCase {
             }
             LOG.info(() -> "deadletter: " + entry.id() + " (tracking id " + entry.trackingId() + ") replayed by " + who);
             return true;
-        });
+        }));
     }
 
     @Override
     public DeadLetterReport purge(Selection selection, boolean dryRun) {
-        return act(selection, dryRun, (claim, entry) -> true);
+        return measured("purge", act(selection, dryRun, (claim, entry) -> true));
+    }
+
+    private DeadLetterReport measured(String action, DeadLetterReport report) {
+        if (!report.dryRun()) {
+            telemetry.deadLetterAction(action, report.done());
+        }
+        return report;
     }
 
     /** What happens to an entry once it is removed from its queue; false: it was put back. */

@@ -71,6 +71,7 @@ public final class SettingsValidator {
             }
         }
         deadLetterAuthProblems(mode, env, problems);
+        telemetryProblems(config.telemetry(), problems);
         if (mode == CallerAuthMode.HOST_KEY && isBlank(env.get(FUNCTIONS_PORT_ENV))) {
             problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=host-key trusts the Azure Functions host's function-key check, but "
                     + FUNCTIONS_PORT_ENV + " is not set, so no host is in front of this process; use entra");
@@ -224,6 +225,18 @@ public final class SettingsValidator {
         }
         if (smtp.host().isBlank()) {
             problems.add("GRAPH_MAILER_SMTP_HOST is empty: smtp.office365.com for Exchange Online");
+        }
+    }
+
+    static void telemetryProblems(GraphMailerConfig.Telemetry telemetry, List<String> problems) {
+        telemetry.connectionString().filter(cs -> !cs.isBlank()).ifPresent(cs -> {
+            if (!cs.contains("InstrumentationKey=")) {
+                problems.add("APPLICATIONINSIGHTS_CONNECTION_STRING is not an Application Insights connection string (no InstrumentationKey=...)");
+            }
+        });
+        String endpoint = telemetry.otlpEndpoint();
+        if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+            problems.add("GRAPH_MAILER_TELEMETRY_OTLP_ENDPOINT must be an http:// or https:// URL, not '" + endpoint + "'");
         }
     }
 

@@ -15,7 +15,8 @@ import java.time.Clock;
 public class DeadLetterBeans {
     @Produces
     @Singleton
-    DeadLetterUseCase deadLetters(DeadLetterStore store, MailQueue outbox, DeliveryLog deliveryLog) {
-        return new DeadLetterService(store, outbox, deliveryLog, DeadLetterService.Settings.DEFAULTS, Clock.systemUTC());
+    DeadLetterUseCase deadLetters(DeadLetterStore store, MailQueue outbox, DeliveryLog deliveryLog,
+                                  io.graphmailer.application.port.out.Telemetry telemetry) {
+        return new DeadLetterService(store, outbox, deliveryLog, DeadLetterService.Settings.DEFAULTS, Clock.systemUTC(), telemetry);
     }
 }

@@ -107,12 +107,13 @@ public class UseCaseBeans {
     ProcessQueuedMailUseCase processQueuedMail(GraphMailerConfig config, SenderPolicy senderPolicy, MailTransport transport,
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
                                                AttachmentResolver attachments, SentMessageLookup lookup,
-                                               EnvelopeWriter envelopes, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy) {
+                                               EnvelopeWriter envelopes, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy,
+                                               io.graphmailer.application.port.out.Telemetry telemetry) {
         GraphMailerConfig.Queue q = config.queue();
-        return new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes, limiter,
+        return new io.graphmailer.application.MeasuredQueuedMail(new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes, limiter,
                 new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
                         q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
-                Clock.systemUTC(), attachments, lookup, budget, budgetPolicy);
+                Clock.systemUTC(), attachments, lookup, budget, budgetPolicy), telemetry);
     }
 
     /** The setting's values are the use case's policies, by name. */

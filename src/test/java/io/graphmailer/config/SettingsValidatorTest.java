@@ -165,6 +165,20 @@ class SettingsValidatorTest {
     }
 
     @Test
+    void givenATelemetryConnectionStringThatIsNoneOrABadOtlpEndpoint_thenEachIsNamed() {
+        GraphMailerConfig c = config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.transport", "outbox",
+                "graph-mailer.allowed-senders", "noreply@contoso.example",
+                "graph-mailer.telemetry.connection-string", "not-a-connection-string",
+                "graph-mailer.telemetry.otlp-endpoint", "localhost:4317"));
+        assertThat(SettingsValidator.problems(c, true, Map.of())).anyMatch(p -> p.contains("APPLICATIONINSIGHTS_CONNECTION_STRING"))
+                .anyMatch(p -> p.contains("GRAPH_MAILER_TELEMETRY_OTLP_ENDPOINT"));
+        GraphMailerConfig good = config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.transport", "outbox",
+                "graph-mailer.allowed-senders", "noreply@contoso.example",
+                "graph-mailer.telemetry.connection-string", "InstrumentationKey=00000000-0000-0000-0000-000000000000"));
+        assertThat(SettingsValidator.problems(good, true, Map.of())).noneMatch(p -> p.contains("TELEMETRY") || p.contains("APPLICATIONINSIGHTS"));
+    }
+
+    @Test
     void givenAttachmentSettingsOutOfRange_thenEachIsNamed() {
         Map<String, String> values = new HashMap<>(Map.of("graph-mailer.caller-auth.mode", "none",
                 "graph-mailer.attachments.max-message-bytes", Long.toString(151L * 1024 * 1024),
