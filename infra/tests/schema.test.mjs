@@ -22,6 +22,19 @@ schema.resource.terraform_data = {
   blocks: {},
   attrs: { id: null, input: null, output: null, triggers_replace: null },
 };
+// azurerm_application_insights_workbook (workbook.tf) is not in the snapshot, which was extracted for the types used
+// before it; written here from the provider's documented schema until the snapshot is regenerated with it.
+schema.resource.azurerm_application_insights_workbook ??= {
+  args: Object.fromEntries([
+    ...['name', 'resource_group_name', 'location', 'display_name', 'data_json'].map((a) => [a, { required: true }]),
+    ...['source_id', 'category', 'description', 'storage_container_id', 'tags', 'id'].map((a) => [a, { required: false }]),
+  ]),
+  blocks: {
+    identity: { args: { type: { required: true }, identity_ids: { required: false } }, blocks: {}, attrs: { principal_id: null, tenant_id: null } },
+    timeouts: { args: { create: { required: false }, read: { required: false }, update: { required: false }, delete: { required: false } }, blocks: {}, attrs: {} },
+  },
+  attrs: { id: null, name: null, display_name: null, data_json: null, source_id: null, category: null, tags: null },
+};
 const { merged } = await terraformConfig();
 
 const META_ARGUMENTS = new Set(['count', 'for_each', 'depends_on', 'provider', 'lifecycle', 'provisioner', 'connection']);

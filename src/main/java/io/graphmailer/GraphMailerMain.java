@@ -22,8 +22,14 @@ public class GraphMailerMain implements QuarkusApplication {
     @Inject
     Instance<io.graphmailer.adapter.in.cli.StatusCommand> status;
 
+    @Inject
+    Instance<io.graphmailer.adapter.in.cli.DeadLetterCommand> deadLetter;
+
     @Override
     public int run(String... args) {
+        if (args.length > 0 && io.graphmailer.adapter.in.cli.DeadLetterCommand.NAME.equals(args[0])) {
+            return deadLetter.get().run(Arrays.asList(args).subList(1, args.length), System.out);
+        }
         if (args.length > 0 && DoctorCommand.NAME.equals(args[0])) {
             return doctor.get().run(Arrays.asList(args).subList(1, args.length), System.out);
         }

@@ -80,6 +80,18 @@ public interface GraphMailerConfig {
 
     DeliveryLogSettings deliveryLog();
 
+    Telemetry telemetry();
+
+    /** Traces and metrics (README "Telemetry"). */
+    interface Telemetry {
+        /** Application Insights' connection string (APPLICATIONINSIGHTS_CONNECTION_STRING); unset: nothing is exported. */
+        Optional<String> connectionString();
+
+        /** Where the OTLP exporter sends when telemetry is on (an OpenTelemetry collector or agent beside the app). */
+        @WithDefault("http://localhost:4317")
+        String otlpEndpoint();
+    }
+
     enum TransportKind { OUTBOX, GRAPH }
 
     enum CallerAuthMode {

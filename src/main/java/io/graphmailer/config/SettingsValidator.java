@@ -70,6 +70,8 @@ public final class SettingsValidator {
                         + " authLevel anonymous, so nobody checks callers: package with -Dfunction.authLevel=function, or use entra");
             }
         }
+        deadLetterAuthProblems(mode, env, problems);
+        telemetryProblems(config.telemetry(), problems);
         if (mode == CallerAuthMode.HOST_KEY && isBlank(env.get(FUNCTIONS_PORT_ENV))) {
             problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=host-key trusts the Azure Functions host's function-key check, but "
                     + FUNCTIONS_PORT_ENV + " is not set, so no host is in front of this process; use entra");
@@ -227,6 +229,41 @@ public final class SettingsValidator {
         }
         if (smtp.host().isBlank()) {
             problems.add("GRAPH_MAILER_SMTP_HOST is empty: smtp.office365.com for Exchange Online");
+        }
+    }
+
+    static void telemetryProblems(GraphMailerConfig.Telemetry telemetry, List<String> problems) {
+        telemetry.connectionString().filter(cs -> !cs.isBlank()).ifPresent(cs -> {
+            if (!cs.contains("InstrumentationKey=")) {
+                problems.add("APPLICATIONINSIGHTS_CONNECTION_STRING is not an Application Insights connection string (no InstrumentationKey=...)");
+            }
+        });
+        String endpoint = telemetry.otlpEndpoint();
+        if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+            problems.add("GRAPH_MAILER_TELEMETRY_OTLP_ENDPOINT must be an http:// or https:// URL, not '" + endpoint + "'");
+        }
+    }
+
+    /** The function that forwards /api/deadletter (dead-letter operations). */
+    static final String DEAD_LETTER_FUNCTION = "DeadLetter";
+
+    /**
+     * Host-key mode accepts the host's key as an operator on /api/deadletter (ADR 0018): only when the DeadLetter function
+     * asks for the master key (authLevel admin), never a function key that senders hold.
+     */
+    static void deadLetterAuthProblems(CallerAuthMode mode, Map<String, String> env, List<String> problems) {
+        if (mode != CallerAuthMode.HOST_KEY || isBlank(env.get(FUNCTIONS_PORT_ENV))) {
+            return;
+        }
+        String root = isBlank(env.get("AzureWebJobsScriptRoot")) ? "." : env.get("AzureWebJobsScriptRoot");
+        java.nio.file.Path file = java.nio.file.Path.of(root, DEAD_LETTER_FUNCTION, "function.json");
+        if (!java.nio.file.Files.exists(file)) {
+            return; // not deployed: /api/deadletter is not reachable through the host
+        }
+        String level = authLevel(file);
+        if (!"admin".equals(level)) {
+            problems.add("GRAPH_MAILER_CALLER_AUTH_MODE=host-key lets the DeadLetter function's callers replay and purge mail, but its"
+                    + " function.json has authLevel " + level + ": package with -Ddeadletter.authLevel=admin so only the master key reaches it");
         }
     }
 

@@ -31,12 +31,13 @@ public class TransportBeans {
     @Produces
     @Singleton
     MailTransport mailTransport(GraphMailerConfig config, SmtpMailboxes smtpMailboxes, Instance<OutboxMailTransport> outbox,
-                                Instance<GraphMailSender> graph, Instance<SmtpMailSender> smtp) {
+                                Instance<GraphMailSender> graph, Instance<SmtpMailSender> smtp, io.graphmailer.application.port.out.Telemetry telemetry) {
         MailTransport transport = switch (config.transport()) {
             case OUTBOX -> outbox.get();
             case GRAPH -> graph.get();
         };
-        return smtpMailboxes.inUse() ? new RoutingMailTransport(smtpMailboxes, smtp.get(), transport) : transport;
+        MailTransport chosen = smtpMailboxes.inUse() ? new RoutingMailTransport(smtpMailboxes, smtp.get(), transport) : transport;
+        return new io.graphmailer.application.MeasuredMailTransport(chosen, telemetry);
     }
 
     /** The Graph copy of SMTP-sent mail in Sent Items; SmtpMailSender asks for it only when save-to-sent-items is on. */

@@ -108,12 +108,13 @@ public class UseCaseBeans {
                                                SendLedger ledger, MailQueue queue, PerMailboxLimiter limiter,
                                                AttachmentResolver attachments, SentMessageLookup lookup,
                                                EnvelopeWriter envelopes, MailboxBudget budget, MailboxBudgetPolicy budgetPolicy,
-                                               io.graphmailer.application.DeliveryRecorder deliveries) {
+                                               io.graphmailer.application.DeliveryRecorder deliveries,
+                                               io.graphmailer.application.port.out.Telemetry telemetry) {
         GraphMailerConfig.Queue q = config.queue();
-        return new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes, limiter,
+        return new io.graphmailer.application.MeasuredQueuedMail(new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes, limiter,
                 new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
                         q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
-                Clock.systemUTC(), attachments, lookup, budget, budgetPolicy, deliveries);
+                Clock.systemUTC(), attachments, lookup, budget, budgetPolicy, deliveries), telemetry);
     }
 
     /** The setting's values are the use case's policies, by name. */

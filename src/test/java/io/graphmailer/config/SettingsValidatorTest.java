@@ -158,6 +158,39 @@ class SettingsValidatorTest {
     }
 
     @Test
+    void givenHostKeyModeAndADeadLetterFunctionBelowAdminLevel_thenRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws java.io.IOException {
+        String function = "{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"req\",\"authLevel\":\"function\"}]}";
+        for (String name : List.of("SendMail", "SendMailV1", "SendMailBeta", "DeadLetter")) {
+            java.nio.file.Files.createDirectories(root.resolve(name));
+            java.nio.file.Files.writeString(root.resolve(name + "/function.json"), function);
+        }
+        GraphMailerConfig c = config(Map.of("graph-mailer.caller-auth.mode", "host-key",
+                "graph-mailer.storage.connection-string", "UseDevelopmentStorage=true"));
+        Map<String, String> env = Map.of("FUNCTIONS_CUSTOMHANDLER_PORT", "34567", "AzureWebJobsScriptRoot", root.toString());
+        // A function key is what senders hold: it must not replay or purge mail.
+        assertThat(SettingsValidator.problems(c, false, env)).singleElement().asString()
+                .contains("DeadLetter").contains("authLevel function").contains("-Ddeadletter.authLevel=admin");
+
+        java.nio.file.Files.writeString(root.resolve("DeadLetter/function.json"), function.replace("\"function\"", "\"admin\""));
+        assertThat(SettingsValidator.problems(c, false, env)).isEmpty();
+    }
+
+    @Test
+    void givenATelemetryConnectionStringThatIsNoneOrABadOtlpEndpoint_thenEachIsNamed() {
+        GraphMailerConfig c = config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.transport", "outbox",
+                "graph-mailer.allowed-senders", "noreply@contoso.example",
+                "graph-mailer.telemetry.connection-string", "not-a-connection-string",
+                "graph-mailer.telemetry.otlp-endpoint", "localhost:4317"));
+        assertThat(SettingsValidator.problems(c, true, Map.of())).anyMatch(p -> p.contains("APPLICATIONINSIGHTS_CONNECTION_STRING"))
+                .anyMatch(p -> p.contains("GRAPH_MAILER_TELEMETRY_OTLP_ENDPOINT"));
+        GraphMailerConfig good = config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.transport", "outbox",
+                "graph-mailer.allowed-senders", "noreply@contoso.example",
+                "graph-mailer.telemetry.connection-string", "InstrumentationKey=00000000-0000-0000-0000-000000000000"));
+        assertThat(SettingsValidator.problems(good, true, Map.of())).noneMatch(p -> p.contains("TELEMETRY") || p.contains("APPLICATIONINSIGHTS"));
+    }
+
+    @Test
     void givenAttachmentSettingsOutOfRange_thenEachIsNamed() {
         Map<String, String> values = new HashMap<>(Map.of("graph-mailer.caller-auth.mode", "none",
                 "graph-mailer.attachments.max-message-bytes", Long.toString(151L * 1024 * 1024),

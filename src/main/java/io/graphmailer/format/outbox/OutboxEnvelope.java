@@ -195,6 +195,41 @@ public final class OutboxEnvelope {
         }
     }
 
+    /** Which mailbox an envelope is for and its idempotency key (given, or derived as {@link #read} derives it). */
+    public record Identity(String mailbox, String idempotencyKey) {
+    }
+
+    /** The identity of a kept envelope, or empty when the text is not an envelope naming a valid mailbox. */
+    public static java.util.Optional<Identity> identify(String text) {
+        try {
+            JsonNode root = MAPPER.readTree(text);
+            if (root == null || !root.path("mailbox").isTextual()) {
+                return java.util.Optional.empty();
+            }
+            Mailbox mailbox = new Mailbox(root.path("mailbox").asText().trim());
+            JsonNode key = root.get("idempotencyKey");
+            if (key != null && key.isTextual() && !key.asText().isBlank()) {
+                return java.util.Optional.of(new Identity(mailbox.id(), key.asText()));
+            }
+            JsonNode sendMail = root.get("sendMail");
+            return sendMail == null || !sendMail.isObject() ? java.util.Optional.of(new Identity(mailbox.id(), null))
+                    : java.util.Optional.of(new Identity(mailbox.id(), derivedKey(mailbox.key(), sendMail)));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** A queue message as the producer wrote it: graph-mailer's bookkeeping removed; the text itself when it has none. */
+    public static String producersEnvelopeOf(String text) {
+        try {
+            JsonNode root = MAPPER.readTree(text);
+            String producers = root instanceof ObjectNode o ? producersEnvelope(o) : null;
+            return producers == null ? text : producers;
+        } catch (IOException | RuntimeException e) {
+            return text;
+        }
+    }
+
     /** The producer's envelope without graph-mailer's bookkeeping, or null when there is none. */
     static String producersEnvelope(ObjectNode root) {
         if (!root.has(BOOKKEEPING)) {

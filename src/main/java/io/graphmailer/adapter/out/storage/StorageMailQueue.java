@@ -45,7 +45,7 @@ public final class StorageMailQueue implements MailQueue {
     }
 
     /** Tests: three queue clients, created on first use like the bean's. */
-    StorageMailQueue(QueueClient outbox, QueueClient deadLetter, QueueClient poison, Clock clock) {
+    public StorageMailQueue(QueueClient outbox, QueueClient deadLetter, QueueClient poison, Clock clock) {
         this(() -> new Queues(outbox, deadLetter, poison), clock);
     }
 
@@ -54,11 +54,11 @@ public final class StorageMailQueue implements MailQueue {
         this.clock = clock;
     }
 
-    private static String deadLetterName(GraphMailerConfig.Queue queue) {
+    static String deadLetterName(GraphMailerConfig.Queue queue) {
         return queue.deadLetterName().orElse(queue.name() + "-deadletter");
     }
 
-    private static String poisonName(GraphMailerConfig.Queue queue) {
+    static String poisonName(GraphMailerConfig.Queue queue) {
         return queue.poisonName().orElse(queue.name() + "-poison");
     }
 

@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** functions/ is what the Functions host reads: it must parse, use documented fields, and match our handler. */
 class FunctionAppContractTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DEAD_LETTER = "DeadLetter";
     private static final java.nio.file.Path FUNCTIONS = java.nio.file.Path.of("functions");
     private static final Map<String, Set<String>> REQUIRED_FIELDS = Map.of(
             "httpTrigger", Set.of("name", "direction", "authLevel", "methods", "route"),
@@ -130,6 +131,9 @@ class FunctionAppContractTest {
                 // Forwarded as is: /api/<route>, with its parameters filled in, must reach one of our REST paths.
                 String forwarded = "/api/" + trigger.path("route").asText().replaceAll("\\{[^}]+}", "noreply@contoso.example");
                 assertThat(served(served, forwarded)).as(name + ": " + forwarded + " in " + served).isTrue();
+                if (DEAD_LETTER.equals(name)) {
+                    continue; // its own authLevel (admin in host-key mode): givenTheDeadLetterFunction_...
+                }
                 assertThat(trigger.path("authLevel").asText()).isIn("${function.authLevel}", "anonymous", "function");
             } else {
                 assertThat(served).as(name + " is invoked at POST /" + name).contains("/" + name);
@@ -143,7 +147,7 @@ class FunctionAppContractTest {
         Map<String, String> routes = new java.util.HashMap<>();
         for (java.nio.file.Path folder : functionFolders()) {
             for (JsonNode b : read(folder.resolve("function.json")).path("bindings")) {
-                if ("httpTrigger".equals(b.path("type").asText())) {
+                if ("httpTrigger".equals(b.path("type").asText()) && !DEAD_LETTER.equals(folder.getFileName().toString())) {
                     routes.put(b.path("route").asText(), folder.getFileName().toString());
                     // Same caller check as the plain route (host-key mode relies on the host's key on every one).
                     assertThat(b.path("authLevel").asText()).as(folder.toString()).isEqualTo("${function.authLevel}");
@@ -156,6 +160,22 @@ class FunctionAppContractTest {
         }
         assertThat(served(served, "/api/v2.0/users/noreply@contoso.example/sendMail")).isFalse();
         assertThat(served(served, "/api/v1x0/users/noreply@contoso.example/sendMail")).isFalse();
+    }
+
+    @Test
+    void givenTheDeadLetterFunction_thenItForwardsEveryDeadLetterRouteWithItsOwnAuthLevel() throws IOException {
+        JsonNode binding = read(FUNCTIONS.resolve(DEAD_LETTER).resolve("function.json")).path("bindings").get(0);
+        // Not the senders' ${function.authLevel}: in host-key mode only the master key may reach the operators' routes (ADR 0018).
+        assertThat(binding.path("authLevel").asText()).isEqualTo("${deadletter.authLevel}");
+        assertThat(binding.path("route").asText()).isEqualTo("deadletter/{*rest}");
+        assertThat(binding.path("methods")).extracting(JsonNode::asText).containsExactlyInAnyOrder("get", "post", "delete");
+        Set<String> served = servedPaths();
+        for (String path : List.of("/api/deadletter", "/api/deadletter/0f7c", "/api/deadletter/0f7c/replay", "/api/deadletter/replay",
+                "/api/deadletter/purge")) {
+            assertThat(served(served, path)).as(path).isTrue();
+        }
+        String pom = Files.readString(java.nio.file.Path.of("pom.xml"));
+        assertThat(pom).contains("<deadletter.authLevel>anonymous</deadletter.authLevel>");
     }
 
     @Test

@@ -1,0 +1,91 @@
+# The operators' picture of graph-mailer in Application Insights: sends over time by outcome, failures by error code,
+# throttles and waits, sends per mailbox against its budget, and mail kept aside (dead-letter and poison) with the
+# operators' replays and purges. The queries use only the metric and attribute names the app emits
+# (adapter/out/telemetry/OtelTelemetry.java); infra/tests/workbook.test.mjs compares them.
+locals {
+  workbook_queries = {
+    sends_by_outcome    = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.sends"
+      | extend outcome = tostring(customDimensions["graph_mailer.outcome"])
+      | summarize sends = sum(valueSum) by outcome, bin(timestamp, 5m)
+      | render timechart
+    KQL
+    failures_by_code    = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.sends"
+      | extend outcome = tostring(customDimensions["graph_mailer.outcome"]), code = tostring(customDimensions["graph_mailer.error_code"])
+      | where outcome != "sent"
+      | summarize failures = sum(valueSum) by code, outcome
+      | order by failures desc
+    KQL
+    throttles_and_waits = <<-KQL
+      customMetrics
+      | where name in ("graph_mailer.throttles", "graph_mailer.limit_waits", "graph_mailer.retry_after")
+      | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"]), limit = tostring(customDimensions["graph_mailer.limit"])
+      | summarize events = sum(valueCount), seconds_asked = sumif(valueSum, name == "graph_mailer.retry_after") by name, bin(timestamp, 5m)
+      | render timechart
+    KQL
+    quota_per_mailbox   = <<-KQL
+      customMetrics
+      | where timestamp > ago(24h) and name == "graph_mailer.sends"
+      | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"]), outcome = tostring(customDimensions["graph_mailer.outcome"])
+      | where outcome == "sent"
+      | summarize sent_24h = sum(valueSum), busiest_minute = max(valueSum) by mailbox
+      | order by sent_24h desc
+    KQL
+    dead_letter_backlog = <<-KQL
+      customMetrics
+      | where name in ("graph_mailer.queue.outcomes", "graph_mailer.deadletter.actions")
+      | extend outcome = tostring(customDimensions["graph_mailer.outcome"])
+      | where name == "graph_mailer.deadletter.actions" or outcome in ("dead-lettered", "poisoned", "parked")
+      | extend change = iff(name == "graph_mailer.deadletter.actions", -valueSum, valueSum)
+      | summarize change = sum(change) by bin(timestamp, 1h)
+      | order by timestamp asc
+      | extend backlog = row_cumsum(change)
+      | render timechart
+    KQL
+    unknown_outcomes    = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.unknown_outcomes"
+      | extend result = tostring(customDimensions["graph_mailer.result"])
+      | summarize count = sum(valueSum) by result, bin(timestamp, 1h)
+    KQL
+  }
+
+  workbook_titles = {
+    sends_by_outcome    = "Sends over time by outcome"
+    failures_by_code    = "Failures by error code"
+    throttles_and_waits = "Throttles, Retry-After waits and waits for a mailbox limit"
+    quota_per_mailbox   = "Sends per mailbox, last 24 hours"
+    dead_letter_backlog = "Dead-letter and poison backlog (kept minus replayed and purged)"
+    unknown_outcomes    = "Unknown outcomes and how they were resolved"
+  }
+}
+
+resource "azurerm_application_insights_workbook" "operations" {
+  name                = uuidv5("url", "graph-mailer/${local.app_insights_name}/operations-workbook")
+  resource_group_name = azurerm_resource_group.this.name
+  location            = azurerm_resource_group.this.location
+  display_name        = "graph-mailer operations"
+  source_id           = lower(azurerm_application_insights.this.id)
+  category            = "workbook"
+  tags                = local.tags
+  data_json = jsonencode({
+    version = "Notebook/1.0"
+    items = [for key, query in local.workbook_queries : {
+      type = 3
+      name = key
+      content = {
+        version      = "KqlItem/1.0"
+        title        = local.workbook_titles[key]
+        query        = query
+        size         = 0
+        timeContext  = { durationMs = 86400000 }
+        queryType    = 0
+        resourceType = "microsoft.insights/components"
+      }
+    }]
+    fallbackResourceIds = [lower(azurerm_application_insights.this.id)]
+  })
+}

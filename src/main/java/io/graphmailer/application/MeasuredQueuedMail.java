@@ -1,0 +1,56 @@
+package io.graphmailer.application;
+
+import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
+import io.graphmailer.application.port.out.Telemetry;
+import io.graphmailer.domain.QueueOutcome;
+import io.graphmailer.domain.QueuedMail;
+
+import java.util.Locale;
+
+/** The queue use case with its outcome metrics: how each message ended, the waits for a limit, unknown outcomes. */
+public final class MeasuredQueuedMail implements ProcessQueuedMailUseCase {
+    private static final String WAITING = "waiting for the mailbox's ";
+    private final ProcessQueuedMailUseCase useCase;
+    private final Telemetry telemetry;
+
+    public MeasuredQueuedMail(ProcessQueuedMailUseCase useCase, Telemetry telemetry) {
+        this.useCase = useCase;
+        this.telemetry = telemetry;
+    }
+
+    @Override
+    public QueueOutcome process(QueuedMail mail) {
+        QueueOutcome outcome = useCase.process(mail);
+        record(outcome, mail.command().mailbox().key());
+        return outcome;
+    }
+
+    @Override
+    public QueueOutcome reject(String original, String code, String reason) {
+        QueueOutcome outcome = useCase.reject(original, code, reason);
+        telemetry.queueOutcome(name(outcome), code);
+        return outcome;
+    }
+
+    private void record(QueueOutcome outcome, String mailbox) {
+        String detail = outcome.detail() == null ? "" : outcome.detail();
+        switch (outcome.kind()) {
+            case DEFERRED -> {
+                if (detail.startsWith(WAITING)) {
+                    String limit = detail.substring(WAITING.length()).split(" ", 2)[0];
+                    telemetry.waitingForLimit(mailbox, limit);
+                }
+            }
+            case VERIFIED_SENT -> telemetry.unknownOutcome("verified-sent");
+            case PARKED -> telemetry.unknownOutcome("parked");
+            default -> {
+            }
+        }
+        // The code of a requeue is the error code; other details are sentences, not attribute values.
+        telemetry.queueOutcome(name(outcome), outcome.kind() == QueueOutcome.Kind.REQUEUED ? detail : "");
+    }
+
+    private static String name(QueueOutcome outcome) {
+        return outcome.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
