@@ -71,7 +71,7 @@ public final class BlobTokenCacheStore implements TokenCacheStore {
                 stripSlash(config.keyVaultUrl().orElseThrow()) + "/keys/" + config.delegated().keyName());
     }
 
-    BlobTokenCacheStore(String containerUrl, Function<String, BlobClient> blobs, Function<String, CryptographyClient> keys, String keyId) {
+    public BlobTokenCacheStore(String containerUrl, Function<String, BlobClient> blobs, Function<String, CryptographyClient> keys, String keyId) {
         this.containerUrl = stripSlash(containerUrl);
         this.blobs = blobs;
         this.keys = keys;

@@ -101,7 +101,7 @@ public final class DelegatedTokenProvider {
         this(mailboxes, store, config.authorityHost(), config.tenantId().orElseThrow(), config.delegated().clientId().orElseThrow(), Clock.systemUTC());
     }
 
-    DelegatedTokenProvider(DelegatedMailboxes mailboxes, TokenCacheStore store, String authorityHost, String tenantId, String clientId, Clock clock) {
+    public DelegatedTokenProvider(DelegatedMailboxes mailboxes, TokenCacheStore store, String authorityHost, String tenantId, String clientId, Clock clock) {
         this.mailboxes = mailboxes;
         this.store = store;
         this.clientId = clientId;

@@ -54,7 +54,7 @@ public final class DeviceCodeSignIn {
         this(mailboxes, smtp, store, config.authorityHost(), config.tenantId().orElseThrow(), config.delegated().clientId().orElseThrow(), Clock.systemUTC());
     }
 
-    DeviceCodeSignIn(DelegatedMailboxes mailboxes, SmtpMailboxes smtp, TokenCacheStore store, String authorityHost, String tenantId, String clientId, Clock clock) {
+    public DeviceCodeSignIn(DelegatedMailboxes mailboxes, SmtpMailboxes smtp, TokenCacheStore store, String authorityHost, String tenantId, String clientId, Clock clock) {
         this.mailboxes = mailboxes;
         this.smtp = smtp;
         this.store = store;
