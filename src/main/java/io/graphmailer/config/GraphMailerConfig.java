@@ -92,6 +92,8 @@ public interface GraphMailerConfig {
         String otlpEndpoint();
     }
 
+    Delegated delegated();
+
     enum TransportKind { OUTBOX, GRAPH }
 
     enum CallerAuthMode {
@@ -434,5 +436,44 @@ public interface GraphMailerConfig {
          */
         @WithDefault("false")
         boolean bounces();
+    }
+
+    /**
+     * Delegated mode (README "Delegated mode"): mailboxes that send with a signed-in account's token (refresh token kept
+     * in an encrypted token cache blob) instead of the app-only token; docs/adr/0019.
+     */
+    interface Delegated {
+        /** {@code mailbox} or {@code mailbox:account} (a shared mailbox that {@code account} has Send As on); each an allowed sender. */
+        Optional<List<String>> mailboxes();
+
+        /** Application (client) id of the public-client app registration the operator signs in through (device code flow). */
+        Optional<String> clientId();
+
+        /** Blob container of the token caches (one blob per mailbox), e.g. https://account.blob.core.windows.net/graph-mailer-tokens. */
+        Optional<String> tokenContainerUrl();
+
+        /** Key Vault key (in {@code key-vault-url}) that wraps each cache's data key; RSA, operations wrapKey and unwrapKey. */
+        @WithDefault("graph-mailer-token-cache")
+        String keyName();
+
+        /** The identity platform drops a refresh token unused this long (90 days); the doctor warns before it. */
+        @WithDefault("P90D")
+        Duration inactivityLimit();
+
+        /** The timer refreshes a delegated mailbox's token when its last refresh is older than this, mail or not. */
+        @WithDefault("P7D")
+        Duration keepAliveAfter();
+
+        /** The doctor warns this long before the inactivity limit. */
+        @WithDefault("P14D")
+        Duration warnBefore();
+
+        /** Queued mail of a mailbox that needs a new sign-in waits this long for it (re-checked every recheck) before it is dead-lettered. */
+        @WithDefault("P3D")
+        Duration signInWait();
+
+        /** How often queued mail waiting for a sign-in tries again. */
+        @WithDefault("PT15M")
+        Duration signInRecheck();
     }
 }

@@ -158,7 +158,65 @@ public final class SettingsValidator {
         }
         attachmentProblems(config.attachments(), problems);
         jobProblems(config.jobs(), devMode, problems);
+        delegatedProblems(config, problems);
         return problems;
+    }
+
+    /** Delegated mode (README "Delegated mode"). */
+    private static void delegatedProblems(GraphMailerConfig config, List<String> problems) {
+        GraphMailerConfig.Delegated d = config.delegated();
+        List<String> entries = d.mailboxes().orElse(List.of());
+        java.util.Set<String> allowed = new java.util.HashSet<>();
+        config.allowedSenders().forEach(s -> { String k = key(s); if (k != null) allowed.add(k); });
+        boolean any = false;
+        for (String entry : entries) {
+            if (entry == null || entry.isBlank()) {
+                continue;
+            }
+            any = true;
+            String[] parts = entry.trim().split(":", -1);
+            if (parts.length > 2 || key(parts[0].trim()) == null || (parts.length == 2 && key(parts[1].trim()) == null)) {
+                problems.add("GRAPH_MAILER_DELEGATED_MAILBOXES: '" + entry + "' is not mailbox or mailbox:account (UPNs or object ids)");
+                continue;
+            }
+            if (!allowed.contains(key(parts[0].trim()))) {
+                problems.add("GRAPH_MAILER_DELEGATED_MAILBOXES: '" + parts[0].trim() + "' is not in GRAPH_MAILER_ALLOWED_SENDERS");
+            }
+        }
+        if (!any) {
+            return;
+        }
+        if (config.tenantId().isEmpty()) {
+            problems.add("GRAPH_MAILER_TENANT_ID is required for the delegated mailboxes (GRAPH_MAILER_DELEGATED_MAILBOXES)");
+        }
+        if (d.clientId().isEmpty()) {
+            problems.add("GRAPH_MAILER_DELEGATED_CLIENT_ID is required for the delegated mailboxes: the public-client app registration's client id");
+        }
+        if (d.tokenContainerUrl().isEmpty()) {
+            problems.add("GRAPH_MAILER_DELEGATED_TOKEN_CONTAINER_URL is required for the delegated mailboxes: the blob container of the token caches");
+        } else if (!d.tokenContainerUrl().get().startsWith("https://") && config.storage().connectionString().isEmpty()) {
+            problems.add("GRAPH_MAILER_DELEGATED_TOKEN_CONTAINER_URL must be an https URL (http only with a storage connection string, locally)");
+        }
+        if (config.keyVaultUrl().isEmpty()) {
+            problems.add("GRAPH_MAILER_KEY_VAULT_URL is required for the delegated mailboxes: its key GRAPH_MAILER_DELEGATED_KEY_NAME encrypts the token caches");
+        }
+        if (isBlank(d.keyName())) {
+            problems.add("GRAPH_MAILER_DELEGATED_KEY_NAME is empty: name the Key Vault key that wraps the token caches' data keys");
+        }
+        if (!positive(d.inactivityLimit()) || !positive(d.keepAliveAfter()) || d.keepAliveAfter().compareTo(d.inactivityLimit()) >= 0) {
+            problems.add("GRAPH_MAILER_DELEGATED_KEEP_ALIVE_AFTER (" + d.keepAliveAfter() + ") must be positive and shorter than"
+                    + " GRAPH_MAILER_DELEGATED_INACTIVITY_LIMIT (" + d.inactivityLimit() + ")");
+        }
+        if (d.warnBefore().isNegative() || d.warnBefore().compareTo(d.inactivityLimit()) >= 0) {
+            problems.add("GRAPH_MAILER_DELEGATED_WARN_BEFORE (" + d.warnBefore() + ") must be between zero and GRAPH_MAILER_DELEGATED_INACTIVITY_LIMIT");
+        }
+        if (d.signInWait().isNegative() || !positive(d.signInRecheck())) {
+            problems.add("GRAPH_MAILER_DELEGATED_SIGN_IN_WAIT must not be negative and GRAPH_MAILER_DELEGATED_SIGN_IN_RECHECK must be positive");
+        }
+    }
+
+    private static boolean positive(java.time.Duration d) {
+        return !d.isNegative() && !d.isZero();
     }
 
     private static void jobProblems(GraphMailerConfig.Jobs jobs, boolean devMode, List<String> problems) {

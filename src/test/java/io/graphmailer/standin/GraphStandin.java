@@ -58,7 +58,16 @@ public final class GraphStandin extends StandinServer {
     }
 
     /** Who called: the verified token's claims. */
-    record Caller(String appId, String tenantId, List<String> roles) {
+    record Caller(String appId, String tenantId, List<String> roles, List<String> scopes, String upn) {
+        Caller(String appId, String tenantId, List<String> roles) {
+            this(appId, tenantId, roles, List.of(), null);
+        }
+
+        /** A user's (delegated) token: it carries scp and upn, not roles. */
+        boolean delegated() {
+            return upn != null;
+        }
+
     }
 
     private static final class Mailbox {
@@ -101,6 +110,7 @@ public final class GraphStandin extends StandinServer {
         this.verifier = new AccessTokenVerifier(identity, Set.of(IdentityPlatformStandin.GRAPH_RESOURCE,
                 IdentityPlatformStandin.GRAPH_RESOURCE + "/", IdentityPlatformStandin.GRAPH_APP_ID), Duration.ZERO);
         route("POST", "/v1\\.0/users/([^/]+)/sendMail", this::sendMail);
+        route("POST", "/v1\\.0/(me)/sendMail", this::sendMail);
         route("POST", "/v1\\.0/users/([^/]+)/mailFolders/sentitems/messages", this::createInSentItems);
         route("POST", "/v1\\.0/users/([^/]+)/messages", this::createDraft);
         route("POST", "/v1\\.0/users/([^/]+)/messages/([^/]+)/attachments", this::addAttachment);
@@ -259,6 +269,7 @@ public final class GraphStandin extends StandinServer {
     /** Clears mailboxes, scopes, faults, settings, recordings and counters. */
     public synchronized void reset() {
         mailboxes.clear();
+        sendAs.clear();
         appScopes.clear();
         faults.clear();
         accepted.clear();
@@ -338,7 +349,43 @@ public final class GraphStandin extends StandinServer {
             sendError(request, 401, "InvalidAuthenticationToken", message, headers);
             return null;
         }
-        return new Caller(result.claim("appid"), result.claim("tid"), result.roles());
+        String scp = result.claim("scp");
+        return new Caller(result.claim("appid"), result.claim("tid"), result.roles(),
+                scp == null || scp.isBlank() ? List.of() : List.of(scp.trim().split(" ")), result.claim("upn"));
+    }
+
+    /** Shared mailbox (lower-case) to the accounts (lower-case) with Send As on it. */
+    private final Map<String, Set<String>> sendAs = new ConcurrentHashMap<>();
+
+    /** Exchange's Send As permission of {@code account} on {@code sharedMailbox} (Add-RecipientPermission). */
+    public void grantSendAs(String sharedMailbox, String account) {
+        sendAs.computeIfAbsent(sharedMailbox.toLowerCase(Locale.ROOT), k -> ConcurrentHashMap.newKeySet()).add(account.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * sendMail's permission: an app token needs the Mail.Send role and may not use /me; a user's token needs scope
+     * Mail.Send for its own mailbox (or /me), and Mail.Send.Shared plus Send As for another mailbox.
+     */
+    private boolean requireSendPermission(Request request, Caller caller, String mailboxInPath) throws IOException {
+        boolean me = "me".equals(mailboxInPath);
+        if (!caller.delegated()) {
+            if (me) {
+                sendError(request, 400, "BadRequest", "/me request is only valid with delegated authentication flow.", Map.of());
+                return false;
+            }
+            return requireRole(request, caller, MAIL_SEND);
+        }
+        boolean own = me || mailboxInPath.equalsIgnoreCase(caller.upn());
+        if (!caller.scopes().contains(MAIL_SEND) || (!own && !caller.scopes().contains("Mail.Send.Shared"))) {
+            sendError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", Map.of());
+            return false;
+        }
+        if (!own && !sendAs.getOrDefault(mailboxInPath.toLowerCase(Locale.ROOT), Set.of()).contains(caller.upn().toLowerCase(Locale.ROOT))) {
+            sendError(request, 403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have the right"
+                    + " to send mail on behalf of the specified sending account., Cannot submit message.", Map.of());
+            return false;
+        }
+        return true;
     }
 
     /** Requires an app role; answers 403 and returns false when the token lacks it. */
@@ -912,8 +959,11 @@ public final class GraphStandin extends StandinServer {
             return null;
         }
         Caller caller = authenticate(request);
-        if (caller == null || !requireRole(request, caller, MAIL_SEND)) {
+        if (caller == null || !requireSendPermission(request, caller, mailboxInPath)) {
             return null;
+        }
+        if ("me".equals(mailboxInPath)) {
+            mailboxInPath = caller.upn();
         }
         String mailbox = resolveMailbox(request, caller, mailboxInPath);
         if (mailbox == null) {

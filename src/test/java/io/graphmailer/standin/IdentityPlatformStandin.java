@@ -81,6 +81,16 @@ public final class IdentityPlatformStandin extends StandinServer {
     private final AtomicInteger totalTokenRequests = new AtomicInteger();
     private final AtomicInteger metadataRequests = new AtomicInteger();
     private final AtomicReference<ClientAssertionSeen> lastAssertion = new AtomicReference<>();
+    private final DelegatedGrants delegated = new DelegatedGrants(this);
+
+    /** Public clients, users, the device code flow and refresh tokens with rotation. */
+    public DelegatedGrants delegated() {
+        return delegated;
+    }
+
+    String signClaims(Map<String, Object> claims) {
+        return sign(claims);
+    }
 
     /** An app registration plus its service principal in the tenant. */
     private static final class App {
@@ -130,6 +140,7 @@ public final class IdentityPlatformStandin extends StandinServer {
         route("GET", "/([^/]+)/discovery/v2\\.0/keys", this::keys);
         route("GET", "/([^/]+)/discovery/keys", this::keys);
         route("POST", "/([^/]+)/oauth2/v2\\.0/token", this::token);
+        route("POST", "/([^/]+)/oauth2/v2\\.0/devicecode", r -> delegated.deviceCode(r, r.pathGroup(1)));
     }
 
     private KeyPair keys() {
@@ -227,6 +238,7 @@ public final class IdentityPlatformStandin extends StandinServer {
         tokenLifetime = DEFAULT_TOKEN_LIFETIME;
         clockOffset = Duration.ZERO;
         apps.clear();
+        delegated.reset();
         clearUnmatched();
     }
 
@@ -473,6 +485,10 @@ public final class IdentityPlatformStandin extends StandinServer {
         String grantType = form.get("grant_type");
         if (grantType == null || grantType.isEmpty()) {
             sendError(request, AadError.MISSING_PARAMETER, clientId, tenant, scope, null, "grant_type", null);
+            return;
+        }
+        if ("refresh_token".equals(grantType) || DelegatedGrants.isDeviceCodeGrant(grantType)) {
+            delegated.token(request, tenant, form);
             return;
         }
         if (!"client_credentials".equals(grantType)) {

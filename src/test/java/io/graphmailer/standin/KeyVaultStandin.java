@@ -84,6 +84,124 @@ public final class KeyVaultStandin extends StandinServer {
         route("GET", "/secrets/([^/]+)/versions", this::listVersions);
         route("GET", "/secrets/([^/]+)/?", this::getLatest);
         route("GET", "/secrets/([^/]+)/([^/]+)", this::getVersion);
+        route("GET", "/keys/([^/]+)/?", r -> getKey(r, r.pathGroup(1), null));
+        route("GET", "/keys/([^/]+)/([^/]+)", r -> getKey(r, r.pathGroup(1), r.pathGroup(2)));
+        route("POST", "/keys/([^/]+)/(wrapkey|unwrapkey)", r -> keyOperation(r, r.pathGroup(1), null, r.pathGroup(2)));
+        route("POST", "/keys/([^/]+)/([^/]*)/(wrapkey|unwrapkey)", r -> keyOperation(r, r.pathGroup(1), r.pathGroup(2), r.pathGroup(3)));
+    }
+
+    // ---------------------------------------------------------------- keys (wrapKey / unwrapKey, RSA-OAEP-256)
+
+    private record KeyVersion(String name, String version, java.security.KeyPair pair) {
+    }
+
+    private final Map<String, List<KeyVersion>> keys = new ConcurrentHashMap<>();
+    private final Set<String> cryptoUsers = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger unwraps = new AtomicInteger();
+
+    /** Creates an RSA 2048 key (a new version when the name exists); returns the version. */
+    public String createKey(String name) {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            String version = UUID.randomUUID().toString().replace("-", "");
+            keys.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(new KeyVersion(name, version, g.generateKeyPair()));
+            return version;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Role assignment "Key Vault Crypto Service Encryption User" (get, wrapKey, unwrapKey on keys) for this principal. */
+    public void grantCryptoUser(String objectId) {
+        cryptoUsers.add(objectId);
+    }
+
+    public int unwraps() {
+        return unwraps.get();
+    }
+
+    private KeyVersion key(String name, String version) {
+        List<KeyVersion> versions = keys.getOrDefault(name, List.of());
+        if (versions.isEmpty()) {
+            return null;
+        }
+        return version == null || version.isEmpty() ? versions.get(versions.size() - 1)
+                : versions.stream().filter(v -> v.version().equals(version)).findFirst().orElse(null);
+    }
+
+    private String kid(KeyVersion k) {
+        return vaultUrl() + "/keys/" + k.name() + "/" + k.version();
+    }
+
+    private void getKey(Request request, String name, String version) throws IOException {
+        if (!authorized(request, "keys/" + name, "keys/read", cryptoUsers)) {
+            return;
+        }
+        KeyVersion k = key(name, version);
+        if (k == null) {
+            keyNotFound(request, name);
+            return;
+        }
+        java.security.interfaces.RSAPublicKey pub = (java.security.interfaces.RSAPublicKey) k.pair().getPublic();
+        Map<String, Object> jwk = new LinkedHashMap<>();
+        jwk.put("kid", kid(k));
+        jwk.put("kty", "RSA");
+        jwk.put("key_ops", List.of("wrapKey", "unwrapKey"));
+        jwk.put("n", b64url(unsigned(pub.getModulus())));
+        jwk.put("e", b64url(unsigned(pub.getPublicExponent())));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("key", jwk);
+        body.put("attributes", Map.of("enabled", true, "created", Instant.now().getEpochSecond(), "updated", Instant.now().getEpochSecond(),
+                "recoveryLevel", "Recoverable+Purgeable", "recoverableDays", 90));
+        request.sendJson(200, body, responseHeaders(request));
+    }
+
+    private void keyOperation(Request request, String name, String version, String operation) throws IOException {
+        boolean wrap = "wrapkey".equals(operation);
+        if (!authorized(request, "keys/" + name, wrap ? "keys/wrap/action" : "keys/unwrap/action", cryptoUsers)) {
+            return;
+        }
+        KeyVersion k = key(name, version);
+        if (k == null) {
+            keyNotFound(request, name);
+            return;
+        }
+        Map<String, Object> in = Jwts.parseJsonObject(new String(request.body(), java.nio.charset.StandardCharsets.UTF_8));
+        if (!"RSA-OAEP-256".equals(in.get("alg")) || !(in.get("value") instanceof String value)) {
+            request.sendJson(400, Map.of("error", Map.of("code", "BadParameter", "message", "alg must be RSA-OAEP-256 and value base64url")),
+                    responseHeaders(request));
+            return;
+        }
+        try {
+            javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+            javax.crypto.spec.OAEPParameterSpec spec = new javax.crypto.spec.OAEPParameterSpec("SHA-256", "MGF1",
+                    java.security.spec.MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT);
+            cipher.init(wrap ? javax.crypto.Cipher.ENCRYPT_MODE : javax.crypto.Cipher.DECRYPT_MODE,
+                    wrap ? k.pair().getPublic() : k.pair().getPrivate(), spec);
+            byte[] out = cipher.doFinal(java.util.Base64.getUrlDecoder().decode(value));
+            if (!wrap) {
+                unwraps.incrementAndGet();
+            }
+            request.sendJson(200, Map.of("kid", kid(k), "value", b64url(out)), responseHeaders(request));
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            request.sendJson(400, Map.of("error", Map.of("code", "BadParameter", "message", "The parameter is incorrect: " + e.getClass().getSimpleName())),
+                    responseHeaders(request));
+        }
+    }
+
+    private void keyNotFound(Request request, String name) throws IOException {
+        request.sendJson(404, Map.of("error", Map.of("code", "KeyNotFound", "message", "A key with (name/id) " + name
+                + " was not found in this key vault.")), responseHeaders(request));
+    }
+
+    private static byte[] unsigned(java.math.BigInteger i) {
+        byte[] b = i.toByteArray();
+        return b.length > 1 && b[0] == 0 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
+    }
+
+    private static String b64url(byte[] b) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** {@code https://graph-mailer-test.vault.localhost:<port>}: the vault URL for {@code SecretClientBuilder}. */
@@ -136,6 +254,9 @@ public final class KeyVaultStandin extends StandinServer {
         challengeResource = CHALLENGE_RESOURCE;
         secrets.clear();
         secretsUsers.clear();
+        keys.clear();
+        cryptoUsers.clear();
+        unwraps.set(0);
         requests.set(0);
         challenges.set(0);
         secretReads.clear();
@@ -271,6 +392,10 @@ public final class KeyVaultStandin extends StandinServer {
 
     /** Challenge, token checks, api-version and RBAC; answers the request itself when it returns false. */
     private boolean authorized(Request request, String secretName, String action) throws IOException {
+        return authorized(request, "secrets/" + secretName, "secrets/" + action, secretsUsers);
+    }
+
+    private boolean authorized(Request request, String resourcePath, String action, Set<String> users) throws IOException {
         requests.incrementAndGet();
         String authorization = request.header("Authorization");
         AccessTokenVerifier.Result result = verifier.verify(authorization);
@@ -302,15 +427,15 @@ public final class KeyVaultStandin extends StandinServer {
             return false;
         }
         String oid = result.claim("oid");
-        if (oid == null || !secretsUsers.contains(oid)) {
+        if (oid == null || !users.contains(oid)) {
             String caller = "appid=" + result.claim("appid") + ";oid=" + oid + ";iss=" + result.claim("iss");
             String message = "Caller is not authorized to perform action on resource.\r\n"
                     + "If role assignments, deny assignments or role definitions were changed recently, please observe"
                     + " propagation time.\r\n"
                     + "Caller: " + caller + "\r\n"
-                    + "Action: 'Microsoft.KeyVault/vaults/secrets/" + action + "/action'\r\n"
+                    + "Action: 'Microsoft.KeyVault/vaults/" + action + (action.endsWith("/action") ? "" : "/action") + "'\r\n"
                     + "Resource: '/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/graph-mailer"
-                    + "/providers/microsoft.keyvault/vaults/" + VAULT_NAME + "/secrets/" + secretName + "'\r\n"
+                    + "/providers/microsoft.keyvault/vaults/" + VAULT_NAME + "/" + resourcePath + "'\r\n"
                     + "Assignment: (not found)\r\n"
                     + "DenyAssignmentId: null\r\n"
                     + "DecisionReason: 'DeniedWithNoValidRBAC' \r\n"

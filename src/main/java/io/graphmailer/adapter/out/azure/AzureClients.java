@@ -49,6 +49,7 @@ public class AzureClients {
     private final Map<String, QueueClient> queues = new ConcurrentHashMap<>();
     private final Map<String, TableClient> tables = new ConcurrentHashMap<>();
     private final Map<String, SecretClient> vaults = new ConcurrentHashMap<>();
+    private final Map<String, com.azure.security.keyvault.keys.cryptography.CryptographyClient> cryptography = new ConcurrentHashMap<>();
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     /** Queue and table requests: two retries, 250 ms then 500 ms apart (the SDK's default: three, up to 8 s apart). */
@@ -120,6 +121,12 @@ public class AzureClients {
     public SecretClient secrets(String vaultUrl) {
         return vaults.computeIfAbsent(vaultUrl, url -> new SecretClientBuilder().vaultUrl(url).httpClient(http())
                 .credential(credential()).buildClient());
+    }
+
+    /** A client for one Key Vault key by its id ({@code <vault>/keys/<name>[/<version>]}): wrapKey and unwrapKey on the service. */
+    public com.azure.security.keyvault.keys.cryptography.CryptographyClient cryptography(String keyId) {
+        return cryptography.computeIfAbsent(keyId, id -> new com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder()
+                .keyIdentifier(id).httpClient(http()).credential(credential()).buildClient());
     }
 
     private TokenCredential buildCredential() {

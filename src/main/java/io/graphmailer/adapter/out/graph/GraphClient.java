@@ -46,13 +46,48 @@ final class GraphClient {
     private final Duration maxThrottleWait;
     private final Duration retryBudget;
     private volatile OkHttpClient http;
+    /** Delegated mailboxes send with the signed-in account's token (README "Delegated mode"); all others with the app's. */
+    private volatile io.graphmailer.domain.DelegatedMailboxes delegated = io.graphmailer.domain.DelegatedMailboxes.NONE;
+    private volatile java.util.function.Supplier<io.graphmailer.adapter.out.identity.DelegatedTokenProvider> delegatedTokens = () -> null;
     /** Whether a Graph call has been answered yet (the start-up timeline's "first Graph call" point is logged once). */
     private volatile boolean answered;
 
     @Inject
-    GraphClient(GraphMailerConfig config, AccessTokenProvider tokens) {
+    GraphClient(GraphMailerConfig config, AccessTokenProvider tokens, io.graphmailer.domain.DelegatedMailboxes delegated,
+                jakarta.enterprise.inject.Instance<io.graphmailer.adapter.out.identity.DelegatedTokenProvider> delegatedTokens) {
         this(config.graph().baseUrl(), tokens, config.graph().timeout(), config.graph().maxThrottleRetries(),
                 config.graph().maxThrottleWait(), config.graph().retryBudget());
+        delegated(delegated, delegatedTokens::get); // built only when a delegated mailbox sends
+    }
+
+    /** Which mailboxes are delegated and where their tokens come from. */
+    void delegated(io.graphmailer.domain.DelegatedMailboxes mailboxes,
+                   java.util.function.Supplier<io.graphmailer.adapter.out.identity.DelegatedTokenProvider> tokens) {
+        this.delegated = mailboxes;
+        this.delegatedTokens = tokens;
+    }
+
+    /**
+     * The sendMail URL of {@code mailbox}: {@code /me/sendMail} for a delegated mailbox that signs in itself,
+     * {@code /users/{mailbox}/sendMail} otherwise (app-only, or a shared mailbox sent as with Mail.Send.Shared).
+     */
+    String sendMailUrl(Mailbox mailbox) {
+        boolean me = delegated.delegation(mailbox).map(d -> !d.shared()).orElse(false);
+        return me ? baseUrl + "/v1.0/me/sendMail" : user(mailbox) + "/sendMail";
+    }
+
+    /** A Graph call as {@code mailbox}: its delegated token when it is delegated, else the app's; a 401 is retried once with a fresh one. */
+    Answer callAs(Mailbox mailbox, String method, String url, RequestBody body, String trackingId) {
+        if (!delegated.isDelegated(mailbox)) {
+            return call(method, url, body, trackingId);
+        }
+        io.graphmailer.adapter.out.identity.DelegatedTokenProvider provider = delegatedTokens.get();
+        String scope = io.graphmailer.adapter.out.identity.DeviceCodeSignIn.GRAPH_MAIL_SEND;
+        Answer answer = execute(GraphHttp.request(method, url, body, provider.token(mailbox, scope), trackingId), trackingId);
+        if (answer.status() == 401) {
+            answer = execute(GraphHttp.request(method, url, body, provider.freshToken(mailbox, scope), trackingId), trackingId);
+        }
+        return answer;
     }
 
     GraphClient(String baseUrl, AccessTokenProvider tokens, Duration timeout, int maxThrottleRetries, Duration maxThrottleWait,
@@ -108,6 +143,13 @@ final class GraphClient {
 
     /** Graph's error answer as the failure of a send as {@code mailbox}, naming the roles the app's token carries. */
     MailTransportException error(Answer answer, Mailbox mailbox) {
+        var delegation = delegated.delegation(mailbox);
+        if (delegation.isPresent() && "ErrorSendAsDenied".equals(answer.code())) {
+            Mailbox account = delegation.get().account();
+            return new MailTransportException(MailTransportException.Kind.CONFIGURATION, "ErrorSendAsDenied", "delegated mailbox " + mailbox
+                    + ": the signed-in account " + account + " has no Send As on it (ErrorSendAsDenied). Run (Exchange Online PowerShell):"
+                    + " Add-RecipientPermission -Identity " + mailbox.id() + " -Trustee " + account.id() + " -AccessRights SendAs", null, null);
+        }
         return GraphErrors.translate(answer.status(), answer.retryAfterSeconds(), answer.code(), answer.message(), mailbox.id(), roles());
     }
 

@@ -98,7 +98,7 @@ public final class GraphMailSender implements MailTransport {
         } else {
             body = RequestBody.create(Base64.getEncoder().encodeToString(((MimeContent) command.content()).mime()), TEXT);
         }
-        GraphHttp.Answer outcome = graph.call("POST", graph.user(command.mailbox()) + "/sendMail", body, trackingId);
+        GraphHttp.Answer outcome = graph.callAs(command.mailbox(), "POST", graph.sendMailUrl(command.mailbox()), body, trackingId);
         if (outcome.status() == 202) {
             LOG.infof("graph: message %s from %s accepted", trackingId, command.mailbox());
             return new io.graphmailer.domain.SendReceipt(trackingId, outcome.requestId());

@@ -1,0 +1,250 @@
+package io.graphmailer.adapter.out.identity;
+
+import com.microsoft.aad.msal4j.IAccount;
+import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.ITokenCacheAccessAspect;
+import com.microsoft.aad.msal4j.ITokenCacheAccessContext;
+import com.microsoft.aad.msal4j.MsalException;
+import com.microsoft.aad.msal4j.PublicClientApplication;
+import com.microsoft.aad.msal4j.SilentParameters;
+import io.graphmailer.config.GraphMailerConfig;
+import io.graphmailer.domain.DelegatedMailboxes;
+import io.graphmailer.domain.DelegatedMailboxes.Delegation;
+import io.graphmailer.domain.MailTransportException;
+import io.graphmailer.domain.MailTransportException.Kind;
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.SignInRequiredException;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.net.MalformedURLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Delegated tokens for the mailboxes of {@link DelegatedMailboxes}: one MSAL {@link PublicClientApplication} per mailbox
+ * whose cache is the one stored for it ({@link TokenCacheStore}); tokens come from {@code acquireTokenSilently} for the
+ * signed-in account, and whenever MSAL changed the cache (a new access token, the rotated refresh token) it is written
+ * back at once, on the version it was read at. When another process wrote meanwhile, the newer refresh wins: if the
+ * stored cache was refreshed after ours it is taken, else ours is written on the new version. A refresh token that the
+ * identity platform calls already redeemed (another process rotated it) sends us back to the store once.
+ * Neither tokens nor the cache are ever logged.
+ */
+@Singleton
+public final class DelegatedTokenProvider {
+    private static final Logger LOG = Logger.getLogger(DelegatedTokenProvider.class);
+    /** A held access token is handed out until this close to expiry. */
+    static final Duration USABLE_MARGIN = Duration.ofMinutes(5);
+    private static final int WRITE_ATTEMPTS = 4;
+
+    private final DelegatedMailboxes mailboxes;
+    private final TokenCacheStore store;
+    private final String clientId;
+    private final String authority;
+    private final Clock clock;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    /** One mailbox: its MSAL app, the cache as last read or written, and its version in the store. */
+    private final class Session implements ITokenCacheAccessAspect {
+        final Delegation delegation;
+        final PublicClientApplication app;
+        String cache; // MSAL's serialized cache, null until read
+        String version;
+        TokenCacheStore.SignInFacts facts;
+        boolean loadIntoMsal;
+        boolean changed;
+        final Map<String, AccessToken> held = new ConcurrentHashMap<>();
+
+        Session(Delegation delegation) {
+            this.delegation = delegation;
+            try {
+                this.app = PublicClientApplication.builder(clientId).oidcAuthority(authority).setTokenCacheAccessAspect(this).build();
+            } catch (MalformedURLException e) {
+                throw new MailTransportException(Kind.CONFIGURATION, "InvalidAuthority", "GRAPH_MAILER_AUTHORITY_HOST gives an invalid authority " + authority, null, null);
+            }
+        }
+
+        @Override
+        public void beforeCacheAccess(ITokenCacheAccessContext context) {
+            if (loadIntoMsal && cache != null) {
+                context.tokenCache().deserialize(cache);
+                loadIntoMsal = false;
+            }
+        }
+
+        @Override
+        public void afterCacheAccess(ITokenCacheAccessContext context) {
+            if (context.hasCacheChanged()) {
+                cache = context.tokenCache().serialize();
+                changed = true;
+            }
+        }
+
+        void adopt(TokenCacheStore.Stored stored) {
+            cache = stored.cache();
+            version = stored.version();
+            facts = stored.facts();
+            loadIntoMsal = true;
+            held.clear();
+        }
+    }
+
+    @Inject
+    DelegatedTokenProvider(GraphMailerConfig config, DelegatedMailboxes mailboxes, TokenCacheStore store) {
+        this(mailboxes, store, config.authorityHost(), config.tenantId().orElseThrow(), config.delegated().clientId().orElseThrow(), Clock.systemUTC());
+    }
+
+    public DelegatedTokenProvider(DelegatedMailboxes mailboxes, TokenCacheStore store, String authorityHost, String tenantId, String clientId, Clock clock) {
+        this.mailboxes = mailboxes;
+        this.store = store;
+        this.clientId = clientId;
+        this.authority = (authorityHost.endsWith("/") ? authorityHost.substring(0, authorityHost.length() - 1) : authorityHost) + "/" + tenantId + "/v2.0/";
+        this.clock = clock;
+    }
+
+    /** An access token for {@code scope} as the mailbox's signed-in account: held, MSAL's cache, or a silent refresh. */
+    public AccessToken token(Mailbox mailbox, String scope) {
+        return acquire(mailbox, scope, false);
+    }
+
+    /** A token straight from the identity platform (after a resource refused the held one; the keep-alive). */
+    public AccessToken freshToken(Mailbox mailbox, String scope) {
+        return acquire(mailbox, scope, true);
+    }
+
+    /** The keep-alive: redeems the refresh token now (rotating it) and stores the result; the facts after it. */
+    public TokenCacheStore.SignInFacts refresh(Mailbox mailbox, String scope) {
+        freshToken(mailbox, scope);
+        Session session = session(mailbox);
+        synchronized (session) {
+            return session.facts;
+        }
+    }
+
+    /** What the store says about the mailbox's sign-in, without decrypting it. */
+    public Optional<TokenCacheStore.SignInFacts> facts(Mailbox mailbox) {
+        return store.facts(mailbox);
+    }
+
+    public DelegatedMailboxes mailboxes() {
+        return mailboxes;
+    }
+
+    private Session session(Mailbox mailbox) {
+        Delegation delegation = mailboxes.delegation(mailbox).orElseThrow(() ->
+                new IllegalArgumentException(mailbox + " is not a delegated mailbox"));
+        return sessions.computeIfAbsent(mailbox.key(), k -> new Session(delegation));
+    }
+
+    private AccessToken acquire(Mailbox mailbox, String scope, boolean force) {
+        Session session = session(mailbox);
+        if (!force) {
+            AccessToken held = session.held.get(scope);
+            if (held != null && clock.instant().isBefore(held.expiresOn().minus(USABLE_MARGIN))) {
+                return held;
+            }
+        }
+        synchronized (session) {
+            if (session.cache == null) {
+                session.adopt(store.read(mailbox).orElseThrow(() ->
+                        DelegatedErrors.notSignedIn(mailbox, session.delegation.account(), store.describe())));
+            }
+            IAuthenticationResult result;
+            try {
+                result = silent(session, scope, force);
+            } catch (MsalException e) {
+                if (!DelegatedErrors.grantAlreadyRedeemed(e)) {
+                    throw DelegatedErrors.translate(mailbox, session.delegation.account(), e);
+                }
+                // Another process may have rotated the refresh token: take what it stored and try once more.
+                TokenCacheStore.Stored stored = store.read(mailbox).orElseThrow(() ->
+                        DelegatedErrors.notSignedIn(mailbox, session.delegation.account(), store.describe()));
+                if (stored.version().equals(session.version)) {
+                    throw DelegatedErrors.translate(mailbox, session.delegation.account(), e);
+                }
+                session.adopt(stored);
+                try {
+                    result = silent(session, scope, force);
+                } catch (MsalException again) {
+                    throw DelegatedErrors.translate(mailbox, session.delegation.account(), again);
+                }
+            }
+            if (session.changed) {
+                persist(mailbox, session);
+            }
+            AccessToken token = new AccessToken(result.accessToken(), result.expiresOnDate().toInstant());
+            session.held.put(scope, token);
+            return token;
+        }
+    }
+
+    private IAuthenticationResult silent(Session session, String scope, boolean force) {
+        session.changed = false;
+        try {
+            IAccount account = account(session);
+            return session.app.acquireTokenSilently(SilentParameters.builder(Set.of(scope), account).forceRefresh(force).build()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MailTransportException(Kind.TRANSIENT, "Interrupted", "interrupted while getting a delegated token", null, null);
+        } catch (MalformedURLException e) {
+            throw new MailTransportException(Kind.CONFIGURATION, "InvalidAuthority", "GRAPH_MAILER_AUTHORITY_HOST gives an invalid authority " + authority, null, null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof MsalException msal) {
+                throw msal;
+            }
+            throw new MailTransportException(Kind.TRANSIENT, "IdentityPlatformUnreachable", "no delegated token for "
+                    + session.delegation.mailbox() + " from " + authority + " (" + e.getCause().getClass().getSimpleName() + ")", null, null);
+        }
+    }
+
+    private IAccount account(Session session) throws InterruptedException, ExecutionException {
+        Set<IAccount> accounts = session.app.getAccounts().get();
+        String wanted = session.facts == null ? "" : session.facts.account();
+        for (IAccount a : accounts) {
+            if (a.username() != null && a.username().equalsIgnoreCase(wanted)) {
+                return a;
+            }
+        }
+        if (accounts.size() == 1) {
+            return accounts.iterator().next();
+        }
+        throw DelegatedErrors.notSignedIn(session.delegation.mailbox(), session.delegation.account(), store.describe());
+    }
+
+    /** Writes the changed cache on the version it was read at; on a conflict the later refresh wins (class comment). */
+    private void persist(Mailbox mailbox, Session session) {
+        Instant refreshedAt = clock.instant();
+        TokenCacheStore.SignInFacts facts = session.facts.refreshedAt(refreshedAt);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                session.version = store.write(mailbox, session.cache, facts, session.version);
+                session.facts = facts;
+                session.changed = false;
+                return;
+            } catch (TokenCacheStore.Conflict conflict) {
+                TokenCacheStore.Stored stored = store.read(mailbox).orElse(null);
+                if (stored == null) {
+                    throw new SignInRequiredException(mailbox, "SignedOut", "it was signed out while a token was refreshed",
+                            SignInRequiredException.signInCommand(mailbox), null);
+                }
+                if (stored.facts().lastRefresh().isAfter(refreshedAt) || attempt >= WRITE_ATTEMPTS) {
+                    LOG.infof("delegated: %s's token cache was refreshed by another process meanwhile; its newer cache is kept", mailbox);
+                    String ours = session.cache;
+                    session.adopt(stored);
+                    if (ours != null && !stored.facts().lastRefresh().isAfter(refreshedAt)) {
+                        LOG.warnf("delegated: %s's token cache kept changing; this process's refresh was not stored", mailbox);
+                    }
+                    return;
+                }
+                session.version = stored.version(); // ours is the later refresh: write it on the new version
+            }
+        }
+    }
+}
