@@ -25,6 +25,8 @@ import java.util.function.Supplier;
 public final class BudgetWindow {
     /** When all slots are taken, look again after this long (a send usually ends within it); never after a slot expires. */
     static final Duration CONCURRENCY_RECHECK = Duration.ofSeconds(1);
+    /** The same for a claimant holding a due ticket, which waits in process rather than on the queue. */
+    static final Duration HOLDER_CONCURRENCY_RECHECK = Duration.ofMillis(200);
     private static final long MINUTE_MS = 60_000L;
     /** How long after its time an unclaimed ticket keeps its place: longer than a queue message takes to come back. */
     public static final Duration TICKET_GRACE = Duration.ofSeconds(30);
@@ -92,8 +94,31 @@ public final class BudgetWindow {
         if (mine != null && t < mine.at) {
             return ticketWait(mailbox, mine.at, "holds the ticket for " + Instant.ofEpochMilli(mine.at));
         }
+        int perMinute = limits.messagesPerMinute();
+        if (mine == null) {
+            // In line first: a claimant that finds the minute full gets its ticket even while every slot is taken.
+            long free = nextFree(t, perMinute);
+            if (free > t) {
+                String detail = mailbox + ": " + messages.size() + " messages in the last minute and " + tickets.size()
+                        + " waiting with tickets, the limit is " + perMinute;
+                if (tickets.size() >= TICKETS_PER_LIMIT * perMinute) {
+                    // Come back when a minute's worth of tickets has been claimed: then there is room in line again
+                    // (no ticket: the queue spreads these waiters).
+                    long back = Math.max(t + CONCURRENCY_RECHECK.toMillis(), ticketTime(perMinute - 1));
+                    return wait(BudgetLimit.MESSAGES_PER_MINUTE, back, detail + " (the line is full)");
+                }
+                if (!claimant.takesTicket(free - t)) {
+                    return wait(BudgetLimit.MESSAGES_PER_MINUTE, free, detail);
+                }
+                tickets.put(key, new Ticket(free, free + TICKET_GRACE.toMillis()));
+                changes++;
+                return ticketWait(mailbox, free, detail + "; ticket " + tickets.size() + " in line");
+            }
+        }
         if (slots.size() >= limits.concurrentSends()) {
-            long recheck = Math.min(t + CONCURRENCY_RECHECK.toMillis(), earliestSlotExpiry());
+            // A holder of a due ticket looks again sooner (a send ends within a few hundred ms; it waits in process).
+            Duration after = mine == null ? CONCURRENCY_RECHECK : HOLDER_CONCURRENCY_RECHECK;
+            long recheck = Math.min(t + after.toMillis(), earliestSlotExpiry());
             if (mine != null && mine.expires < recheck + TICKET_GRACE.toMillis()) {
                 mine.expires = recheck + TICKET_GRACE.toMillis(); // keeps its place while it waits for a slot
                 changes++;
@@ -102,7 +127,6 @@ public final class BudgetWindow {
                     + limits.concurrentSends());
             return mine == null ? w : new Admission.Wait(w.limit(), w.until(), w.detail(), true);
         }
-        int perMinute = limits.messagesPerMinute();
         if (mine != null) {
             long[] ahead = inMinuteBefore(t, key);
             if (ahead.length >= perMinute) {
@@ -113,22 +137,6 @@ public final class BudgetWindow {
                 }
                 return ticketWait(mailbox, until, "holds a due ticket; " + ahead.length
                         + " messages and earlier tickets in the last minute, the limit is " + perMinute);
-            }
-        } else {
-            long free = nextFree(t, perMinute);
-            if (free > t) {
-                String detail = mailbox + ": " + messages.size() + " messages in the last minute and " + tickets.size()
-                        + " waiting with tickets, the limit is " + perMinute;
-                if (tickets.size() >= TICKETS_PER_LIMIT * perMinute) {
-                    // Come back when a minute's worth of tickets has been claimed: then there is room in line again.
-                    return wait(BudgetLimit.MESSAGES_PER_MINUTE, ticketTime(perMinute - 1), detail + " (the line is full)");
-                }
-                if (!claimant.takesTicket(free - t)) {
-                    return wait(BudgetLimit.MESSAGES_PER_MINUTE, free, detail);
-                }
-                tickets.put(key, new Ticket(free, free + TICKET_GRACE.toMillis()));
-                changes++;
-                return ticketWait(mailbox, free, detail + "; ticket " + tickets.size() + " in line");
             }
         }
         Long recipientsFree = freeAt(recipientMinutes, limits.recipientsPerDay(), cost.recipients(), BudgetLimit.RECIPIENTS_PER_DAY);
