@@ -175,7 +175,8 @@ public final class BudgetWindow {
     /**
      * The earliest time a message fits without taking any ticket holder's place: over the messages of the last minute
      * and every outstanding ticket (each a message at its time), the time the entry {@code limit} from the end leaves
-     * the minute, never before the last ticket (first come, first served). {@code t} when fewer than {@code limit}.
+     * the minute, after the last ticket (first come, first served; 1 ms after it at least, so no two share a time).
+     * {@code t} when fewer than {@code limit}.
      */
     private long nextFree(long t, int limit) {
         int n = messages.size() + tickets.size();
@@ -190,7 +191,7 @@ public final class BudgetWindow {
         long last = Long.MIN_VALUE;
         for (Ticket k : tickets.values()) {
             all[i++] = k.at;
-            last = Math.max(last, k.at);
+            last = Math.max(last, k.at + 1); // distinct: two places freeing in the same ms go 1 ms apart
         }
         java.util.Arrays.sort(all);
         return Math.max(t, Math.max(last, all[n - limit] + MINUTE_MS));
