@@ -30,6 +30,8 @@ public final class BudgetWindow {
     private static final long MINUTE_MS = 60_000L;
     /** How long after its time an unclaimed ticket keeps its place: longer than a queue message takes to come back. */
     public static final Duration TICKET_GRACE = Duration.ofSeconds(30);
+    /** How long after its time a due, unclaimed ticket keeps its place against other holders of due tickets. */
+    public static final Duration TICKET_PRIORITY = Duration.ofSeconds(2);
     /** At most this many minutes' worth of tickets are outstanding, so the stored window stays small. */
     static final int TICKETS_PER_LIMIT = 4;
     private static final String VERSION = "v2";
@@ -197,7 +199,12 @@ public final class BudgetWindow {
         return Math.max(t, Math.max(last, all[n - limit] + MINUTE_MS));
     }
 
-    /** The times of the messages and of others' due tickets within the minute before {@code t}, sorted. */
+    /**
+     * The times of the messages of the minute before {@code t} and of others' tickets that fell due within
+     * {@link #TICKET_PRIORITY} before it, sorted: a holder a little late keeps its place against other holders, one
+     * later than that does not hold up those who came (it keeps its place against arrivals without a ticket until its
+     * grace ends).
+     */
     private long[] inMinuteBefore(long t, String except) {
         long[] all = new long[messages.size() + tickets.size()];
         int n = 0;
@@ -208,7 +215,7 @@ public final class BudgetWindow {
         }
         for (Map.Entry<String, Ticket> e : tickets.entrySet()) {
             long at = e.getValue().at;
-            if (!e.getKey().equals(except) && at <= t && at > t - MINUTE_MS) {
+            if (!e.getKey().equals(except) && at <= t && at > t - Math.min(MINUTE_MS, TICKET_PRIORITY.toMillis())) {
                 all[n++] = at;
             }
         }
