@@ -4,6 +4,7 @@ import io.graphmailer.application.port.out.MailboxBudget;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.budget.Admission;
 import io.graphmailer.domain.budget.BudgetWindow;
+import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.MailboxLimits;
 import io.graphmailer.domain.budget.MailboxUsage;
 import io.graphmailer.domain.budget.Permit;
@@ -30,10 +31,10 @@ public final class InMemoryMailboxBudget implements MailboxBudget {
     }
 
     @Override
-    public Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost) {
+    public Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost, Claimant claimant) {
         BudgetWindow w = windows.computeIfAbsent(mailbox.key(), k -> BudgetWindow.empty());
         synchronized (w) {
-            return w.admit(mailbox, limits, cost, clock.instant(), slotLease, () -> UUID.randomUUID().toString());
+            return w.admit(mailbox, limits, cost, clock.instant(), slotLease, () -> UUID.randomUUID().toString(), claimant);
         }
     }
 

@@ -20,6 +20,7 @@ import io.graphmailer.domain.SenderPolicy;
 import io.graphmailer.domain.TrackingId;
 import io.graphmailer.domain.budget.Admission;
 import io.graphmailer.domain.budget.BudgetUnavailableException;
+import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.Permit;
 import io.graphmailer.domain.delivery.DeliveryState;
@@ -46,6 +47,8 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     private static final Logger LOG = Logger.getLogger(QueuedSendService.class.getName());
     /** Added to a deferral so the next look comes after the lease or settle time, not on its edge. */
     private static final Duration DEFER_MARGIN = Duration.ofSeconds(1);
+    /** A ticketed budget wait shorter than this is waited in process (the queue's delays are whole seconds). */
+    static final Duration IN_PROCESS_WAIT = Duration.ofSeconds(1);
 
     /** One daemon thread for every send's lease renewal (a renewal is one small conditional write), started on first use. */
     private static final class Renewals {
@@ -156,21 +159,31 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         // The record's facts come from the first delivery; an enqueuer (HTTP respond-async, a job) may have written them.
         deliveries.acceptedOnFirstSight(trackingIdOf(mail), command, mail.origin());
         // The mailbox's budget first: a message that does not fit now is not an attempt; it waits on the queue.
+        // The idempotency key is the claimant: a redelivery presents the same place in line.
+        Claimant claimant = Claimant.queued(mail.idempotencyKey());
         Admission admission;
         try {
-            admission = step.admit(command);
+            admission = admitWaitingBriefly(command, claimant);
         } catch (BudgetUnavailableException e) {
             // Not an attempt and not a failure: without the budget nothing may go out; look again shortly.
             // The ledger lives in the same storage account: no note of this wait there.
             return deferred(mail, budgetRecheck(), "the mailbox budget store is unavailable (" + e.getMessage() + ")");
         }
         if (admission instanceof Admission.Wait wait) {
-            // Spread the waiters of one window a little, so they do not all come back in the same second.
             Duration until = Duration.between(clock.instant(), wait.until());
-            Duration spread = Duration.ofMillis(java.util.concurrent.ThreadLocalRandom.current()
-                    .nextLong(1 + Math.min(1_000, Math.max(0, until.toMillis()) / 10)));
-            QueueOutcome outcome = deferred(mail, until.plus(spread), "waiting for the mailbox's "
-                    + wait.limit().settingName() + " budget: " + wait.detail());
+            QueueOutcome outcome;
+            if (wait.ticketed()) {
+                // A place in line: back on the queue at its time, no spread and no margin (the queue's delay is whole
+                // seconds, rounded down: the message comes back up to a second early and waits the rest in process).
+                outcome = deferredExactly(mail, Duration.ofSeconds(Math.max(1, until.toSeconds())), "waiting in line for the mailbox's "
+                        + wait.limit().settingName() + " budget: " + wait.detail());
+            } else {
+                // No ticket: spread the waiters of one window a little, so they do not all come back in the same second.
+                Duration spread = Duration.ofMillis(java.util.concurrent.ThreadLocalRandom.current()
+                        .nextLong(1 + Math.min(1_000, Math.max(0, until.toMillis()) / 10)));
+                outcome = deferred(mail, until.plus(spread), "waiting for the mailbox's "
+                        + wait.limit().settingName() + " budget: " + wait.detail());
+            }
             waiting(mail, command, wait.limit().settingName(), outcome.detail());
             deliveries.event(trackingIdOf(mail), DeliveryState.WAITING, wait.limit().settingName());
             return outcome;
@@ -195,6 +208,30 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         QueueOutcome outcome = reject(mail.original(), code, reason);
         deliveries.event(trackingIdOf(mail), DeliveryState.DEAD_LETTERED, code);
         return outcome;
+    }
+
+    /**
+     * Asks the budget; a ticketed wait shorter than {@link #IN_PROCESS_WAIT} (the message came back just before its
+     * ticket, or earlier holders were a few ms late) is waited here and asked again, instead of a round trip through
+     * the queue, whose delays are whole seconds.
+     */
+    private Admission admitWaitingBriefly(SendMailCommand command, Claimant claimant) {
+        for (int asked = 1; ; asked++) {
+            Admission admission = step.admit(command, claimant);
+            if (!(admission instanceof Admission.Wait wait) || !wait.ticketed() || asked >= 4) {
+                return admission;
+            }
+            long ms = Duration.between(clock.instant(), wait.until()).toMillis();
+            if (ms >= IN_PROCESS_WAIT.toMillis()) {
+                return admission;
+            }
+            try {
+                Thread.sleep(Math.max(1, ms));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return admission;
+            }
+        }
     }
 
     /** How long a message waits when the budget store cannot be reached: 5 to 10 s, jittered. */
@@ -380,6 +417,13 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     /** Back on the queue, invisible until {@code wait} has passed; the attempt number stays as it is. */
     private QueueOutcome deferred(QueuedMail mail, Duration wait, String why) {
         Duration delay = wait.plus(DEFER_MARGIN);
+        queue.requeue(envelopes.nextAttempt(mail.original(), mail.idempotencyKey(), mail.attempt()), delay);
+        LOG.info(() -> "queue: " + mail.idempotencyKey() + " deferred by " + delay.toSeconds() + " s: " + why);
+        return new QueueOutcome(Kind.DEFERRED, why, delay);
+    }
+
+    /** Back on the queue, invisible for exactly {@code delay} (a ticket's time: no margin). */
+    private QueueOutcome deferredExactly(QueuedMail mail, Duration delay, String why) {
         queue.requeue(envelopes.nextAttempt(mail.original(), mail.idempotencyKey(), mail.attempt()), delay);
         LOG.info(() -> "queue: " + mail.idempotencyKey() + " deferred by " + delay.toSeconds() + " s: " + why);
         return new QueueOutcome(Kind.DEFERRED, why, delay);

@@ -13,6 +13,7 @@ import io.graphmailer.domain.TrackingId;
 import io.graphmailer.domain.budget.Admission;
 import io.graphmailer.domain.budget.BudgetLimit;
 import io.graphmailer.domain.budget.BudgetUnavailableException;
+import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.MailboxBudgetExceededException;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.MailboxLimits;
@@ -133,12 +134,16 @@ public class SendMailService implements SendMailUseCase {
 
     private SendReceipt admitAndTransmit(SendMailCommand prepared, String id) {
         Instant deadline = settings.clock().instant().plus(settings.maxWait());
+        // One claimant per request: a place in line is taken only when it falls within what is left of the wait.
+        String claimantId = java.util.UUID.randomUUID().toString();
         boolean waited = false;
         while (true) {
             SendStep used = step;
             Admission admission;
+            Duration left = Duration.between(settings.clock().instant(), deadline);
+            Claimant claimant = Claimant.waitingAtMost(claimantId, left.isNegative() ? Claimant.NO_TICKET : left);
             try {
-                admission = step.admit(prepared);
+                admission = step.admit(prepared, claimant);
             } catch (BudgetUnavailableException e) {
                 if (!settings.localWhenUnavailable()) {
                     throw e;
@@ -146,7 +151,7 @@ public class SendMailService implements SendMailUseCase {
                 LOG.warning(() -> "budget store unreachable (" + e.getMessage() + "); " + prepared.mailbox()
                         + " sends within this process's own budget only (GRAPH_MAILER_BUDGET_UNAVAILABLE_HTTP=local)");
                 used = localStep;
-                admission = localStep.admit(prepared);
+                admission = localStep.admit(prepared, claimant);
             }
             if (admission instanceof Admission.Granted granted) {
                 deliveries.event(id, DeliveryState.SENDING, "");
@@ -170,7 +175,11 @@ public class SendMailService implements SendMailUseCase {
                         + wait.limit().settingName() + " budget");
             }
             Instant until = wait.until().isBefore(deadline) ? wait.until() : deadline;
-            pause(Duration.between(now, until));
+            if (wait.ticketed() && wait.limit() == BudgetLimit.MESSAGES_PER_MINUTE) {
+                sleep(Math.max(1, Duration.between(now, until).toMillis())); // nobody else takes the place: wait it out
+            } else {
+                pause(Duration.between(now, until));
+            }
         }
     }
 
@@ -216,7 +225,10 @@ public class SendMailService implements SendMailUseCase {
 
     private static void pause(Duration d) {
         // Re-asked at least every 250 ms: a slot freed by another send is taken soon, at a few store reads per second.
-        long ms = Math.max(10, Math.min(d.toMillis(), 250));
+        sleep(Math.max(10, Math.min(d.toMillis(), 250)));
+    }
+
+    private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

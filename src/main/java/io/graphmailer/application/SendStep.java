@@ -7,6 +7,7 @@ import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SendReceipt;
 import io.graphmailer.domain.SenderPolicy;
 import io.graphmailer.domain.budget.Admission;
+import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.Permit;
 
@@ -59,12 +60,12 @@ final class SendStep {
 
     /**
      * Asks the mailbox's budget for a prepared command: granted (counted, holding a slot), wait until the window frees,
-     * or refused (larger than the budget itself).
+     * or refused (larger than the budget itself). {@code claimant} holds the message's place in line when it waits.
      *
      * @throws io.graphmailer.domain.budget.BudgetUnavailableException when the shared store cannot be reached
      */
-    Admission admit(SendMailCommand prepared) {
-        return budget.admit(prepared.mailbox(), budgetPolicy.limitsFor(prepared.mailbox()), budgetPolicy.costOf(prepared));
+    Admission admit(SendMailCommand prepared, Claimant claimant) {
+        return budget.admit(prepared.mailbox(), budgetPolicy.limitsFor(prepared.mailbox()), budgetPolicy.costOf(prepared), claimant);
     }
 
     /**

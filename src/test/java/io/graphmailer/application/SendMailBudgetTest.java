@@ -10,6 +10,7 @@ import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SenderPolicy;
 import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.domain.budget.Admission;
+import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.BudgetLimit;
 import io.graphmailer.domain.budget.BudgetUnavailableException;
 import io.graphmailer.domain.budget.MailboxBudgetExceededException;
@@ -52,7 +53,7 @@ class SendMailBudgetTest {
     /** The shared store during an outage: every call fails as a store adapter reports it. */
     private static final MailboxBudget UNREACHABLE = new MailboxBudget() {
         @Override
-        public Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost) {
+        public Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost, Claimant claimant) {
             throw new BudgetUnavailableException("budget table: connection refused", null);
         }
 

@@ -25,25 +25,62 @@ import java.util.function.Supplier;
 public final class BudgetWindow {
     /** When all slots are taken, look again after this long (a send usually ends within it); never after a slot expires. */
     static final Duration CONCURRENCY_RECHECK = Duration.ofSeconds(1);
+    /** The same for a claimant holding a due ticket, which waits in process rather than on the queue. */
+    static final Duration HOLDER_CONCURRENCY_RECHECK = Duration.ofMillis(200);
     private static final long MINUTE_MS = 60_000L;
-    private static final String VERSION = "v1";
+    /** How long after its time an unclaimed ticket keeps its place: longer than a queue message takes to come back. */
+    public static final Duration TICKET_GRACE = Duration.ofSeconds(30);
+    /** How long after its time a due, unclaimed ticket keeps its place against other holders of due tickets. */
+    public static final Duration TICKET_PRIORITY = Duration.ofSeconds(2);
+    /** At most this many minutes' worth of tickets are outstanding, so the stored window stays small. */
+    static final int TICKETS_PER_LIMIT = 4;
+    private static final String VERSION = "v2";
+    private static final String VERSION_1 = "v1";
+
+    /** A place in line for the messages-per-minute limit: the time it is due, and when it lapses unclaimed. */
+    private static final class Ticket {
+        final long at;
+        long expires;
+
+        Ticket(long at, long expires) {
+            this.at = at;
+            this.expires = expires;
+        }
+    }
 
     private final LinkedHashMap<String, Long> slots = new LinkedHashMap<>();
     private final List<Long> messages = new ArrayList<>();
     private final TreeMap<Long, Integer> recipientMinutes = new TreeMap<>();
     private final TreeMap<Long, Integer> graphMinutes = new TreeMap<>();
+    /** Claimant key to ticket, in the order given (so in time order: a ticket is never earlier than the one before). */
+    private final LinkedHashMap<String, Ticket> tickets = new LinkedHashMap<>();
+    private int changes;
 
     public static BudgetWindow empty() {
         return new BudgetWindow();
     }
 
+    /** As {@link #admit(Mailbox, MailboxLimits, SendCost, Instant, Duration, Supplier, Claimant)} for a claimant that takes no ticket. */
+    public Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost, Instant now, Duration slotLease,
+                           Supplier<String> slotIds) {
+        return admit(mailbox, limits, cost, now, slotLease, slotIds, Claimant.once());
+    }
+
     /**
      * Admits the send if it fits every limit now, counting it (a slot, a message, its recipients and Graph requests).
+     *
+     * <p>Messages per minute are handed out in line: when the minute is full, a claimant that may take a ticket gets
+     * one, a distinct future time computed over the messages sent and the tickets before it (the k-th waiter gets the
+     * k-th time a place frees), held until that time plus {@link #TICKET_GRACE}. Coming back before it, the claimant
+     * waits until it; at or after it, it is admitted when the minute has room counting the due tickets of others, or
+     * waits keeping its place until it has. A claimant without a ticket is admitted only if that takes no holder's
+     * place. At most {@link #TICKETS_PER_LIMIT} times the limit are outstanding; past that the answer is a wait without
+     * a ticket. {@link #changes()} tells whether the decision changed the window (a store writes only then).
      *
      * @param slotLease how long the slot is held if the permit is never released (its instance died)
      */
     public Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost, Instant now, Duration slotLease,
-                           Supplier<String> slotIds) {
+                           Supplier<String> slotIds, Claimant claimant) {
         long t = now.toEpochMilli();
         prune(t);
         if (cost.recipients() > limits.recipientsPerDay()) {
@@ -54,15 +91,55 @@ public final class BudgetWindow {
             return new Admission.Refused(BudgetLimit.GRAPH_REQUESTS, mailbox + ": the message needs " + cost.graphRequests()
                     + " Graph requests; the mailbox's budget is " + limits.graphRequestsPerTenMinutes() + " per 10 minutes");
         }
-        if (slots.size() >= limits.concurrentSends()) {
-            long recheck = Math.min(t + CONCURRENCY_RECHECK.toMillis(), earliestSlotExpiry());
-            return wait(BudgetLimit.CONCURRENT_SENDS, recheck, mailbox + ": " + slots.size() + " sends in flight, the limit is "
-                    + limits.concurrentSends());
+        String key = claimant.key();
+        Ticket mine = tickets.get(key);
+        if (mine != null && t < mine.at) {
+            return ticketWait(mailbox, mine.at, "holds the ticket for " + Instant.ofEpochMilli(mine.at));
         }
-        if (messages.size() >= limits.messagesPerMinute()) {
-            long until = messages.get(messages.size() - limits.messagesPerMinute()) + MINUTE_MS;
-            return wait(BudgetLimit.MESSAGES_PER_MINUTE, until, mailbox + ": " + messages.size()
-                    + " messages in the last minute, the limit is " + limits.messagesPerMinute());
+        int perMinute = limits.messagesPerMinute();
+        if (mine == null) {
+            // In line first: a claimant that finds the minute full gets its ticket even while every slot is taken.
+            long free = nextFree(t, perMinute);
+            if (free > t) {
+                String detail = mailbox + ": " + messages.size() + " messages in the last minute and " + tickets.size()
+                        + " waiting with tickets, the limit is " + perMinute;
+                if (tickets.size() >= TICKETS_PER_LIMIT * perMinute) {
+                    // Come back when a minute's worth of tickets has been claimed: then there is room in line again
+                    // (no ticket: the queue spreads these waiters).
+                    long back = Math.max(t + CONCURRENCY_RECHECK.toMillis(), ticketTime(perMinute - 1));
+                    return wait(BudgetLimit.MESSAGES_PER_MINUTE, back, detail + " (the line is full)");
+                }
+                if (!claimant.takesTicket(free - t)) {
+                    return wait(BudgetLimit.MESSAGES_PER_MINUTE, free, detail);
+                }
+                tickets.put(key, new Ticket(free, free + TICKET_GRACE.toMillis()));
+                changes++;
+                return ticketWait(mailbox, free, detail + "; ticket " + tickets.size() + " in line");
+            }
+        }
+        if (slots.size() >= limits.concurrentSends()) {
+            // A holder of a due ticket looks again sooner (a send ends within a few hundred ms; it waits in process).
+            Duration after = mine == null ? CONCURRENCY_RECHECK : HOLDER_CONCURRENCY_RECHECK;
+            long recheck = Math.min(t + after.toMillis(), earliestSlotExpiry());
+            if (mine != null && mine.expires < recheck + TICKET_GRACE.toMillis()) {
+                mine.expires = recheck + TICKET_GRACE.toMillis(); // keeps its place while it waits for a slot
+                changes++;
+            }
+            Admission.Wait w = wait(BudgetLimit.CONCURRENT_SENDS, recheck, mailbox + ": " + slots.size() + " sends in flight, the limit is "
+                    + limits.concurrentSends());
+            return mine == null ? w : new Admission.Wait(w.limit(), w.until(), w.detail(), true);
+        }
+        if (mine != null) {
+            long[] ahead = inMinuteBefore(t, key);
+            if (ahead.length >= perMinute) {
+                long until = ahead[ahead.length - perMinute] + MINUTE_MS;
+                if (mine.expires < until + TICKET_GRACE.toMillis()) {
+                    mine.expires = until + TICKET_GRACE.toMillis();
+                    changes++;
+                }
+                return ticketWait(mailbox, until, "holds a due ticket; " + ahead.length
+                        + " messages and earlier tickets in the last minute, the limit is " + perMinute);
+            }
         }
         Long recipientsFree = freeAt(recipientMinutes, limits.recipientsPerDay(), cost.recipients(), BudgetLimit.RECIPIENTS_PER_DAY);
         if (recipientsFree != null) {
@@ -74,13 +151,95 @@ public final class BudgetWindow {
             return wait(BudgetLimit.GRAPH_REQUESTS, graphFree, mailbox + ": " + sum(graphMinutes)
                     + " Graph requests in the last 10 minutes; the limit is " + limits.graphRequestsPerTenMinutes());
         }
+        if (mine != null) {
+            tickets.remove(key);
+        }
         String id = slotIds.get();
         long until = t + slotLease.toMillis();
         slots.put(id, until);
         insertSorted(messages, t);
         add(recipientMinutes, t / MINUTE_MS, cost.recipients());
         add(graphMinutes, t / MINUTE_MS, cost.graphRequests());
+        changes++;
         return new Admission.Granted(new Permit(mailbox, id, Instant.ofEpochMilli(t), Instant.ofEpochMilli(until), cost));
+    }
+
+    /** How many decisions changed this window since it was made or read (a store writes only when this moved). */
+    public int changes() {
+        return changes;
+    }
+
+    /** Tickets outstanding (not claimed, not lapsed at the last decision). */
+    public int ticketsOutstanding() {
+        return tickets.size();
+    }
+
+    /**
+     * The earliest time a message fits without taking any ticket holder's place: over the messages of the last minute
+     * and every outstanding ticket (each a message at its time), the time the entry {@code limit} from the end leaves
+     * the minute, after the last ticket (first come, first served; 1 ms after it at least, so no two share a time).
+     * {@code t} when fewer than {@code limit}.
+     */
+    private long nextFree(long t, int limit) {
+        int n = messages.size() + tickets.size();
+        if (n < limit) {
+            return t;
+        }
+        long[] all = new long[n];
+        int i = 0;
+        for (long m : messages) {
+            all[i++] = m;
+        }
+        long last = Long.MIN_VALUE;
+        for (Ticket k : tickets.values()) {
+            all[i++] = k.at;
+            last = Math.max(last, k.at + 1); // distinct: two places freeing in the same ms go 1 ms apart
+        }
+        java.util.Arrays.sort(all);
+        return Math.max(t, Math.max(last, all[n - limit] + MINUTE_MS));
+    }
+
+    /**
+     * The times of the messages of the minute before {@code t} and of others' tickets that fell due within
+     * {@link #TICKET_PRIORITY} before it, sorted: a holder a little late keeps its place against other holders, one
+     * later than that does not hold up those who came (it keeps its place against arrivals without a ticket until its
+     * grace ends).
+     */
+    private long[] inMinuteBefore(long t, String except) {
+        long[] all = new long[messages.size() + tickets.size()];
+        int n = 0;
+        for (long m : messages) {
+            if (m <= t) {
+                all[n++] = m;
+            }
+        }
+        for (Map.Entry<String, Ticket> e : tickets.entrySet()) {
+            long at = e.getValue().at;
+            if (!e.getKey().equals(except) && at <= t && at > t - Math.min(MINUTE_MS, TICKET_PRIORITY.toMillis())) {
+                all[n++] = at;
+            }
+        }
+        long[] within = java.util.Arrays.copyOf(all, n);
+        java.util.Arrays.sort(within);
+        return within;
+    }
+
+    /** The time of the {@code index}-th outstanding ticket in line (0 first), or of the last one. */
+    private long ticketTime(int index) {
+        int i = 0;
+        long at = 0;
+        for (Ticket k : tickets.values()) {
+            at = k.at;
+            if (i++ == index) {
+                break;
+            }
+        }
+        return at;
+    }
+
+    private static Admission.Wait ticketWait(Mailbox mailbox, long until, String detail) {
+        Instant at = Instant.ofEpochMilli(until);
+        return new Admission.Wait(BudgetLimit.MESSAGES_PER_MINUTE, at, mailbox + ": " + detail + "; next free at " + at, true);
     }
 
     /**
@@ -154,8 +313,9 @@ public final class BudgetWindow {
         if (slots.size() >= limits.concurrentSends()) {
             next.put(BudgetLimit.CONCURRENT_SENDS, Instant.ofEpochMilli(earliestSlotExpiry()));
         }
-        if (messages.size() >= limits.messagesPerMinute()) {
-            next.put(BudgetLimit.MESSAGES_PER_MINUTE, Instant.ofEpochMilli(messages.get(messages.size() - limits.messagesPerMinute()) + MINUTE_MS));
+        long free = nextFree(t, limits.messagesPerMinute());
+        if (free > t || messages.size() >= limits.messagesPerMinute()) {
+            next.put(BudgetLimit.MESSAGES_PER_MINUTE, Instant.ofEpochMilli(free));
         }
         Long r = freeAt(recipientMinutes, limits.recipientsPerDay(), 1, BudgetLimit.RECIPIENTS_PER_DAY);
         if (r != null) {
@@ -171,6 +331,7 @@ public final class BudgetWindow {
     /** Drops what has left its window: expired slots, messages older than a minute, per-minute counts past their window. */
     private void prune(long t) {
         slots.values().removeIf(until -> until <= t);
+        tickets.values().removeIf(k -> k.expires <= t);
         messages.removeIf(at -> at <= t - MINUTE_MS);
         pruneMinutes(recipientMinutes, t, BudgetLimit.RECIPIENTS_PER_DAY);
         pruneMinutes(graphMinutes, t, BudgetLimit.GRAPH_REQUESTS);
@@ -233,7 +394,8 @@ public final class BudgetWindow {
         return s;
     }
 
-    // ---- stored form: "v1|slot@until,...|ms,...|minute:n,...|minute:n,..." (ids are UUIDs; no separator occurs in them)
+    // ---- stored form: "v2|slot@until,...|ms,...|minute:n,...|minute:n,...|key@at@expires,..." (slot ids are UUIDs,
+    // ticket keys hex: no separator occurs in them). "v1" is the same without the tickets, still read.
 
     public String encode() {
         StringBuilder b = new StringBuilder(VERSION).append('|');
@@ -244,6 +406,8 @@ public final class BudgetWindow {
         join(b, recipientMinutes.entrySet().iterator(), e -> e.getKey() + ":" + e.getValue());
         b.append('|');
         join(b, graphMinutes.entrySet().iterator(), e -> e.getKey() + ":" + e.getValue());
+        b.append('|');
+        join(b, tickets.entrySet().iterator(), e -> e.getKey() + "@" + e.getValue().at + "@" + e.getValue().expires);
         return b.toString();
     }
 
@@ -254,7 +418,8 @@ public final class BudgetWindow {
             return w;
         }
         String[] parts = stored.split("\\|", -1);
-        if (parts.length != 5 || !VERSION.equals(parts[0])) {
+        boolean v1 = parts.length == 5 && VERSION_1.equals(parts[0]);
+        if (!v1 && (parts.length != 6 || !VERSION.equals(parts[0]))) {
             throw new IllegalArgumentException("not a stored budget window (version " + (parts.length > 0 ? parts[0] : "?") + ")");
         }
         try {
@@ -267,6 +432,15 @@ public final class BudgetWindow {
             }
             readMinutes(parts[3], w.recipientMinutes);
             readMinutes(parts[4], w.graphMinutes);
+            if (!v1) {
+                for (String s : items(parts[5])) {
+                    String[] k = s.split("@", -1);
+                    if (k.length != 3 || k[0].isEmpty()) {
+                        throw new IllegalArgumentException("ticket " + s);
+                    }
+                    w.tickets.put(k[0], new Ticket(Long.parseLong(k[1]), Long.parseLong(k[2])));
+                }
+            }
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("a stored budget window is damaged", e);
         }

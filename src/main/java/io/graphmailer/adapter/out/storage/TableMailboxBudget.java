@@ -12,6 +12,7 @@ import io.graphmailer.domain.budget.Admission;
 import io.graphmailer.domain.budget.BudgetLimit;
 import io.graphmailer.domain.budget.BudgetUnavailableException;
 import io.graphmailer.domain.budget.BudgetWindow;
+import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.MailboxLimits;
 import io.graphmailer.domain.budget.MailboxUsage;
 import io.graphmailer.domain.budget.Permit;
@@ -104,12 +105,13 @@ public final class TableMailboxBudget implements MailboxBudget {
     }
 
     @Override
-    public Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost) {
+    public Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost, Claimant claimant) {
         admits.incrementAndGet();
         Admission[] answer = new Admission[1];
         change(mailbox, w -> {
-            answer[0] = w.admit(mailbox, limits, cost, clock.instant(), slotLease, () -> UUID.randomUUID().toString());
-            return answer[0] instanceof Admission.Granted;
+            int before = w.changes();
+            answer[0] = w.admit(mailbox, limits, cost, clock.instant(), slotLease, () -> UUID.randomUUID().toString(), claimant);
+            return w.changes() != before; // granted, or a ticket given or kept longer
         }, true, MAX_TRIES);
         if (answer[0] instanceof Admission.Granted) {
             granted.incrementAndGet();

@@ -2,6 +2,7 @@ package io.graphmailer.application.port.out;
 
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.budget.Admission;
+import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.MailboxLimits;
 import io.graphmailer.domain.budget.MailboxUsage;
 import io.graphmailer.domain.budget.Permit;
@@ -16,8 +17,16 @@ import io.graphmailer.domain.budget.SendCost;
  */
 public interface MailboxBudget {
 
-    /** Counts the send and takes a slot if it fits every limit now. */
-    Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost);
+    /**
+     * Counts the send and takes a slot if it fits every limit now; over the messages-per-minute limit a claimant that
+     * may take a ticket gets a place in line ({@link Admission.Wait#ticketed()}) and presents the same id again.
+     */
+    Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost, Claimant claimant);
+
+    /** A send that holds no place in line when it has to wait. */
+    default Admission admit(Mailbox mailbox, MailboxLimits limits, SendCost cost) {
+        return admit(mailbox, limits, cost, Claimant.once());
+    }
 
     /**
      * Frees the slot; {@code sent} false (certainly not accepted by the mail service) gives back the message and its

@@ -8,6 +8,7 @@ import io.graphmailer.domain.budget.Admission;
 import io.graphmailer.domain.budget.BudgetLimit;
 import io.graphmailer.domain.budget.BudgetUnavailableException;
 import io.graphmailer.domain.budget.BudgetWindow;
+import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.MailboxLimits;
 import io.graphmailer.domain.budget.Permit;
 import io.graphmailer.domain.budget.SendCost;
@@ -238,5 +239,96 @@ class TableMailboxBudgetTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** One clock for both instances, moved by the test (the tickets are a minute apart; the test must not wait for it). */
+    private static final class SettableClock extends Clock {
+        private volatile Instant now;
+
+        SettableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant at) {
+            now = at;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void givenTwoInstancesRacingForAFullMinute_thenEveryWaiterGetsADistinctPlaceInLineAndClaimsItAtItsTime() throws Exception {
+        Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        SettableClock clock = new SettableClock(t0);
+        TableClient ca = client();
+        TableClient cb = client();
+        TableMailboxBudget a = new TableMailboxBudget(() -> ca, clock, Duration.ofMinutes(5), m -> List.of());
+        TableMailboxBudget b = new TableMailboxBudget(() -> cb, clock, Duration.ofMinutes(5), m -> List.of());
+        MailboxLimits limits = new MailboxLimits(100, 4, 10_000, 10_000);
+        int claimants = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Admission>> answers = new ArrayList<>();
+        for (int i = 0; i < claimants; i++) {
+            TableMailboxBudget store = i % 2 == 0 ? a : b;
+            Claimant claimant = Claimant.queued("message-" + i);
+            answers.add(pool.submit(() -> store.admit(mailbox, limits, new SendCost(1, 1), claimant)));
+        }
+        java.util.Map<Instant, Integer> ticketsAt = new java.util.TreeMap<>();
+        java.util.Map<Integer, Instant> ticketOf = new java.util.HashMap<>();
+        int granted = 0;
+        for (int i = 0; i < claimants; i++) {
+            Admission answer = answers.get(i).get(1, TimeUnit.MINUTES);
+            if (answer instanceof Admission.Granted g) {
+                granted++;
+                (i % 2 == 0 ? a : b).release(g.permit(), true);
+            } else {
+                Admission.Wait wait = (Admission.Wait) answer;
+                assertThat(wait.ticketed()).as("message-%d waits in line", i).isTrue();
+                ticketsAt.merge(wait.until(), 1, Integer::sum);
+                ticketOf.put(i, wait.until());
+            }
+        }
+        pool.shutdown();
+        assertThat(granted).as("the first minute's four").isEqualTo(4);
+        assertThat(ticketsAt.values()).as("no two waiters share a time").containsOnly(1);
+        assertThat(ticketsAt.keySet()).as("three minutes of four each, none before the first minute ends")
+                .allSatisfy(at -> assertThat(at).isAfterOrEqualTo(t0.plusSeconds(60)).isBefore(t0.plusSeconds(60 * 4)));
+        // In line: each claimant is admitted at its own time, through either instance, and not a moment before it.
+        List<Instant> claimed = new ArrayList<>();
+        List<java.util.Map.Entry<Integer, Instant>> line = ticketOf.entrySet().stream().sorted(java.util.Map.Entry.comparingByValue()).toList();
+        for (var e : line) {
+            TableMailboxBudget store = e.getKey() % 3 == 0 ? a : b;
+            Claimant claimant = Claimant.queued("message-" + e.getKey());
+            clock.set(e.getValue().minusMillis(1));
+            Admission early = store.admit(mailbox, limits, new SendCost(1, 1), claimant);
+            assertThat(((Admission.Wait) early).until()).isEqualTo(e.getValue());
+            assertThat(store.admit(mailbox, limits, new SendCost(1, 1))).as("no newcomer takes a place in line")
+                    .isInstanceOf(Admission.Wait.class);
+            clock.set(e.getValue());
+            Admission now = store.admit(mailbox, limits, new SendCost(1, 1), claimant);
+            assertThat(now).as("message-%d at its ticket %s", e.getKey(), e.getValue()).isInstanceOf(Admission.Granted.class);
+            store.release(((Admission.Granted) now).permit(), true);
+            claimed.add(e.getValue());
+        }
+        for (Instant at : claimed) {
+            long within = claimed.stream().filter(x -> !x.isBefore(at) && x.isBefore(at.plusSeconds(60))).count();
+            assertThat(within).as("messages in the minute from %s", at).isLessThanOrEqualTo(limits.messagesPerMinute());
+        }
+        clock.set(claimed.get(claimed.size() - 1).plusSeconds(60));
+        assertThat(b.admit(mailbox, limits, new SendCost(1, 1))).as("the line is empty: a newcomer goes at once")
+                .isInstanceOf(Admission.Granted.class);
     }
 }
