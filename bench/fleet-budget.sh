@@ -15,6 +15,7 @@ latency=${3:-100}
 
 [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund >/dev/null
 # SKIP_BUILD=1 reuses target/quarkus-app from an earlier package (e.g. after running the ITs).
+# GRAPH_MAILER_DELIVERY_LOG_STORE=memory keeps the delivery log's table writes out of the run (default: the table, as deployed).
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f target/quarkus-app/quarkus-run.jar ]; then
   ./mvnw -B -q -o package -DskipTests >/dev/null
 fi

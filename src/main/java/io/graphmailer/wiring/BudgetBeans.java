@@ -4,7 +4,6 @@ import io.graphmailer.adapter.out.storage.TableMailboxBudget;
 import io.graphmailer.application.InMemoryMailboxBudget;
 import io.graphmailer.application.port.out.MailboxBudget;
 import io.graphmailer.config.GraphMailerConfig;
-import io.graphmailer.config.SettingsValidator;
 import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.MailboxLimits;
@@ -42,16 +41,6 @@ public class BudgetBeans {
 
     /** Whether the budget is the shared table: {@code table}, or {@code auto} with storage and not the outbox transport. */
     static boolean sharedStore(GraphMailerConfig config, Map<String, String> env) {
-        return switch (config.budget().store()) {
-            case TABLE -> true;
-            case MEMORY -> false;
-            case AUTO -> config.transport() != GraphMailerConfig.TransportKind.OUTBOX
-                    && (present(env.get(SettingsValidator.FUNCTIONS_PORT_ENV))
-                    || config.storage().connectionString().isPresent() || config.storage().tableEndpoint().isPresent());
-        };
-    }
-
-    private static boolean present(String value) {
-        return value != null && !value.isBlank();
+        return SharedStores.shared(config.budget().store(), config, env);
     }
 }

@@ -8,7 +8,6 @@ import io.graphmailer.application.RetentionPurge;
 import io.graphmailer.application.port.in.DeliveriesUseCase;
 import io.graphmailer.application.port.out.DeliveryLog;
 import io.graphmailer.config.GraphMailerConfig;
-import io.graphmailer.config.SettingsValidator;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -38,17 +37,7 @@ public class DeliveryLogBeans {
 
     /** Whether the log is the shared table: {@code table}, or {@code auto} with storage and not the outbox transport. */
     static boolean sharedStore(GraphMailerConfig config, Map<String, String> env) {
-        return switch (config.deliveryLog().store()) {
-            case TABLE -> true;
-            case MEMORY -> false;
-            case AUTO -> config.transport() != GraphMailerConfig.TransportKind.OUTBOX
-                    && (present(env.get(SettingsValidator.FUNCTIONS_PORT_ENV))
-                    || config.storage().connectionString().isPresent() || config.storage().tableEndpoint().isPresent());
-        };
-    }
-
-    private static boolean present(String value) {
-        return value != null && !value.isBlank();
+        return SharedStores.shared(config.deliveryLog().store(), config, env);
     }
 
     @Produces

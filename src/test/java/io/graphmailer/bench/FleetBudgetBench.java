@@ -195,6 +195,8 @@ public final class FleetBudgetBench {
         env.put("GRAPH_MAILER_STORAGE_CONNECTION_STRING", storage);
         env.put("GRAPH_MAILER_QUEUE_NAME", QUEUE);
         env.put("GRAPH_MAILER_WARM_UP", "false");
+        // The delivery log's store (auto: the table, as deployed); memory isolates the budget's own cost.
+        env.put("GRAPH_MAILER_DELIVERY_LOG_STORE", System.getenv().getOrDefault("GRAPH_MAILER_DELIVERY_LOG_STORE", "auto"));
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m",
                 "-Djavax.net.ssl.trustStore=" + s.truststore().toAbsolutePath(),
                 "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",

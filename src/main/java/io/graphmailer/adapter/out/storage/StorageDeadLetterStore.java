@@ -47,8 +47,7 @@ public final class StorageDeadLetterStore implements DeadLetterStore {
         }
     }
 
-    private final Supplier<Queues> open;
-    private volatile Queues queues;
+    private final OnFirstUse<Queues> queues;
 
     @Inject
     StorageDeadLetterStore(GraphMailerConfig config, AzureClients clients) {
@@ -62,21 +61,12 @@ public final class StorageDeadLetterStore implements DeadLetterStore {
     }
 
     private StorageDeadLetterStore(Supplier<Queues> clients) {
-        this.open = () -> clients.get().created();
+        this.queues = new OnFirstUse<>(() -> clients.get().created());
     }
 
+    /** A failed creation (storage unreachable) is tried again with the next message. */
     private Queues queues() {
-        Queues q = queues;
-        if (q == null) {
-            synchronized (this) {
-                q = queues;
-                if (q == null) {
-                    q = open.get();
-                    queues = q;
-                }
-            }
-        }
-        return q;
+        return queues.get();
     }
 
     @Override

@@ -25,9 +25,8 @@ public final class StorageMailQueue implements MailQueue {
     private static final Duration MAX_VISIBILITY = Duration.ofDays(7);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final Supplier<Queues> open;
+    private final OnFirstUse<Queues> queues;
     private final Clock clock;
-    private volatile Queues queues; // written under this, once; read without a lock on every call
 
     private record Queues(QueueClient outbox, QueueClient deadLetter, QueueClient poison) {
         Queues created() {
@@ -50,7 +49,7 @@ public final class StorageMailQueue implements MailQueue {
     }
 
     private StorageMailQueue(Supplier<Queues> clients, Clock clock) {
-        this.open = () -> clients.get().created();
+        this.queues = new OnFirstUse<>(() -> clients.get().created());
         this.clock = clock;
     }
 
@@ -64,17 +63,7 @@ public final class StorageMailQueue implements MailQueue {
 
     /** A failed creation (storage unreachable) is tried again with the next message. */
     private Queues queues() {
-        Queues q = queues;
-        if (q == null) {
-            synchronized (this) {
-                q = queues;
-                if (q == null) {
-                    q = open.get();
-                    queues = q;
-                }
-            }
-        }
-        return q;
+        return queues.get();
     }
 
     @Override
