@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The one place that builds Azure SDK clients, all on one {@link TokenCredential} and one HTTP client, each on first
@@ -42,10 +41,10 @@ import java.util.function.Supplier;
 @Singleton
 public class AzureClients {
     private final GraphMailerConfig.Storage storage;
-    private final Lazy<Optional<StorageSharedKeyCredential>> blobKey;
+    private final OnFirstUse<Optional<StorageSharedKeyCredential>> blobKey;
     private final Map<String, String> environment;
-    private final Lazy<HttpClient> http;
-    private final Lazy<TokenCredential> credential = new Lazy<>(this::buildCredential);
+    private final OnFirstUse<HttpClient> http;
+    private final OnFirstUse<TokenCredential> credential = new OnFirstUse<>(this::buildCredential);
     private final Map<String, QueueClient> queues = new ConcurrentHashMap<>();
     private final Map<String, TableClient> tables = new ConcurrentHashMap<>();
     private final Map<String, SecretClient> vaults = new ConcurrentHashMap<>();
@@ -64,10 +63,10 @@ public class AzureClients {
     AzureClients(GraphMailerConfig.Storage storage, Optional<String> blobConnectionString, Map<String, String> environment) {
         this.storage = storage;
         Duration timeout = storage.timeout();
-        this.http = new Lazy<>(() -> HttpClient.createDefault(new HttpClientOptions()
+        this.http = new OnFirstUse<>(() -> HttpClient.createDefault(new HttpClientOptions()
                 .setConnectTimeout(timeout.compareTo(CONNECT_TIMEOUT) < 0 ? timeout : CONNECT_TIMEOUT)
                 .setResponseTimeout(timeout).setReadTimeout(timeout).setWriteTimeout(timeout)));
-        this.blobKey = new Lazy<>(() -> blobConnectionString.map(StorageSharedKeyCredential::fromConnectionString));
+        this.blobKey = new OnFirstUse<>(() -> blobConnectionString.map(StorageSharedKeyCredential::fromConnectionString));
         this.environment = environment;
     }
 
@@ -144,30 +143,5 @@ public class AzureClients {
     private boolean present(String name) {
         String value = environment.get(name);
         return value != null && !value.isBlank();
-    }
-
-    /** Built once, on first use, by whichever thread asks first. */
-    private static final class Lazy<T> implements Supplier<T> {
-        private final Supplier<T> factory;
-        private volatile T value;
-
-        Lazy(Supplier<T> factory) {
-            this.factory = factory;
-        }
-
-        @Override
-        public T get() {
-            T v = value;
-            if (v == null) {
-                synchronized (this) {
-                    v = value;
-                    if (v == null) {
-                        v = factory.get();
-                        value = v;
-                    }
-                }
-            }
-            return v;
-        }
     }
 }

@@ -6,6 +6,7 @@ import com.azure.storage.queue.models.QueueStorageException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graphmailer.adapter.out.azure.AzureClients;
+import io.graphmailer.adapter.out.azure.OnFirstUse;
 import io.graphmailer.application.port.out.DeadLetterStore;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.TrackingId;

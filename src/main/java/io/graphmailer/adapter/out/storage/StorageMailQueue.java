@@ -4,6 +4,7 @@ import com.azure.storage.queue.QueueClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.graphmailer.adapter.out.azure.AzureClients;
+import io.graphmailer.adapter.out.azure.OnFirstUse;
 import io.graphmailer.application.port.out.MailQueue;
 import io.graphmailer.config.GraphMailerConfig;
 import jakarta.inject.Inject;

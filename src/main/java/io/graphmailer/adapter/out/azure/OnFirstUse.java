@@ -1,16 +1,16 @@
-package io.graphmailer.adapter.out.storage;
+package io.graphmailer.adapter.out.azure;
 
 import java.util.function.Supplier;
 
 /**
- * A value made on first use (clients built, queues or tables created if missing); a failed making (storage
- * unreachable) is tried again on the next use; afterwards the value is read without a lock.
+ * A value made on first use, by whichever thread asks first (Azure clients built, queues or tables created if
+ * missing); a failed making (storage unreachable) is tried again on the next use; afterwards it is read without a lock.
  */
-final class OnFirstUse<T> implements Supplier<T> {
+public final class OnFirstUse<T> implements Supplier<T> {
     private final Supplier<T> make;
     private volatile T value;
 
-    OnFirstUse(Supplier<T> make) {
+    public OnFirstUse(Supplier<T> make) {
         this.make = make;
     }
 
