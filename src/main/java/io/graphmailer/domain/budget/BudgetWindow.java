@@ -28,12 +28,20 @@ public final class BudgetWindow {
     /** The same for a claimant holding a due ticket, which waits in process rather than on the queue. */
     static final Duration HOLDER_CONCURRENCY_RECHECK = Duration.ofMillis(200);
     private static final long MINUTE_MS = 60_000L;
-    /** How long after its time an unclaimed ticket keeps its place: longer than a queue message takes to come back. */
-    public static final Duration TICKET_GRACE = Duration.ofSeconds(30);
+    /**
+     * How long after its time an unclaimed ticket keeps its place: longer than a queue message takes to come back, also
+     * behind a backlog (a queue hands out messages in the order they became visible, so a holder waits behind every
+     * message that became visible before its time; with 30 s, a backlog of a few minutes made the tickets lapse).
+     */
+    public static final Duration TICKET_GRACE = Duration.ofMinutes(5);
     /** How long after its time a due, unclaimed ticket keeps its place against other holders of due tickets. */
     public static final Duration TICKET_PRIORITY = Duration.ofSeconds(2);
-    /** At most this many minutes' worth of tickets are outstanding, so the stored window stays small. */
-    static final int TICKETS_PER_LIMIT = 4;
+    /**
+     * At most this many tickets are outstanding (about 45 characters each: some 225 K characters stored, well inside an
+     * entity). Long enough for a whole backlog to hold places: waiters past it have no time to come back at, and when
+     * the line was 4 minutes long they came back together and buried the holders behind them on the queue.
+     */
+    static final int LINE_LENGTH = 5_000;
     private static final String VERSION = "v2";
     private static final String VERSION_1 = "v1";
 
@@ -74,8 +82,8 @@ public final class BudgetWindow {
      * k-th time a place frees), held until that time plus {@link #TICKET_GRACE}. Coming back before it, the claimant
      * waits until it; at or after it, it is admitted when the minute has room counting the due tickets of others, or
      * waits keeping its place until it has. A claimant without a ticket is admitted only if that takes no holder's
-     * place. At most {@link #TICKETS_PER_LIMIT} times the limit are outstanding; past that the answer is a wait without
-     * a ticket. {@link #changes()} tells whether the decision changed the window (a store writes only then).
+     * place. At most {@link #LINE_LENGTH} tickets are outstanding; past that the answer is a wait without a ticket,
+     * spread over the line. {@link #changes()} tells whether the decision changed the window (a store writes only then).
      *
      * @param slotLease how long the slot is held if the permit is never released (its instance died)
      */
@@ -103,10 +111,13 @@ public final class BudgetWindow {
             if (free > t) {
                 String detail = mailbox + ": " + messages.size() + " messages in the last minute and " + tickets.size()
                         + " waiting with tickets, the limit is " + perMinute;
-                if (tickets.size() >= TICKETS_PER_LIMIT * perMinute) {
-                    // Come back when a minute's worth of tickets has been claimed: then there is room in line again
-                    // (no ticket: the queue spreads these waiters).
-                    long back = Math.max(t + CONCURRENCY_RECHECK.toMillis(), ticketTime(perMinute - 1));
+                if (tickets.size() >= LINE_LENGTH) {
+                    // No ticket: come back somewhere between the time a minute's worth of the line has been claimed
+                    // and its end, a place of the claimant's own (by its key), so that these waiters do not all come
+                    // back at once and bury the holders coming back behind them on the queue.
+                    long from = ticketTime(perMinute - 1);
+                    long to = Math.max(from, ticketTime(tickets.size() - 1));
+                    long back = Math.max(t + CONCURRENCY_RECHECK.toMillis(), from + (long) ((to - from) * spreadOf(key)));
                     return wait(BudgetLimit.MESSAGES_PER_MINUTE, back, detail + " (the line is full)");
                 }
                 if (!claimant.takesTicket(free - t)) {
@@ -192,9 +203,16 @@ public final class BudgetWindow {
         }
         long last = Long.MIN_VALUE;
         for (Ticket k : tickets.values()) {
-            all[i++] = k.at;
             last = Math.max(last, k.at + 1); // distinct: two places freeing in the same ms go 1 ms apart
+            if (k.at > t - MINUTE_MS) {
+                all[i++] = k.at; // a ticket over a minute overdue no longer fills a minute (its holder goes when it fits)
+            }
         }
+        n = i;
+        if (n < limit) {
+            return Math.max(t, last);
+        }
+        all = java.util.Arrays.copyOf(all, n);
         java.util.Arrays.sort(all);
         return Math.max(t, Math.max(last, all[n - limit] + MINUTE_MS));
     }
@@ -235,6 +253,11 @@ public final class BudgetWindow {
             }
         }
         return at;
+    }
+
+    /** A fraction in [0, 1) fixed by the claimant's key (hex digits of a hash: evenly spread). */
+    private static double spreadOf(String key) {
+        return Long.parseLong(key.substring(0, Math.min(6, key.length())), 16) / (double) (1L << (4 * Math.min(6, key.length())));
     }
 
     private static Admission.Wait ticketWait(Mailbox mailbox, long until, String detail) {

@@ -215,15 +215,33 @@ class BudgetWindowTest {
     }
 
     @Test
-    void givenATicketNotClaimed_whenItsGraceHasPassed_thenItLapsesAndFreesItsPlace() {
+    void givenATicketNotClaimed_thenItHoldsItsPlaceForAMinuteAndLapsesWhenItsGraceHasPassed() {
         MailboxLimits limits = new MailboxLimits(100, 1, 10_000, 10_000);
         BudgetWindow w = fullMinute(limits); // one message at T0
         assertThat(((Admission.Wait) claim(w, limits, "gone", T0.plusSeconds(1))).until()).isEqualTo(T0.plusSeconds(60));
-        Instant lapsed = T0.plusSeconds(60).plus(BudgetWindow.TICKET_GRACE);
-        assertThat(admit(w, limits, 1, lapsed.minusMillis(1))).as("the place is held until its grace ends")
+        assertThat(admit(w, limits, 1, T0.plusSeconds(119))).as("the place is held against arrivals without a ticket for a minute")
                 .isInstanceOf(Admission.Wait.class);
-        assertThat(admit(w, limits, 1, lapsed)).isInstanceOf(Admission.Granted.class);
+        assertThat(admit(w, limits, 1, T0.plusSeconds(120))).as("a minute overdue it no longer fills the minute")
+                .isInstanceOf(Admission.Granted.class);
+        Instant lapsed = T0.plusSeconds(60).plus(BudgetWindow.TICKET_GRACE);
+        admit(w, limits, 1, lapsed.minusMillis(1));
+        assertThat(w.ticketsOutstanding()).as("kept for its holder until its grace ends").isEqualTo(1);
+        admit(w, limits, 1, lapsed);
         assertThat(w.ticketsOutstanding()).isZero();
+    }
+
+    @Test
+    void givenAHolderBehindABacklog_whenItComesMinutesLate_thenItGoesWhenTheMinuteHasRoomNotAtTheEndOfTheLine() {
+        MailboxLimits limits = new MailboxLimits(100, 1, 10_000, 10_000);
+        BudgetWindow w = fullMinute(limits); // one message at T0
+        claim(w, limits, "late", T0.plusSeconds(1)); // ticket at T0+60
+        assertThat(((Admission.Wait) claim(w, limits, "next", T0.plusSeconds(2))).until()).isEqualTo(T0.plusSeconds(120));
+        assertThat(((Admission.Wait) claim(w, limits, "far", T0.plusSeconds(3))).until()).isEqualTo(T0.plusSeconds(180));
+        assertThat(claim(w, limits, "next", T0.plusSeconds(120))).as("on time, not held up by a holder a minute late")
+                .isInstanceOf(Admission.Granted.class);
+        // Behind a backlog on the queue, "late" comes 140 s after its time, when "far" (due 20 s ago) has not come yet.
+        assertThat(claim(w, limits, "late", T0.plusSeconds(200))).as("still a holder: it goes, it does not start again at the end")
+                .isInstanceOf(Admission.Granted.class);
     }
 
     @Test
@@ -258,17 +276,24 @@ class BudgetWindowTest {
     }
 
     @Test
-    void givenTheLineFull_thenTheNextWaitsWithoutATicketUntilAMinuteOfTicketsIsClaimed() {
+    void givenTheLineFull_thenTheNextWaitWithoutATicketAndComeBackSpreadOverTheLine() {
         MailboxLimits limits = new MailboxLimits(100, 2, 10_000, 10_000);
         BudgetWindow w = fullMinute(limits);
-        int cap = 4 * limits.messagesPerMinute();
+        int cap = BudgetWindow.LINE_LENGTH;
         List<Instant> times = new ArrayList<>();
         for (int i = 0; i < cap; i++) {
             times.add(((Admission.Wait) claim(w, limits, "c" + i, T0.plusSeconds(5))).until());
         }
-        Admission beyond = claim(w, limits, "beyond", T0.plusSeconds(5));
-        assertThat(((Admission.Wait) beyond).ticketed()).isFalse();
-        assertThat(((Admission.Wait) beyond).until()).isEqualTo(times.get(limits.messagesPerMinute() - 1));
+        Instant firstMinuteClaimed = times.get(limits.messagesPerMinute() - 1);
+        Instant lineEnd = times.get(cap - 1);
+        java.util.Set<Instant> backAt = new java.util.HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            Admission beyond = claim(w, limits, "beyond-" + i, T0.plusSeconds(5));
+            assertThat(((Admission.Wait) beyond).ticketed()).isFalse();
+            assertThat(((Admission.Wait) beyond).until()).isBetween(firstMinuteClaimed, lineEnd);
+            backAt.add(((Admission.Wait) beyond).until());
+        }
+        assertThat(backAt).as("the waiters past the line do not come back together").hasSizeGreaterThan(45);
         assertThat(w.ticketsOutstanding()).isEqualTo(cap);
     }
 
