@@ -222,10 +222,17 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 # Milliseconds from T0_NS to the first log line matching PATTERN (the app's log timestamps, local time), or "-".
 log_point() { # log pattern t0_ns
-    local stamp ms
-    stamp=$(grep -m1 -E "$2" "$1" | cut -c1-23) || true
-    [[ $stamp =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8},[0-9]{3}$ ]] || { echo -; return; }
-    ms=$(env -i date -d "${stamp/,/.}" +%s%3N) || { echo -; return; }
+    local line stamp ms
+    line=$(grep -m1 -E "$2" "$1") || true
+    if [[ $line == '{'* ]]; then # JSON logs (the prod profile): "timestamp":"2026-12-01T20:28:37.650000972Z"
+        stamp=$(sed -nE 's/.*"timestamp":"([0-9T:.-]+Z)".*/\1/p' <<<"$line")
+        [[ -n $stamp ]] || { echo -; return; }
+        ms=$(env -i date -d "$stamp" +%s%3N) || { echo -; return; }
+    else
+        stamp=${line:0:23}
+        [[ $stamp =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8},[0-9]{3}$ ]] || { echo -; return; }
+        ms=$(env -i date -d "${stamp/,/.}" +%s%3N) || { echo -; return; }
+    fi
     echo $((ms - $3 / 1000000))
 }
 
