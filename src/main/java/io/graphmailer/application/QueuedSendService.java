@@ -157,7 +157,10 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
             return rejected(mail, e.code(), e.getMessage());
         }
         // The record's facts come from the first delivery; an enqueuer (HTTP respond-async, a job) may have written them.
-        deliveries.acceptedOnFirstSight(trackingIdOf(mail), command, mail.origin());
+        // A message back from a budget wait has been seen (its first sight was recorded then): not looked up again.
+        if (mail.waitingFor() == null) {
+            deliveries.acceptedOnFirstSight(trackingIdOf(mail), command, mail.origin());
+        }
         // The mailbox's budget first: a message that does not fit now is not an attempt; it waits on the queue.
         // The idempotency key is the claimant: a redelivery presents the same place in line.
         Claimant claimant = Claimant.queued(mail.idempotencyKey());
@@ -171,21 +174,26 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         }
         if (admission instanceof Admission.Wait wait) {
             Duration until = Duration.between(clock.instant(), wait.until());
+            String limit = wait.limit().settingName();
             QueueOutcome outcome;
             if (wait.ticketed()) {
                 // A place in line: back on the queue at its time, no spread and no margin (the queue's delay is whole
                 // seconds, rounded down: the message comes back up to a second early and waits the rest in process).
-                outcome = deferredExactly(mail, Duration.ofSeconds(Math.max(1, until.toSeconds())), "waiting in line for the mailbox's "
-                        + wait.limit().settingName() + " budget: " + wait.detail());
+                outcome = waitOnQueue(mail, Duration.ofSeconds(Math.max(1, until.toSeconds())), limit, "waiting in line for the mailbox's "
+                        + limit + " budget: " + wait.detail());
             } else {
                 // No ticket: spread the waiters of one window a little, so they do not all come back in the same second.
                 Duration spread = Duration.ofMillis(java.util.concurrent.ThreadLocalRandom.current()
                         .nextLong(1 + Math.min(1_000, Math.max(0, until.toMillis()) / 10)));
-                outcome = deferred(mail, until.plus(spread), "waiting for the mailbox's "
-                        + wait.limit().settingName() + " budget: " + wait.detail());
+                outcome = waitOnQueue(mail, until.plus(spread).plus(DEFER_MARGIN), limit, "waiting for the mailbox's "
+                        + limit + " budget: " + wait.detail());
             }
-            waiting(mail, command, wait.limit().settingName(), outcome.detail());
-            deliveries.event(trackingIdOf(mail), DeliveryState.WAITING, wait.limit().settingName());
+            // Written down once per limit: a message that waits again for the same limit (a holder a little short, a
+            // waiter past the line) costs no ledger or delivery-log writes, which under a backlog were most of its cost.
+            if (!limit.equals(mail.waitingFor())) {
+                waiting(mail, command, limit, outcome.detail());
+                deliveries.event(trackingIdOf(mail), DeliveryState.WAITING, limit);
+            }
             return outcome;
         }
         if (admission instanceof Admission.Refused refused) {
@@ -422,9 +430,9 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
         return new QueueOutcome(Kind.DEFERRED, why, delay);
     }
 
-    /** Back on the queue, invisible for exactly {@code delay} (a ticket's time: no margin). */
-    private QueueOutcome deferredExactly(QueuedMail mail, Duration delay, String why) {
-        queue.requeue(envelopes.nextAttempt(mail.original(), mail.idempotencyKey(), mail.attempt()), delay);
+    /** Back on the queue for a budget wait, invisible for exactly {@code delay}; the envelope notes the limit. */
+    private QueueOutcome waitOnQueue(QueuedMail mail, Duration delay, String limit, String why) {
+        queue.requeue(envelopes.waitingFor(mail.original(), mail.idempotencyKey(), mail.attempt(), limit), delay);
         LOG.info(() -> "queue: " + mail.idempotencyKey() + " deferred by " + delay.toSeconds() + " s: " + why);
         return new QueueOutcome(Kind.DEFERRED, why, delay);
     }

@@ -114,7 +114,9 @@ public final class OutboxEnvelope {
             SendMailCommand command = sendMailParser.parse(mailbox, sendMail);
             // Derived from the mailbox's canonical key, so two spellings of one mailbox (case, IDN) give one key.
             String key = givenKey != null ? givenKey : derivedKey(mailbox.key(), sendMail);
-            return new QueuedMail(command, key, attempt, original, origin(root.get("origin"), key));
+            JsonNode waited = root.path(BOOKKEEPING).path("waitingFor");
+            return new QueuedMail(command, key, attempt, original, origin(root.get("origin"), key),
+                    waited.isTextual() ? waited.asText() : null);
         } catch (InvalidMailException e) {
             throw new Rejected("InvalidMessage", e.violations().stream()
                     .map(v -> ("mailbox".equals(v.field()) ? "" : "sendMail.") + v.field() + " " + v.message())
@@ -182,6 +184,11 @@ public final class OutboxEnvelope {
 
     /** The envelope for attempt {@code attempt}: the key is pinned so the next attempt is recognised in the ledger. */
     public static String nextAttempt(String original, String idempotencyKey, int attempt) {
+        return nextAttempt(original, idempotencyKey, attempt, null);
+    }
+
+    /** As {@link #nextAttempt(String, String, int)}, noting the budget limit the message waits for (null: none). */
+    public static String nextAttempt(String original, String idempotencyKey, int attempt, String waitingFor) {
         try {
             ObjectNode node = (ObjectNode) MAPPER.readTree(original);
             boolean derived = !node.hasNonNull("idempotencyKey");
@@ -189,6 +196,9 @@ public final class OutboxEnvelope {
             ObjectNode bookkeeping = node.putObject(BOOKKEEPING);
             bookkeeping.put("attempt", attempt);
             bookkeeping.put("derivedKey", derived);
+            if (waitingFor != null) {
+                bookkeeping.put("waitingFor", waitingFor);
+            }
             return node.toString();
         } catch (IOException | ClassCastException e) {
             throw new IllegalArgumentException("not an outbox envelope", e);

@@ -11,4 +11,9 @@ class OutboxEnvelopeWriter implements EnvelopeWriter {
     public String nextAttempt(String original, String idempotencyKey, int attempt) {
         return OutboxEnvelope.nextAttempt(original, idempotencyKey, attempt);
     }
+
+    @Override
+    public String waitingFor(String original, String idempotencyKey, int attempt, String limit) {
+        return OutboxEnvelope.nextAttempt(original, idempotencyKey, attempt, limit);
+    }
 }
