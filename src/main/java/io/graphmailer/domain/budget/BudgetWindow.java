@@ -108,7 +108,11 @@ public final class BudgetWindow {
         if (mine == null) {
             // In line first: a claimant that finds the minute full gets its ticket even while every slot is taken.
             long free = nextFree(t, perMinute);
-            if (free > t) {
+            // A place that is free now because its holder is late (over TICKET_PRIORITY, within the last minute) goes
+            // to whoever is here: behind a backlog on the queue the holders cannot come on time, and their places
+            // would go unused. Places whose tickets are not due yet are not taken.
+            boolean lateHoldersPlace = free > t && lateTicketsInMinute(t) > 0 && inMinuteBefore(t, key).length < perMinute;
+            if (free > t && !lateHoldersPlace) {
                 String detail = mailbox + ": " + messages.size() + " messages in the last minute and " + tickets.size()
                         + " waiting with tickets, the limit is " + perMinute;
                 if (tickets.size() >= LINE_LENGTH) {
@@ -204,8 +208,8 @@ public final class BudgetWindow {
         long last = Long.MIN_VALUE;
         for (Ticket k : tickets.values()) {
             last = Math.max(last, k.at + 1); // distinct: two places freeing in the same ms go 1 ms apart
-            if (k.at > t - MINUTE_MS) {
-                all[i++] = k.at; // a ticket over a minute overdue no longer fills a minute (its holder goes when it fits)
+            if (k.at > t - TICKET_PRIORITY.toMillis()) {
+                all[i++] = k.at; // a holder this late no longer holds up others (it goes when the minute has room)
             }
         }
         n = i;
@@ -240,6 +244,17 @@ public final class BudgetWindow {
         long[] within = java.util.Arrays.copyOf(all, n);
         java.util.Arrays.sort(within);
         return within;
+    }
+
+    /** Unclaimed tickets that fell due in the minute before {@code t}, more than {@link #TICKET_PRIORITY} ago. */
+    private int lateTicketsInMinute(long t) {
+        int n = 0;
+        for (Ticket k : tickets.values()) {
+            if (k.at > t - MINUTE_MS && k.at <= t - TICKET_PRIORITY.toMillis()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The time of the {@code index}-th outstanding ticket in line (0 first), or of the last one. */
