@@ -1,7 +1,12 @@
 package io.graphmailer.wiring;
 
+import io.graphmailer.application.DelegatedSignInService;
+import io.graphmailer.application.port.in.DelegatedSignInUseCase;
+import io.graphmailer.application.port.out.DelegatedSignIn;
+import io.graphmailer.application.port.out.SignInStore;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.DelegatedMailboxes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -14,5 +19,12 @@ public class DelegatedBeans {
     @Singleton
     DelegatedMailboxes delegatedMailboxes(GraphMailerConfig config) {
         return DelegatedMailboxes.of(config.delegated().mailboxes().orElse(List.of()));
+    }
+
+    /** signin/signout: the device code sign-in and the token store are built only for a delegated mailbox. */
+    @Produces
+    @Singleton
+    DelegatedSignInUseCase delegatedSignIn(DelegatedMailboxes mailboxes, Instance<DelegatedSignIn> signIn, Instance<SignInStore> store) {
+        return new DelegatedSignInService(mailboxes, signIn::get, store::get);
     }
 }
