@@ -124,10 +124,20 @@ public final class DeviceCodeSignIn implements DelegatedSignIn {
                     + mailbox.id() + " again and sign in as " + d.account(), null, null);
         }
         Instant now = clock.instant();
-        TokenCacheStore.SignInFacts facts = new TokenCacheStore.SignInFacts(account, scopes, now, now);
+        TokenCacheStore.SignInFacts facts = new TokenCacheStore.SignInFacts(account, granted(result, scopes), now, now);
         store.replace(mailbox, serialized[0], facts);
         return facts;
     }
+
+    /** The scopes the identity platform says it granted, without the sign-in's own (openid, profile, offline_access, email). */
+    private static List<String> granted(IAuthenticationResult result, List<String> asked) {
+        String said = result.scopes() == null ? "" : result.scopes().trim();
+        List<String> granted = said.isEmpty() ? List.of() : java.util.Arrays.stream(said.split("\\s+"))
+                .filter(s -> !OIDC_SCOPES.contains(s.toLowerCase(java.util.Locale.ROOT))).distinct().toList();
+        return granted.isEmpty() ? asked : granted;
+    }
+
+    private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access", "email");
 
     /** Removes the mailbox's stored sign-in; whether there was one. */
     public boolean signOut(Mailbox mailbox) {
