@@ -1,8 +1,10 @@
 package io.graphmailer.wiring;
 
+import io.graphmailer.application.DelegatedKeepAlive;
 import io.graphmailer.application.DelegatedSignInService;
 import io.graphmailer.application.port.in.DelegatedSignInUseCase;
 import io.graphmailer.application.port.out.DelegatedSignIn;
+import io.graphmailer.application.port.out.DelegatedTokenRefresh;
 import io.graphmailer.application.port.out.SignInStore;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.DelegatedMailboxes;
@@ -26,5 +28,13 @@ public class DelegatedBeans {
     @Singleton
     DelegatedSignInUseCase delegatedSignIn(DelegatedMailboxes mailboxes, Instance<DelegatedSignIn> signIn, Instance<SignInStore> store) {
         return new DelegatedSignInService(mailboxes, signIn::get, store::get);
+    }
+
+    /** The timer's keep-alive; with no delegated mailbox it reads nothing and builds neither store nor provider. */
+    @Produces
+    @Singleton
+    DelegatedKeepAlive delegatedKeepAlive(GraphMailerConfig config, DelegatedMailboxes mailboxes, Instance<SignInStore> store,
+                                          Instance<DelegatedTokenRefresh> refresh) {
+        return new DelegatedKeepAlive(mailboxes, store::get, refresh::get, config.delegated().keepAliveAfter());
     }
 }
