@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The doctor's row per delegated mailbox, from what is stored with its sign-in (so every instance and every restart sees
@@ -31,13 +32,16 @@ public final class DelegatedSignInProbe implements DiagnosticProbe {
     }
 
     private final DelegatedMailboxes mailboxes;
-    private final SignInStore store;
+    private final Supplier<? extends SignInStore> store;
     private final Function<Mailbox, List<String>> neededScopes;
     private final Limits limits;
     private final Clock clock;
 
-    /** @param neededScopes the scopes each mailbox signs in for now (its transport's) */
-    public DelegatedSignInProbe(DelegatedMailboxes mailboxes, SignInStore store, Function<Mailbox, List<String>> neededScopes, Limits limits,
+    /**
+     * @param store        looked up when the doctor runs (a delegated setup missing its settings is then a failed check)
+     * @param neededScopes the scopes each mailbox signs in for now (its transport's)
+     */
+    public DelegatedSignInProbe(DelegatedMailboxes mailboxes, Supplier<? extends SignInStore> store, Function<Mailbox, List<String>> neededScopes, Limits limits,
                                 Clock clock) {
         this.mailboxes = mailboxes;
         this.store = store;
@@ -64,11 +68,13 @@ public final class DelegatedSignInProbe implements DiagnosticProbe {
     private DiagnosticCheck check(Delegation d, Instant now) {
         String name = "delegated sign-in of " + d.mailbox();
         String command = SignInRequiredException.signInCommand(d.mailbox());
+        SignInStore store;
         SignInStore.SignInFacts facts;
         try {
+            store = this.store.get();
             facts = store.facts(d.mailbox()).orElse(null);
         } catch (RuntimeException e) {
-            return DiagnosticCheck.fail(name, "the sign-in store " + store.describe() + " cannot be read: " + e.getMessage(),
+            return DiagnosticCheck.fail(name, "the sign-in store cannot be read: " + e.getMessage(),
                     "check the token container and the identity's Storage Blob Data Contributor role on it", "infrastructure team");
         }
         if (facts == null) {

@@ -52,8 +52,7 @@ public class DoctorBeans {
         }
         probes.add(new MailboxBudgetProbe(budgets));
         if (delegated.inUse()) {
-            DelegatedSignIn scopes = signIn.get();
-            probes.add(new DelegatedSignInProbe(delegated, signIns.get(), scopes::scopes, new DelegatedSignInProbe.Limits(
+            probes.add(new DelegatedSignInProbe(delegated, signIns::get, m -> signIn.get().scopes(m), new DelegatedSignInProbe.Limits(
                     config.delegated().inactivityLimit(), config.delegated().warnBefore()), Clock.systemUTC()));
         }
         return new DoctorService(probes, sendMail,

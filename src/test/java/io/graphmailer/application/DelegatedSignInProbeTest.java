@@ -66,7 +66,7 @@ class DelegatedSignInProbeTest {
     }
 
     private List<DiagnosticCheck> doctorAt(Instant now) {
-        return new DelegatedSignInProbe(delegated, store(), m -> List.of(DeviceCodeSignIn.GRAPH_MAIL_SEND), limits,
+        return new DelegatedSignInProbe(delegated, this::store, m -> List.of(DeviceCodeSignIn.GRAPH_MAIL_SEND), limits,
                 Clock.fixed(now, ZoneOffset.UTC)).run();
     }
 
@@ -138,7 +138,7 @@ class DelegatedSignInProbeTest {
     void givenASignInWithoutTheScopeTheMailboxNowSendsWith_thenTheRowFailsNamingTheScope() {
         stored(ALICE, ALICE, NOW.minus(Duration.ofDays(1)));
 
-        DiagnosticCheck alice = row(new DelegatedSignInProbe(delegated, store(), m -> List.of(DeviceCodeSignIn.SMTP_SEND), limits,
+        DiagnosticCheck alice = row(new DelegatedSignInProbe(delegated, this::store, m -> List.of(DeviceCodeSignIn.SMTP_SEND), limits,
                 Clock.fixed(NOW, ZoneOffset.UTC)).run(), ALICE);
 
         assertThat(alice.status()).isEqualTo(DiagnosticCheck.Status.FAIL);
@@ -161,5 +161,17 @@ class DelegatedSignInProbeTest {
         DiagnosticCheck alice = row(doctorAt(refreshed.plus(Duration.ofDays(1))), ALICE);
         assertThat(alice.status()).isEqualTo(DiagnosticCheck.Status.OK);
         assertThat(alice.detail()).contains("last refresh 1 day ago (" + refreshed + ")");
+    }
+
+    @Test
+    void givenTheStoreCannotBeBuilt_thenEachRowIsAFailedCheckInsteadOfABrokenDoctor() {
+        List<DiagnosticCheck> checks = new DelegatedSignInProbe(delegated, () -> {
+            throw new IllegalStateException("GRAPH_MAILER_DELEGATED_TOKEN_CONTAINER_URL is required");
+        }, m -> List.of(DeviceCodeSignIn.GRAPH_MAIL_SEND), limits, Clock.fixed(NOW, ZoneOffset.UTC)).run();
+
+        assertThat(checks).hasSize(2).allSatisfy(c -> {
+            assertThat(c.status()).isEqualTo(DiagnosticCheck.Status.FAIL);
+            assertThat(c.detail()).contains("cannot be read").contains("GRAPH_MAILER_DELEGATED_TOKEN_CONTAINER_URL");
+        });
     }
 }
