@@ -15,9 +15,15 @@ variable "delegated_mailboxes" {
 }
 
 variable "delegated_operator_object_ids" {
-  description = "Object ids of the operators who run graph-mailer signin/signout: they get Storage Blob Data Contributor on the token cache container only."
+  description = "Object ids of the operators who run graph-mailer signin/signout: they get Storage Blob Data Contributor on the token cache container and Key Vault Crypto Service Encryption User on the wrapping key, nothing wider."
   type        = list(string)
   default     = []
+}
+
+variable "delegated_key_name" {
+  description = "GRAPH_MAILER_DELEGATED_KEY_NAME: the vault's RSA key that wraps each token cache's data key (wrapKey/unwrapKey only)."
+  type        = string
+  default     = "graph-mailer-token-cache"
 }
 
 locals {
@@ -99,6 +105,76 @@ resource "azurerm_role_assignment" "delegated_operator_tokens" {
   scope                = azurerm_storage_container.delegated_tokens[0].resource_manager_id
   role_definition_name = "Storage Blob Data Contributor"
   principal_id         = each.value
+}
+
+# The key that wraps the token caches' data keys (docs/adr/0019, 0020): RSA,
+# operations wrapKey and unwrapKey only; the private key never leaves the vault.
+# Not rotated on a schedule: each cache names the key version that wrapped its
+# data key, and a new version (az keyvault key rotate) serves the next writes.
+resource "azurerm_key_vault_key" "delegated_tokens" {
+  count = local.delegated_enabled ? 1 : 0
+
+  name         = var.delegated_key_name
+  key_vault_id = azurerm_key_vault.this.id
+  key_type     = "RSA"
+  key_size     = 3072
+  key_opts     = ["wrapKey", "unwrapKey"]
+  tags         = local.tags
+
+  depends_on = [time_sleep.deployer_crypto_officer_propagation]
+}
+
+# Whoever runs Terraform creates the key: Key Vault Crypto Officer is the
+# narrowest built-in role with keys/create. Only with delegated mailboxes.
+resource "azurerm_role_assignment" "deployer_crypto_officer" {
+  count = local.delegated_enabled ? 1 : 0
+
+  scope                = azurerm_key_vault.this.id
+  role_definition_name = "Key Vault Crypto Officer"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
+
+resource "time_sleep" "deployer_crypto_officer_propagation" {
+  count = local.delegated_enabled ? 1 : 0
+
+  create_duration = "60s"
+
+  triggers = {
+    role_assignment_id = azurerm_role_assignment.deployer_crypto_officer[0].id
+  }
+}
+
+# The function wraps (after a refresh) and unwraps (on read) with that one key:
+# Key Vault Crypto Service Encryption User (keys/read, wrap, unwrap) is the
+# narrowest built-in role that allows both; Crypto User would add encrypt,
+# decrypt, sign and verify. Scoped to the key, not the vault.
+resource "azurerm_role_assignment" "delegated_function_token_key" {
+  count = local.delegated_enabled ? 1 : 0
+
+  scope                = azurerm_key_vault_key.delegated_tokens[0].resource_versionless_id
+  role_definition_name = "Key Vault Crypto Service Encryption User"
+  principal_id         = local.function_principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# Operators who run graph-mailer signin encrypt the new cache (wrapKey) and
+# signout deletes the blob: the same role on the same key.
+resource "azurerm_role_assignment" "delegated_operator_token_key" {
+  for_each = local.delegated_enabled ? toset(var.delegated_operator_object_ids) : toset([])
+
+  scope                = azurerm_key_vault_key.delegated_tokens[0].resource_versionless_id
+  role_definition_name = "Key Vault Crypto Service Encryption User"
+  principal_id         = each.value
+}
+
+locals {
+  # Merged into the function's app settings (locals.tf) only with delegated mailboxes.
+  delegated_app_settings = local.delegated_enabled ? {
+    GRAPH_MAILER_DELEGATED_MAILBOXES           = join(",", var.delegated_mailboxes)
+    GRAPH_MAILER_DELEGATED_CLIENT_ID           = azuread_application.delegated_signin[0].client_id
+    GRAPH_MAILER_DELEGATED_TOKEN_CONTAINER_URL = "${local.storage_blob_endpoint}${local.delegated_tokens_container}"
+    GRAPH_MAILER_DELEGATED_KEY_NAME            = var.delegated_key_name
+  } : {}
 }
 
 output "delegated_client_id" {

@@ -93,7 +93,7 @@ locals {
     AzureWebJobsStorage__credential  = "managedidentity"
   }
 
-  function_app_settings = merge(var.extra_app_settings, local.host_storage_app_settings, local.graph_mailer_app_settings, local.budget_app_settings)
+  function_app_settings = merge(var.extra_app_settings, local.host_storage_app_settings, local.graph_mailer_app_settings, local.budget_app_settings, local.delegated_app_settings)
 
   tags = merge(var.tags, {
     application = "graph-mailer"

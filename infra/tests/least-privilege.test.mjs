@@ -27,6 +27,10 @@ const ALLOWED_AZURE_ROLES = new Set([
   'Storage Table Data Contributor',
   'Storage Blob Data Contributor',
   'Storage Blob Data Owner',
+  // Delegated mode (delegated.tf): wrap/unwrap on the token cache key only; creating that key (the deployer only,
+  // which delegated.test.mjs checks, like Certificates Officer for the certificate).
+  'Key Vault Crypto Service Encryption User',
+  'Key Vault Crypto Officer',
 ]);
 const FORBIDDEN_AZURE_ROLES = [
   'Owner',
@@ -35,7 +39,6 @@ const FORBIDDEN_AZURE_ROLES = [
   'Role Based Access Control Administrator',
   'Key Vault Administrator',
   'Key Vault Secrets Officer',
-  'Key Vault Crypto Officer',
   'Storage Account Contributor',
   'Storage Account Key Operator Service Role',
 ];

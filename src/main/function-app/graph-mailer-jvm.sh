@@ -27,10 +27,10 @@ if [ "$(pwd -P)" = "$(cd "$here" && pwd -P)" ]; then
     fi
   fi
 fi
-# `graph-mailer doctor` is run by an operator beside the running function: open no HTTP listener then,
-# so it cannot collide with the function's port.
+# `graph-mailer doctor` (and signin/signout) is run by an operator beside the running function: open no HTTP
+# listener then, so it cannot collide with the function's port.
 server_opts=
-if [ "${1:-}" = doctor ]; then
+if [ "${1:-}" = doctor ] || [ "${1:-}" = signin ] || [ "${1:-}" = signout ]; then
   server_opts=-Dquarkus.http.host-enabled=false
 fi
 # Small heap and fast start: one function instance handles a few sends at a time.

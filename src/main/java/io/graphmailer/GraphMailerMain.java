@@ -25,6 +25,9 @@ public class GraphMailerMain implements QuarkusApplication {
     @Inject
     Instance<io.graphmailer.adapter.in.cli.DeadLetterCommand> deadLetter;
 
+    @Inject
+    Instance<io.graphmailer.adapter.in.cli.SignInCommand> signIn;
+
     @Override
     public int run(String... args) {
         if (args.length > 0 && io.graphmailer.adapter.in.cli.DeadLetterCommand.NAME.equals(args[0])) {
@@ -35,6 +38,12 @@ public class GraphMailerMain implements QuarkusApplication {
         }
         if (args.length > 0 && io.graphmailer.adapter.in.cli.StatusCommand.NAME.equals(args[0])) {
             return status.get().run(Arrays.asList(args).subList(1, args.length), System.out);
+        }
+        if (args.length > 0 && io.graphmailer.adapter.in.cli.SignInCommand.SIGN_IN.equals(args[0])) {
+            return signIn.get().signIn(Arrays.asList(args).subList(1, args.length), System.out);
+        }
+        if (args.length > 0 && io.graphmailer.adapter.in.cli.SignInCommand.SIGN_OUT.equals(args[0])) {
+            return signIn.get().signOut(Arrays.asList(args).subList(1, args.length), System.out);
         }
         Quarkus.waitForExit();
         return 0;

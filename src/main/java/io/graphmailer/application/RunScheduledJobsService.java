@@ -30,6 +30,7 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
     private final Settings settings;
     private final RetentionPurge retention;
     private final BounceScan bounces;
+    private final DelegatedKeepAlive keepAlive;
 
     /** @param jobs the jobs, and the run of one occurrence the timer shares with "run now" */
     public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings) {
@@ -43,6 +44,13 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
 
     /** @param bounces the Inbox scan for non-delivery reports, run after the purge (null: none) */
     public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings, RetentionPurge retention, BounceScan bounces) {
+        this(jobs, settings, retention, bounces, null);
+    }
+
+    /** @param keepAlive the delegated mailboxes' token keep-alive, run last (null: none) */
+    public RunScheduledJobsService(ManageJobsUseCase jobs, Settings settings, RetentionPurge retention, BounceScan bounces,
+                                   DelegatedKeepAlive keepAlive) {
+        this.keepAlive = keepAlive;
         this.bounces = bounces;
         this.jobs = jobs;
         this.settings = settings;
@@ -73,6 +81,9 @@ public class RunScheduledJobsService implements RunScheduledJobsUseCase {
         }
         if (bounces != null) {
             bounces.scan(tick.now()); // never throws either
+        }
+        if (keepAlive != null) {
+            keepAlive.keepAliveIfDue(tick.now()); // never throws: a failed refresh is logged with its mailbox and command
         }
         return new Report(window.from(), window.to(), outcomes);
     }

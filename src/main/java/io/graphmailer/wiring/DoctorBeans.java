@@ -7,15 +7,19 @@ import io.graphmailer.adapter.out.identity.IdentityProbe;
 import io.graphmailer.adapter.out.identity.MsalAccessTokenProvider;
 import io.graphmailer.adapter.out.smtp.SmtpMailSender;
 import io.graphmailer.adapter.out.smtp.SmtpProbe;
+import io.graphmailer.application.DelegatedSignInProbe;
 import io.graphmailer.application.DoctorService;
 import io.graphmailer.application.DoctorTestMessages;
 import io.graphmailer.application.MailboxBudgetProbe;
 import io.graphmailer.application.port.in.MailboxBudgetsUseCase;
 import io.graphmailer.application.port.in.DiagnoseUseCase;
 import io.graphmailer.application.port.in.SendMailUseCase;
+import io.graphmailer.application.port.out.DelegatedSignIn;
 import io.graphmailer.application.port.out.DiagnosticProbe;
+import io.graphmailer.application.port.out.SignInStore;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.config.SettingsProbe;
+import io.graphmailer.domain.DelegatedMailboxes;
 import io.graphmailer.domain.MailLimits;
 import io.graphmailer.domain.SmtpMailboxes;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +39,8 @@ public class DoctorBeans {
     @Singleton
     DiagnoseUseCase doctor(GraphMailerConfig config, SmtpMailboxes smtpMailboxes, SendMailUseCase sendMail, MailLimits limits,
                            Instance<MsalAccessTokenProvider> tokens, Instance<CertificateSource> certificates,
-                           Instance<SmtpMailSender> smtp, MailboxBudgetsUseCase budgets) {
+                           Instance<SmtpMailSender> smtp, MailboxBudgetsUseCase budgets,
+                           DelegatedMailboxes delegated, Instance<SignInStore> signIns, Instance<DelegatedSignIn> signIn) {
         List<DiagnosticProbe> probes = new ArrayList<>();
         probes.add(new SettingsProbe(config, smtpMailboxes));
         List<IdentityProbe.ScopeNeed> needs = scopeNeeds(config, smtpMailboxes);
@@ -46,6 +51,10 @@ public class DoctorBeans {
             probes.add(new SmtpProbe(smtp.get()));
         }
         probes.add(new MailboxBudgetProbe(budgets));
+        if (delegated.inUse()) {
+            probes.add(new DelegatedSignInProbe(delegated, signIns::get, m -> signIn.get().scopes(m), new DelegatedSignInProbe.Limits(
+                    config.delegated().inactivityLimit(), config.delegated().warnBefore()), Clock.systemUTC()));
+        }
         return new DoctorService(probes, sendMail,
                 () -> DoctorTestMessages.compose(config.allowedSenders(), config.doctor().testRecipient(), limits));
     }

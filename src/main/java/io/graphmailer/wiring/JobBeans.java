@@ -49,9 +49,10 @@ public class JobBeans {
     @Singleton
     RunScheduledJobsUseCase runScheduledJobs(ManageJobsUseCase jobs, GraphMailerConfig config,
                                              io.graphmailer.application.RetentionPurge retention,
-                                             io.graphmailer.application.BounceScan bounces) {
+                                             io.graphmailer.application.BounceScan bounces,
+                                             io.graphmailer.application.DelegatedKeepAlive keepAlive) {
         return new RunScheduledJobsService(jobs, new RunScheduledJobsService.Settings(config.jobs().pastDueAfter(), config.jobs().unknownLastRun()),
-                retention, bounces);
+                retention, bounces, keepAlive);
     }
 
     /** The outbox queue; in dev ({@code enqueue=direct}) the send use case itself. */

@@ -7,6 +7,7 @@ import com.microsoft.aad.msal4j.ITokenCacheAccessAspect;
 import com.microsoft.aad.msal4j.ITokenCacheAccessContext;
 import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.PublicClientApplication;
+import io.graphmailer.application.port.out.DelegatedSignIn;
 import io.graphmailer.config.GraphMailerConfig;
 import io.graphmailer.domain.DelegatedMailboxes;
 import io.graphmailer.domain.DelegatedMailboxes.Delegation;
@@ -33,14 +34,10 @@ import java.util.function.Consumer;
  * earlier sign-in. {@code signout} deletes it.
  */
 @Singleton
-public final class DeviceCodeSignIn {
+public final class DeviceCodeSignIn implements DelegatedSignIn {
     public static final String GRAPH_MAIL_SEND = "https://graph.microsoft.com/Mail.Send";
     public static final String GRAPH_MAIL_SEND_SHARED = "https://graph.microsoft.com/Mail.Send.Shared";
     public static final String SMTP_SEND = "https://outlook.office.com/SMTP.Send";
-
-    /** What the operator is shown: the code, where to enter it, until when. */
-    public record Prompt(String userCode, String verificationUri, Instant expiresAt, String message) {
-    }
 
     private final DelegatedMailboxes mailboxes;
     private final SmtpMailboxes smtp;
@@ -63,7 +60,12 @@ public final class DeviceCodeSignIn {
         this.clock = clock;
     }
 
-    /** The delegated scopes a mailbox signs in for: SMTP.Send on SMTP, else Mail.Send (and Mail.Send.Shared for a shared mailbox). */
+    /**
+     * The delegated scopes a mailbox signs in for: SMTP.Send on SMTP, else Mail.Send (and Mail.Send.Shared for a shared
+     * mailbox). One resource only: the identity platform refuses a token request whose scopes name two resources
+     * (Graph and Exchange Online), so a mailbox signs in for the one its transport needs (README "Delegated mode").
+     */
+    @Override
     public List<String> scopes(Mailbox mailbox) {
         Delegation d = delegation(mailbox);
         if (smtp.routesToSmtp(mailbox)) {
@@ -83,6 +85,7 @@ public final class DeviceCodeSignIn {
     }
 
     /** Runs the device code flow; {@code prompt} shows the code. Returns the stored sign-in's facts. */
+    @Override
     public TokenCacheStore.SignInFacts signIn(Mailbox mailbox, Consumer<Prompt> prompt) {
         Delegation d = delegation(mailbox);
         List<String> scopes = scopes(mailbox);
@@ -121,10 +124,20 @@ public final class DeviceCodeSignIn {
                     + mailbox.id() + " again and sign in as " + d.account(), null, null);
         }
         Instant now = clock.instant();
-        TokenCacheStore.SignInFacts facts = new TokenCacheStore.SignInFacts(account, scopes, now, now);
+        TokenCacheStore.SignInFacts facts = new TokenCacheStore.SignInFacts(account, granted(result, scopes), now, now);
         store.replace(mailbox, serialized[0], facts);
         return facts;
     }
+
+    /** The scopes the identity platform says it granted, without the sign-in's own (openid, profile, offline_access, email). */
+    private static List<String> granted(IAuthenticationResult result, List<String> asked) {
+        String said = result.scopes() == null ? "" : result.scopes().trim();
+        List<String> granted = said.isEmpty() ? List.of() : java.util.Arrays.stream(said.split("\\s+"))
+                .filter(s -> !OIDC_SCOPES.contains(s.toLowerCase(java.util.Locale.ROOT))).distinct().toList();
+        return granted.isEmpty() ? asked : granted;
+    }
+
+    private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access", "email");
 
     /** Removes the mailbox's stored sign-in; whether there was one. */
     public boolean signOut(Mailbox mailbox) {
@@ -143,7 +156,8 @@ public final class DeviceCodeSignIn {
         if (cause instanceof MsalException msal) {
             String error = String.valueOf(msal.errorCode());
             String why = switch (error) {
-                case "expired_token" -> "the code expired before it was entered";
+                // expired_token: the identity platform's answer; code_expired: MSAL's own, when the code's lifetime ran out first
+                case "expired_token", "code_expired" -> "the code expired before it was entered";
                 case "access_denied" -> "the sign-in was declined";
                 case "slow_down" -> "the identity platform asked to poll more slowly (slow_down) and MSAL stops polling there; wait a minute";
                 default -> "the identity platform refused the sign-in (" + error + ": " + firstLine(msal.getMessage()) + ")";

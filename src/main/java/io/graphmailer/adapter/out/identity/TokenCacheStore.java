@@ -1,28 +1,17 @@
 package io.graphmailer.adapter.out.identity;
 
+import io.graphmailer.application.port.out.SignInStore;
 import io.graphmailer.domain.Mailbox;
 
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * Where each delegated mailbox's MSAL token cache (its refresh token) is kept between processes, encrypted, with
  * optimistic concurrency: a write names the version it was based on and fails with {@link Conflict} when another
- * process wrote since. Nothing read or written here is ever logged (docs/adr/0019).
+ * process wrote since. Nothing read or written here is ever logged (docs/adr/0019). Its facts, delete and describe are
+ * the {@link SignInStore} port the sign-in command, the doctor and the keep-alive use ({@code SignInFacts} is that port's).
  */
-public interface TokenCacheStore {
-
-    /** What the doctor may show about a sign-in: no token, no cache byte. */
-    record SignInFacts(String account, List<String> scopes, Instant signedInAt, Instant lastRefresh) {
-        public SignInFacts {
-            scopes = List.copyOf(scopes);
-        }
-
-        public SignInFacts refreshedAt(Instant when) {
-            return new SignInFacts(account, scopes, signedInAt, when);
-        }
-    }
+public interface TokenCacheStore extends SignInStore {
 
     /** A stored cache: MSAL's serialized JSON, the version (ETag) it was read at, and its facts. */
     record Stored(String cache, String version, SignInFacts facts) {
@@ -41,9 +30,6 @@ public interface TokenCacheStore {
 
     Optional<Stored> read(Mailbox mailbox);
 
-    /** The facts only (no decryption, no Key Vault call): for the doctor. */
-    Optional<SignInFacts> facts(Mailbox mailbox);
-
     /**
      * Writes the cache if the stored version is still {@code basedOn} ({@code null}: only if none is stored).
      *
@@ -54,10 +40,4 @@ public interface TokenCacheStore {
 
     /** Writes whatever is stored (a new sign-in replaces the old one). */
     String replace(Mailbox mailbox, String cache, SignInFacts facts);
-
-    /** Removes the mailbox's cache; whether one was there. */
-    boolean delete(Mailbox mailbox);
-
-    /** Where it is kept, for messages (a URL, never a key). */
-    String describe();
 }
