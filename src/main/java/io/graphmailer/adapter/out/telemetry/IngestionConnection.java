@@ -46,7 +46,11 @@ public record IngestionConnection(String instrumentationKey, URI trackUrl) {
         if (!endpoint.endsWith("/")) {
             endpoint = endpoint + "/";
         }
-        return Optional.of(new IngestionConnection(key, URI.create(endpoint).resolve("v2.1/track")));
+        try {
+            return Optional.of(new IngestionConnection(key, URI.create(endpoint).resolve("v2.1/track")));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // SettingsValidator names it at startup; telemetry stays off
+        }
     }
 
     @Override

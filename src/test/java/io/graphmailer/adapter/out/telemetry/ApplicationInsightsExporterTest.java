@@ -190,6 +190,18 @@ class ApplicationInsightsExporterTest {
     }
 
     @Test
+    void givenAnotherResourcesInstrumentationKey_thenTheStandinRefusesEveryItemAndTheyAreDropped() {
+        String foreign = ingestion.connectionString().replace(IngestionStandin.INSTRUMENTATION_KEY, "99999999-1111-4222-8333-444444444444");
+        export = new ApplicationInsightsExport(IngestionConnection.parse(foreign), false, null, Duration.ofMillis(50));
+
+        traceOneRequest(export.spanExporter().orElseThrow());
+
+        assertThat(ingestion.answers()).containsExactly(400);
+        assertThat(ingestion.accepted()).isEmpty();
+        assertThat(export.dropped()).isEqualTo(4);
+    }
+
+    @Test
     void givenConnectionStrings_thenTheTrackUrlAndKeyAreRead() {
         assertThat(IngestionConnection.parse("InstrumentationKey=k1;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/;LiveEndpoint=x")
                 .orElseThrow().trackUrl()).hasToString("https://westeurope-5.in.applicationinsights.azure.com/v2.1/track");
@@ -199,6 +211,7 @@ class ApplicationInsightsExporterTest {
                 .hasToString("https://dc.applicationinsights.azure.cn/v2.1/track");
         assertThat(IngestionConnection.parse("IngestionEndpoint=https://x/")).isEmpty();
         assertThat(IngestionConnection.parse("")).isEmpty();
+        assertThat(IngestionConnection.parse("InstrumentationKey=k5;IngestionEndpoint=https://bad host/")).isEmpty();
         assertThat(IngestionConnection.parse("InstrumentationKey=k4").orElseThrow().toString()).doesNotContain("k4");
         assertThat(Optional.of(TrackEnvelopes.duration(90_061_234_000_000L))).contains("1.01:01:01.234");
         assertThat(TrackEnvelopes.duration(1_500_000L)).isEqualTo("0.00:00:00.001");
