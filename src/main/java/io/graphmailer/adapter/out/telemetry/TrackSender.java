@@ -98,7 +98,7 @@ final class TrackSender {
                 Thread.currentThread().interrupt();
                 return drop(pending.size() + droppedHere, "interrupted", false);
             } catch (RuntimeException e) { // the token could not be had
-                return drop(pending.size() + droppedHere, "no token for the ingestion endpoint (" + e.getClass().getSimpleName() + ")", false);
+                return drop(pending.size() + droppedHere, "no token for the ingestion endpoint (" + e.getClass().getSimpleName() + ")", true);
             }
             Duration retryAfter = null;
             if (response != null) {
