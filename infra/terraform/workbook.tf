@@ -1,7 +1,11 @@
 # The operators' picture of graph-mailer in Application Insights: sends over time by outcome, failures by error code,
 # throttles and waits, sends per mailbox against its budget, and mail kept aside (dead-letter and poison) with the
-# operators' replays and purges. The queries use only the metric and attribute names the app emits
-# (adapter/out/telemetry/OtelTelemetry.java); infra/tests/workbook.test.mjs compares them.
+# operators' replays and purges; then the traces: requests and outbound calls. The queries use only the metric and
+# attribute names the app emits (adapter/out/telemetry/OtelTelemetry.java) and only the tables its exporter fills
+# (adapter/out/telemetry/TrackEnvelopes.java: metrics in customMetrics, attributes in customDimensions, spans in
+# requests and dependencies); infra/tests/workbook.test.mjs compares both. Counters arrive as one row per export
+# interval and attribute set, holding that interval's increase: sum(valueSum) counts events, valueCount counts rows
+# (for the retry_after histogram, the waits).
 locals {
   workbook_queries = {
     sends_by_outcome    = <<-KQL
@@ -23,7 +27,8 @@ locals {
       customMetrics
       | where name in ("graph_mailer.throttles", "graph_mailer.limit_waits", "graph_mailer.retry_after")
       | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"]), limit = tostring(customDimensions["graph_mailer.limit"])
-      | summarize events = sum(valueCount), seconds_asked = sumif(valueSum, name == "graph_mailer.retry_after") by name, bin(timestamp, 5m)
+      | extend events = iff(name == "graph_mailer.retry_after", valueCount, valueSum)
+      | summarize events = sum(events), seconds_asked = sumif(valueSum, name == "graph_mailer.retry_after") by name, bin(timestamp, 5m)
       | render timechart
     KQL
     quota_per_mailbox   = <<-KQL
@@ -51,6 +56,24 @@ locals {
       | extend result = tostring(customDimensions["graph_mailer.result"])
       | summarize count = sum(valueSum) by result, bin(timestamp, 1h)
     KQL
+    requests_by_trigger = <<-KQL
+      requests
+      | summarize calls = count(), failed = countif(success == false), p95_ms = percentile(duration, 95) by name, resultCode
+      | order by calls desc
+    KQL
+    outbound_calls      = <<-KQL
+      dependencies
+      | summarize calls = count(), failed = countif(success == false), p95_ms = percentile(duration, 95) by type, target, name
+      | order by failed desc, calls desc
+    KQL
+    recent_sends        = <<-KQL
+      requests
+      | extend tracking_id = tostring(customDimensions["graph_mailer.tracking_id"]), invocation_id = tostring(customDimensions["faas.invocation_id"])
+      | where isnotempty(tracking_id)
+      | project timestamp, tracking_id, invocation_id, name, resultCode, duration, operation_Id
+      | order by timestamp desc
+      | take 100
+    KQL
   }
 
   workbook_titles = {
@@ -60,6 +83,9 @@ locals {
     quota_per_mailbox   = "Sends per mailbox, last 24 hours"
     dead_letter_backlog = "Dead-letter and poison backlog (kept minus replayed and purged)"
     unknown_outcomes    = "Unknown outcomes and how they were resolved"
+    requests_by_trigger = "Requests and invocations: calls, failures, 95th percentile duration"
+    outbound_calls      = "Outbound calls (Graph, identity platform, Key Vault, SMTP, storage) by type and target"
+    recent_sends        = "Recent sends by tracking id and Functions invocation id (join on operation_Id for the trace)"
   }
 }
 

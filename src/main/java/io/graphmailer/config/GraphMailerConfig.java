@@ -90,6 +90,13 @@ public interface GraphMailerConfig {
         /** Where the OTLP exporter sends when telemetry is on (an OpenTelemetry collector or agent beside the app). */
         @WithDefault("http://localhost:4317")
         String otlpEndpoint();
+
+        /**
+         * Authenticate to the ingestion endpoint with an Entra ID token of the app's Azure credential (scope
+         * https://monitor.azure.com//.default), for an Application Insights resource with local authentication disabled.
+         */
+        @WithDefault("false")
+        boolean entraAuth();
     }
 
     Delegated delegated();

@@ -295,10 +295,27 @@ public final class SettingsValidator {
             if (!cs.contains("InstrumentationKey=")) {
                 problems.add("APPLICATIONINSIGHTS_CONNECTION_STRING is not an Application Insights connection string (no InstrumentationKey=...)");
             }
+            for (String part : cs.split(";")) {
+                int eq = part.indexOf('=');
+                if (eq > 0 && part.substring(0, eq).trim().equalsIgnoreCase("IngestionEndpoint")) {
+                    String endpoint = part.substring(eq + 1).trim();
+                    if (!endpoint.startsWith("https://") || !isUri(endpoint)) {
+                        problems.add("APPLICATIONINSIGHTS_CONNECTION_STRING names an IngestionEndpoint that is not an https:// URL");
+                    }
+                }
+            }
         });
         String endpoint = telemetry.otlpEndpoint();
         if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
             problems.add("GRAPH_MAILER_TELEMETRY_OTLP_ENDPOINT must be an http:// or https:// URL, not '" + endpoint + "'");
+        }
+    }
+
+    private static boolean isUri(String value) {
+        try {
+            return java.net.URI.create(value).getHost() != null;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -191,6 +191,21 @@ class SettingsValidatorTest {
     }
 
     @Test
+    void givenAConnectionStringWhoseIngestionEndpointIsNotAnHttpsUrl_thenItIsNamed() {
+        for (String endpoint : java.util.List.of("http://dc.example/", "https://bad host/", "dc.example")) {
+            GraphMailerConfig c = config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.transport", "outbox",
+                    "graph-mailer.allowed-senders", "noreply@contoso.example",
+                    "graph-mailer.telemetry.connection-string", "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=" + endpoint));
+            assertThat(SettingsValidator.problems(c, true, Map.of())).as(endpoint)
+                    .anyMatch(p -> p.contains("APPLICATIONINSIGHTS_CONNECTION_STRING") && p.contains("IngestionEndpoint"));
+        }
+        GraphMailerConfig good = config(Map.of("graph-mailer.caller-auth.mode", "none", "graph-mailer.transport", "outbox",
+                "graph-mailer.allowed-senders", "noreply@contoso.example", "graph-mailer.telemetry.connection-string",
+                "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/"));
+        assertThat(SettingsValidator.problems(good, true, Map.of())).noneMatch(p -> p.contains("APPLICATIONINSIGHTS"));
+    }
+
+    @Test
     void givenAttachmentSettingsOutOfRange_thenEachIsNamed() {
         Map<String, String> values = new HashMap<>(Map.of("graph-mailer.caller-auth.mode", "none",
                 "graph-mailer.attachments.max-message-bytes", Long.toString(151L * 1024 * 1024),
