@@ -8,13 +8,20 @@ import io.graphmailer.domain.delivery.Origin;
  *
  * @param original the message text exactly as it arrived, kept intact for dead-letter and poison queues
  * @param origin   the trigger and caller app the envelope names (HTTP respond-async, a job), else an outside producer's
+ * @param signInWaitSince when the message first waited for a sign-in of its (delegated) mailbox, or null: carried on the
+ *                 queue with the message, so the wait is measured fleet-wide and across restarts
  */
-public record QueuedMail(SendMailCommand command, String idempotencyKey, int attempt, String original, Origin origin) {
+public record QueuedMail(SendMailCommand command, String idempotencyKey, int attempt, String original, Origin origin,
+                         java.time.Instant signInWaitSince) {
     public QueuedMail {
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             throw new IllegalArgumentException("an idempotency key is required");
         }
         origin = origin == null ? Origin.queue(idempotencyKey) : origin.withIdempotencyKey(idempotencyKey);
+    }
+
+    public QueuedMail(SendMailCommand command, String idempotencyKey, int attempt, String original, Origin origin) {
+        this(command, idempotencyKey, attempt, original, origin, null);
     }
 
     /** An outside producer's message (trigger QUEUE). */

@@ -27,7 +27,8 @@ import java.util.HexFormat;
 /**
  * The outbox queue's message: {@code {"version":1,"mailbox":"...","sendMail":{...Graph body...},"idempotencyKey":"..."}}.
  * Read by the queue function, written by graph-mailer's own producers (scheduled jobs), and rewritten for the next attempt
- * with graph-mailer's bookkeeping under {@value #BOOKKEEPING} (attempt number, whether the key was derived), so the
+ * with graph-mailer's bookkeeping under {@value #BOOKKEEPING} (attempt number, whether the key was derived, since when it
+ * waits for a sign-in of a delegated mailbox), so the
  * producer's envelope can be restored exactly for the dead-letter and poison queues.
  * graph-mailer's own producers add {@code "origin":{"trigger":"JOB"|"HTTP","callerApp":"..."}} for the delivery log;
  * it is optional (envelopes without it, e.g. an outside producer's or an older graph-mailer's, are trigger QUEUE) and
@@ -42,6 +43,7 @@ public final class OutboxEnvelope {
     /** What graph-mailer writes goes base64-encoded (messageEncoding base64), so 64 KB on the queue is 48 KB of envelope. */
     public static final int MAX_WRITTEN_BYTES = 48 * 1024;
     static final String BOOKKEEPING = "graphMailer";
+    static final String SIGN_IN_WAIT_SINCE = "signInWaitSince";
     private static final int MAX_KEY_LENGTH = 512;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -114,7 +116,7 @@ public final class OutboxEnvelope {
             SendMailCommand command = sendMailParser.parse(mailbox, sendMail);
             // Derived from the mailbox's canonical key, so two spellings of one mailbox (case, IDN) give one key.
             String key = givenKey != null ? givenKey : derivedKey(mailbox.key(), sendMail);
-            return new QueuedMail(command, key, attempt, original, origin(root.get("origin"), key));
+            return new QueuedMail(command, key, attempt, original, origin(root.get("origin"), key), signInWaitSince(root));
         } catch (InvalidMailException e) {
             throw new Rejected("InvalidMessage", e.violations().stream()
                     .map(v -> ("mailbox".equals(v.field()) ? "" : "sendMail.") + v.field() + " " + v.message())
@@ -180,8 +182,29 @@ public final class OutboxEnvelope {
         }
     }
 
+    /** When the message first waited for a sign-in (bookkeeping), or null; an unreadable value counts as none. */
+    private static java.time.Instant signInWaitSince(JsonNode root) {
+        JsonNode since = root.path(BOOKKEEPING).path(SIGN_IN_WAIT_SINCE);
+        if (!since.isTextual()) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(since.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
     /** The envelope for attempt {@code attempt}: the key is pinned so the next attempt is recognised in the ledger. */
     public static String nextAttempt(String original, String idempotencyKey, int attempt) {
+        return nextAttempt(original, idempotencyKey, attempt, null);
+    }
+
+    /**
+     * The envelope for attempt {@code attempt} of a message that has waited for a sign-in of its mailbox since
+     * {@code signInWaitSince} (null: it does not wait).
+     */
+    public static String nextAttempt(String original, String idempotencyKey, int attempt, java.time.Instant signInWaitSince) {
         try {
             ObjectNode node = (ObjectNode) MAPPER.readTree(original);
             boolean derived = !node.hasNonNull("idempotencyKey");
@@ -189,6 +212,9 @@ public final class OutboxEnvelope {
             ObjectNode bookkeeping = node.putObject(BOOKKEEPING);
             bookkeeping.put("attempt", attempt);
             bookkeeping.put("derivedKey", derived);
+            if (signInWaitSince != null) {
+                bookkeeping.put(SIGN_IN_WAIT_SINCE, signInWaitSince.toString());
+            }
             return node.toString();
         } catch (IOException | ClassCastException e) {
             throw new IllegalArgumentException("not an outbox envelope", e);

@@ -11,4 +11,9 @@ class OutboxEnvelopeWriter implements EnvelopeWriter {
     public String nextAttempt(String original, String idempotencyKey, int attempt) {
         return OutboxEnvelope.nextAttempt(original, idempotencyKey, attempt);
     }
+
+    @Override
+    public String waitingForSignIn(String original, String idempotencyKey, int attempt, java.time.Instant since) {
+        return OutboxEnvelope.nextAttempt(original, idempotencyKey, attempt, since);
+    }
 }
