@@ -20,10 +20,13 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
     public static final String NEVER_SIGNED_IN = StandinsResource.UNSCOPED_MAILBOX;
     public static final String KEY_NAME = "graph-mailer-token-cache";
     private String name = "delegated";
+    private Map<String, String> args = Map.of();
 
+    /** Init args: {@code name} (the container), {@code enqueue} ({@code queue}: HTTP respond-async puts mail on the outbox queue). */
     @Override
     public void init(Map<String, String> initArgs) {
         name = initArgs.getOrDefault("name", name);
+        args = initArgs;
     }
 
     public static String containerUrl(String name) {
@@ -38,6 +41,9 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
         config.put("graph-mailer.delegated.token-container-url", containerUrl(name));
         config.put("graph-mailer.delegated.key-name", KEY_NAME);
         config.put("graph-mailer.delegated.sign-in-recheck", "PT1S");
+        if (args.containsKey("enqueue")) {
+            config.put("graph-mailer.jobs.enqueue", args.get("enqueue"));
+        }
         return config;
     }
 

@@ -9,7 +9,6 @@ import com.azure.storage.blob.BlobClientBuilder;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
 import io.graphmailer.adapter.out.identity.DeviceCodeSignIn;
 import io.graphmailer.domain.DelegatedMailboxes;
@@ -21,6 +20,7 @@ import io.graphmailer.support.Azurite;
 import io.graphmailer.support.AzuriteResource;
 import io.graphmailer.support.DelegatedResource;
 import io.graphmailer.support.FunctionsHostDriver;
+import io.graphmailer.support.HostDelivery;
 import io.graphmailer.support.StandinsResource;
 import io.graphmailer.support.TestTokens;
 import io.quarkus.test.common.ResourceArg;
@@ -32,9 +32,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +60,6 @@ class QueueSignInWaitTest {
     URI handler;
 
     private final Standins standins = Standins.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
     private QueueClient outbox;
     private QueueClient deadLetter;
 
@@ -95,27 +91,8 @@ class QueueSignInWaitTest {
                 .signIn(new Mailbox(MAILBOX), prompt -> assertThat(standins.identity().delegated().approve(prompt.userCode(), MAILBOX)).isTrue());
     }
 
-    /** Receives the next message (waiting up to {@code within} for one to become visible) and hands it to the app once, as the host does. */
     private QueueMessageItem deliverOnce(Duration within) throws Exception {
-        Instant deadline = Instant.now().plus(within);
-        while (Instant.now().isBefore(deadline)) {
-            for (QueueMessageItem m : outbox.receiveMessages(1, Duration.ofSeconds(60), null, null)) {
-                ObjectNode body = QueueSendTest.JSON.createObjectNode();
-                body.putObject("Data").put("message", QueueSendTest.JSON.writeValueAsString(m.getBody().toString()));
-                ObjectNode metadata = body.putObject("Metadata");
-                metadata.put("DequeueCount", Long.toString(m.getDequeueCount()));
-                metadata.put("Id", QueueSendTest.JSON.writeValueAsString(m.getMessageId()));
-                metadata.putObject("sys").put("MethodName", "OutboxQueue").put("UtcNow", Instant.now().toString());
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(handler).header("Content-Type", "application/json")
-                        .header("X-Azure-Functions-InvocationId", UUID.randomUUID().toString())
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                outbox.deleteMessage(m.getMessageId(), m.getPopReceipt());
-                return m;
-            }
-            Thread.sleep(100);
-        }
-        return null;
+        return HostDelivery.deliverOnce(outbox, handler, within);
     }
 
     private TableEntity ledgerEntry(String key) {
