@@ -97,6 +97,7 @@ public final class DelegatedGrants {
     private volatile Duration deviceCodeLifetime = Duration.ofMinutes(15);
     private volatile boolean slowDownOnce;
     private final java.util.concurrent.atomic.AtomicInteger refreshGrants = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger refusedAsRedeemed = new java.util.concurrent.atomic.AtomicInteger();
 
     DelegatedGrants(IdentityPlatformStandin identity) {
         this.identity = identity;
@@ -158,6 +159,11 @@ public final class DelegatedGrants {
         return (int) refreshTokens.entrySet().stream().filter(e -> e.getValue().userOid().equals(oid) && !redeemed.contains(e.getKey())).count();
     }
 
+    /** Refresh grants refused because the token presented had been redeemed already (a lost refresh race, or a replay). */
+    public int refusedAsRedeemed() {
+        return refusedAsRedeemed.get();
+    }
+
     public int refreshGrants() {
         return refreshGrants.get();
     }
@@ -171,6 +177,7 @@ public final class DelegatedGrants {
         deviceCodeLifetime = Duration.ofMinutes(15);
         slowDownOnce = false;
         refreshGrants.set(0);
+        refusedAsRedeemed.set(0);
     }
 
     private User user(String upn) {
@@ -275,6 +282,9 @@ public final class DelegatedGrants {
         Grant grant = presented == null ? null : refreshTokens.get(presented);
         // One-time redemption, atomically: of two requests presenting the same refresh token at once, exactly one wins.
         if (grant == null || !grant.clientId().equals(clientId) || !redeemed.add(presented)) {
+            if (grant != null) {
+                refusedAsRedeemed.incrementAndGet();
+            }
             error(request, 400, "invalid_grant", 70000, "Provided grant is invalid or malformed: the refresh token was already redeemed or is unknown.", null);
             return;
         }
