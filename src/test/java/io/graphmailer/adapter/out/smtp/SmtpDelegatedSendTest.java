@@ -191,6 +191,25 @@ class SmtpDelegatedSendTest {
     }
 
     @Test
+    void givenAnExchangeTokenWithoutSmtpSend_thenExchangeRefusesItForItsScope() {
+        String imap = "https://outlook.office.com/IMAP.AccessAsUser.All";
+        standins.identity().delegated().registerUser(ALICE, UUID.randomUUID().toString(), Set.of(DeviceCodeSignIn.SMTP_SEND, imap));
+        signIn(ALICE, onSmtp);
+
+        SignInRequiredException e;
+        try (SmtpMailSender sender = sender(tokens(), imap)) {
+            e = catchThrowableOfType(SignInRequiredException.class, () -> sender.send(command(ALICE), "t-9"));
+        }
+
+        assertThat(smtp.auths()).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.audience()).as("the right resource").isEqualTo(SmtpStandin.DELEGATED_AUDIENCE);
+            assertThat(a.scopes()).containsExactly("IMAP.AccessAsUser.All");
+            assertThat(a.reply()).isEqualTo(SmtpStandin.AUTH_UNSUCCESSFUL);
+        });
+        assertThat(e.getMessage()).contains("the token lacks scope https://outlook.office.com/SMTP.Send");
+    }
+
+    @Test
     void givenAMailboxSignedInWithoutConsentToSmtpSend_thenTheErrorNamesTheConsentAndTheCommand() {
         standins.identity().delegated().registerUser(ALICE, UUID.randomUUID().toString(), Set.of(DeviceCodeSignIn.GRAPH_MAIL_SEND));
         signIn(ALICE, SmtpMailboxes.NONE); // signed in for Graph only, then moved to the SMTP list
