@@ -22,7 +22,10 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
     private String name = "delegated";
     private Map<String, String> args = Map.of();
 
-    /** Init args: {@code name} (the container), {@code enqueue} ({@code queue}: HTTP respond-async puts mail on the outbox queue). */
+    /**
+     * Init args: {@code name} (the container), {@code enqueue} ({@code queue}: HTTP respond-async puts mail on the outbox
+     * queue), {@code smtp} ({@code true}: {@link #MAILBOX} sends through the SMTP stand-in).
+     */
     @Override
     public void init(Map<String, String> initArgs) {
         name = initArgs.getOrDefault("name", name);
@@ -41,6 +44,14 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
         config.put("graph-mailer.delegated.token-container-url", containerUrl(name));
         config.put("graph-mailer.delegated.key-name", KEY_NAME);
         config.put("graph-mailer.delegated.sign-in-recheck", "PT1S");
+        if (Boolean.parseBoolean(args.get("smtp"))) {
+            // The delegated mailbox sends through the SMTP stand-in (SmtpStandin.shared(), started here).
+            io.graphmailer.standin.SmtpStandin smtp = io.graphmailer.standin.SmtpStandin.shared();
+            config.put("graph-mailer.smtp.mailboxes", MAILBOX);
+            config.put("graph-mailer.smtp.host", "localhost");
+            config.put("graph-mailer.smtp.port", Integer.toString(smtp.port()));
+            config.put("graph-mailer.smtp.timeout", "PT5S");
+        }
         if (args.containsKey("enqueue")) {
             config.put("graph-mailer.jobs.enqueue", args.get("enqueue"));
         }
