@@ -15,6 +15,7 @@ import io.graphmailer.domain.QueueOutcome;
 import io.graphmailer.domain.QueueOutcome.Kind;
 import io.graphmailer.domain.QueuedMail;
 import io.graphmailer.domain.SenderNotAllowedException;
+import io.graphmailer.domain.SignInRequiredException;
 import io.graphmailer.domain.SendMailCommand;
 import io.graphmailer.domain.SenderPolicy;
 import io.graphmailer.domain.TrackingId;
@@ -67,13 +68,26 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
      * @param lease    how long a claim is held: longer than one send can take (its timeouts and retry budget)
      * @param settle   after an unknown outcome, how long to wait before looking in Sent Items (policy verify)
      * @param fallback policy verify's fallback (resend or park) when the mailbox cannot be searched
+     * @param signInWait    how long mail of a delegated mailbox that needs a new sign-in waits for it before it is dead-lettered
+     * @param signInRecheck how often such mail tries again meanwhile (jittered)
      */
     public record Settings(UnknownOutcomePolicy unknownOutcomePolicy, int maxAttempts, Duration backoffBase, Duration backoffMax,
-                           Duration lease, Duration settle, UnknownOutcomePolicy fallback) {
+                           Duration lease, Duration settle, UnknownOutcomePolicy fallback, Duration signInWait, Duration signInRecheck) {
         public Settings {
             if (fallback == UnknownOutcomePolicy.VERIFY) {
                 throw new IllegalArgumentException("the fallback of policy verify is resend or park");
             }
+        }
+
+        public Settings(UnknownOutcomePolicy unknownOutcomePolicy, int maxAttempts, Duration backoffBase, Duration backoffMax,
+                        Duration lease, Duration settle, UnknownOutcomePolicy fallback) {
+            this(unknownOutcomePolicy, maxAttempts, backoffBase, backoffMax, lease, settle, fallback, Duration.ofDays(3),
+                    Duration.ofMinutes(15));
+        }
+
+        /** The same settings with the sign-in wait of delegated mailboxes. */
+        public Settings withSignInWait(Duration wait, Duration recheck) {
+            return new Settings(unknownOutcomePolicy, maxAttempts, backoffBase, backoffMax, lease, settle, fallback, wait, recheck);
         }
 
         public Settings(UnknownOutcomePolicy unknownOutcomePolicy, int maxAttempts, Duration backoffBase, Duration backoffMax) {
@@ -438,6 +452,9 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     }
 
     private QueueOutcome failed(QueuedMail mail, LedgerEntry attempt, MailTransportException e) {
+        if (e instanceof SignInRequiredException signIn) {
+            return waitForSignIn(mail, attempt, signIn);
+        }
         String reason = e.getMessage();
         switch (e.kind()) {
             case REJECTED, CONFIGURATION -> {
@@ -464,6 +481,47 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
                         ? retryLater(mail, e, settings.settle().plus(DEFER_MARGIN)) : retryLater(mail, e);
             }
         }
+    }
+
+    /**
+     * The mailbox needs a new sign-in: nothing went out, and nothing will until an operator signs it in again. The message
+     * goes back on the queue for {@code signInRecheck} (jittered), not counted as an attempt (the ledger's claim is given
+     * back), with the time it first waited carried in the envelope; the ledger and the delivery log say what it waits
+     * for and the command. Only after {@code signInWait} since it first waited is it dead-lettered, naming the command.
+     */
+    private QueueOutcome waitForSignIn(QueuedMail mail, LedgerEntry attempt, SignInRequiredException e) {
+        Instant now = clock.instant();
+        Instant since = mail.signInWaitSince() != null ? mail.signInWaitSince() : now;
+        String mailbox = e.mailbox().id();
+        Duration waited = Duration.between(since, now);
+        if (waited.compareTo(settings.signInWait()) >= 0) {
+            String reason = "waited " + waited.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (GRAPH_MAILER_DELEGATED_SIGN_IN_WAIT "
+                    + settings.signInWait() + ") since " + since + " for a sign-in of " + mailbox + "; " + e.getMessage();
+            queue.deadLetter(mail.original(), e.code(), reason);
+            ledger.recordOutcome(attempt.with(State.FAILED, e.code() + ": " + reason, now));
+            deliveries.event(trackingIdOf(mail), DeliveryState.DEAD_LETTERED, e.code() + ": no sign-in of " + mailbox + " within "
+                    + settings.signInWait() + "; run " + e.command());
+            LOG.warning(() -> "queue: " + attempt.trackingId() + " dead-lettered (" + e.code() + "): no sign-in of " + mailbox
+                    + " within " + settings.signInWait());
+            return QueueOutcome.of(Kind.DEAD_LETTERED, reason);
+        }
+        Duration left = settings.signInWait().minus(waited);
+        Duration recheck = settings.signInRecheck().plusMillis(java.util.concurrent.ThreadLocalRandom.current()
+                .nextLong(1 + settings.signInRecheck().toMillis() / 10));
+        Duration delay = recheck.compareTo(left) > 0 ? left : recheck;
+        delay = delay.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : delay;
+        String why = "waiting for a sign-in of " + mailbox + " since " + since + " (dead-lettered after " + settings.signInWait()
+                + "): " + e.getMessage();
+        // The claim is given back: the attempt did not happen (the next delivery claims the same attempt number again).
+        ledger.recordOutcome(new LedgerEntry(attempt.key(), State.WAITING, attempt.trackingId(), Math.max(0, attempt.sendAttempts() - 1),
+                now, why, attempt.etag(), null));
+        waiting(mail, mail.command(), "sign-in", why);
+        deliveries.event(trackingIdOf(mail), DeliveryState.WAITING, "sign-in of " + mailbox + ": run " + e.command());
+        queue.requeue(envelopes.waitingForSignIn(mail.original(), mail.idempotencyKey(), mail.attempt(), since), delay);
+        Duration shown = delay;
+        LOG.info(() -> "queue: " + mail.idempotencyKey() + " waits " + shown.toSeconds() + " s for a sign-in of " + mailbox + " ("
+                + e.code() + "); run " + e.command());
+        return new QueueOutcome(Kind.DEFERRED, why, delay);
     }
 
     /** Policy park: the mail goes to the dead-letter queue for a person to check Sent Items; it is not sent again. */

@@ -113,7 +113,8 @@ public class UseCaseBeans {
         GraphMailerConfig.Queue q = config.queue();
         return new io.graphmailer.application.MeasuredQueuedMail(new QueuedSendService(senderPolicy, transport, ledger, queue, envelopes, limiter,
                 new QueuedSendService.Settings(policy(q.unknownOutcomePolicy()), q.maxAttempts(), q.backoffBase(), q.backoffMax(),
-                        q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback())),
+                        q.lease(), q.unknownOutcomeSettle(), policy(q.unknownOutcomeFallback()))
+                        .withSignInWait(config.delegated().signInWait(), config.delegated().signInRecheck()),
                 Clock.systemUTC(), attachments, lookup, budget, budgetPolicy, deliveries), telemetry);
     }
 

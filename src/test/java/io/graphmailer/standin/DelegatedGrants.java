@@ -96,7 +96,8 @@ public final class DelegatedGrants {
     private final Set<String> redeemed = ConcurrentHashMap.newKeySet();
     private volatile Duration deviceCodeLifetime = Duration.ofMinutes(15);
     private volatile boolean slowDownOnce;
-    private volatile int refreshGrants;
+    private final java.util.concurrent.atomic.AtomicInteger refreshGrants = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger refusedAsRedeemed = new java.util.concurrent.atomic.AtomicInteger();
 
     DelegatedGrants(IdentityPlatformStandin identity) {
         this.identity = identity;
@@ -158,8 +159,13 @@ public final class DelegatedGrants {
         return (int) refreshTokens.entrySet().stream().filter(e -> e.getValue().userOid().equals(oid) && !redeemed.contains(e.getKey())).count();
     }
 
+    /** Refresh grants refused because the token presented had been redeemed already (a lost refresh race, or a replay). */
+    public int refusedAsRedeemed() {
+        return refusedAsRedeemed.get();
+    }
+
     public int refreshGrants() {
-        return refreshGrants;
+        return refreshGrants.get();
     }
 
     public void reset() {
@@ -170,7 +176,8 @@ public final class DelegatedGrants {
         redeemed.clear();
         deviceCodeLifetime = Duration.ofMinutes(15);
         slowDownOnce = false;
-        refreshGrants = 0;
+        refreshGrants.set(0);
+        refusedAsRedeemed.set(0);
     }
 
     private User user(String upn) {
@@ -270,10 +277,14 @@ public final class DelegatedGrants {
     }
 
     private void refreshGrant(StandinServer.Request request, String clientId, String tenant, Map<String, String> form) throws IOException {
-        refreshGrants++;
+        refreshGrants.incrementAndGet();
         String presented = form.get("refresh_token");
         Grant grant = presented == null ? null : refreshTokens.get(presented);
-        if (grant == null || !grant.clientId().equals(clientId) || redeemed.contains(presented)) {
+        // One-time redemption, atomically: of two requests presenting the same refresh token at once, exactly one wins.
+        if (grant == null || !grant.clientId().equals(clientId) || !redeemed.add(presented)) {
+            if (grant != null) {
+                refusedAsRedeemed.incrementAndGet();
+            }
             error(request, 400, "invalid_grant", 70000, "Provided grant is invalid or malformed: the refresh token was already redeemed or is unknown.", null);
             return;
         }
@@ -282,6 +293,7 @@ public final class DelegatedGrants {
         String resource = resourceOf(asked.isEmpty() ? grant.scopes() : asked);
         Failure failure = user.failure;
         if (failure != null) {
+            redeemed.remove(presented); // refused, not spent
             error(request, 400, failure.error, failure.code, failure.text.replace("{resource}", resource).replace("{clientId}", clientId), failure.suberror);
             return;
         }
@@ -289,11 +301,12 @@ public final class DelegatedGrants {
         Set<String> notGranted = new LinkedHashSet<>(scopes);
         notGranted.removeAll(user.consented);
         if (!notGranted.isEmpty()) {
+            redeemed.remove(presented); // refused, not spent
             error(request, 400, "invalid_grant", 65001, "The user or administrator has not consented to use the application with ID '"
                     + clientId + "' for " + String.join(" ", notGranted) + ".", "consent_required");
             return;
         }
-        redeemed.add(presented); // rotation: the presented token is spent
+        // Rotation: the presented token was spent above (redeemed.add), the new one is issued below.
         issue(request, clientId, tenant, user, scopes);
     }
 

@@ -37,12 +37,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>the token's RS256 signature by the identity stand-in, issuer, lifetime, audience
  *       {@code https://outlook.office365.com} and role {@code SMTP.SendAsApp};</li>
  *   <li>{@code user=} is exactly the UPN of a mailbox the app may send as;</li>
+ *   <li>or, for a delegated (user) token: audience {@code https://outlook.office.com} (or office365), scope
+ *       {@code SMTP.Send} in {@code scp}, and {@code user=} the token's own account or a mailbox that account has Send As
+ *       on ({@link #grantSendAs}; Microsoft's shared-mailbox rule: the shared mailbox's address with the user's token);</li>
  *   <li>at most 3 authenticated sessions per mailbox ({@code 432 4.3.2} at MAIL FROM beyond).</li>
  * </ul>
  * Reply texts are modelled on Exchange's; see the stand-in README for which are unverified.
  */
 public final class SmtpStandin implements AutoCloseable {
     public static final String SMTP_SEND_AS_APP = "SMTP.SendAsApp";
+    /** The delegated permission a user token needs in {@code scp}. */
+    public static final String SMTP_SEND = "SMTP.Send";
+    /** The audience of delegated Exchange tokens (scope https://outlook.office.com/SMTP.Send). */
+    public static final String DELEGATED_AUDIENCE = "https://outlook.office.com";
     public static final String AUTH_UNSUCCESSFUL = "535 5.7.3 Authentication unsuccessful";
     public static final String AUTH_DISABLED_FOR_TENANT =
             "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.";
@@ -51,7 +58,7 @@ public final class SmtpStandin implements AutoCloseable {
 
     /** One AUTH XOAUTH2 attempt as the server saw it (never the token itself). */
     public record AuthSeen(String sessionId, boolean tlsStarted, String user, String audience, List<String> roles,
-                           String appId, Instant expiresOn, String reply) {
+                           String appId, Instant expiresOn, String reply, List<String> scopes) {
         public boolean succeeded() {
             return reply.startsWith("235");
         }
@@ -68,6 +75,8 @@ public final class SmtpStandin implements AutoCloseable {
     private final AccessTokenVerifier verifier;
     private final boolean offerStartTls;
     private final Map<String, String> mailboxesByAppId = new ConcurrentHashMap<>();
+    /** "mailbox|account" pairs: the account may send as the (shared) mailbox with its delegated token. */
+    private final Set<String> sendAs = ConcurrentHashMap.newKeySet();
     private final List<AuthSeen> auths = new CopyOnWriteArrayList<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, String> userBySession = new ConcurrentHashMap<>();
@@ -107,7 +116,8 @@ public final class SmtpStandin implements AutoCloseable {
         this.identity = identity;
         this.offerStartTls = offerStartTls;
         this.verifier = new AccessTokenVerifier(identity, Set.of(IdentityPlatformStandin.EXCHANGE_RESOURCE,
-                IdentityPlatformStandin.EXCHANGE_RESOURCE + "/", IdentityPlatformStandin.EXCHANGE_APP_ID), Duration.ZERO);
+                IdentityPlatformStandin.EXCHANGE_RESOURCE + "/", IdentityPlatformStandin.EXCHANGE_APP_ID,
+                DELEGATED_AUDIENCE, DELEGATED_AUDIENCE + "/"), Duration.ZERO);
     }
 
     public synchronized SmtpStandin start() {
@@ -160,6 +170,11 @@ public final class SmtpStandin implements AutoCloseable {
         mailboxesByAppId.put(appId + "|" + upn, upn);
     }
 
+    /** {@code account} has Send As on the shared {@code mailbox}: its delegated token may log in with {@code user=} the mailbox. */
+    public void grantSendAs(String mailbox, String account) {
+        sendAs.add(mailbox.toLowerCase(java.util.Locale.ROOT) + "|" + account.toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** Every AUTH is answered with {@code reply} (e.g. {@link #AUTH_DISABLED_FOR_TENANT}) until {@link #reset()}. */
     public void failAuth(String reply) {
         this.authReply = reply;
@@ -189,6 +204,7 @@ public final class SmtpStandin implements AutoCloseable {
         dataDelay = Duration.ZERO;
         connections.set(0);
         maxSessionsByUser.clear();
+        sendAs.clear();
     }
 
     // ---------------------------------------------------------------- observation API
@@ -286,7 +302,16 @@ public final class SmtpStandin implements AutoCloseable {
                 throw reject(session, upn, token, fault);
             }
             String appId = token.claim("appid");
-            if (!token.ok() || !token.roles().contains(SMTP_SEND_AS_APP) || upn == null
+            if (token.hasClaim("scp")) {
+                // A delegated token: Exchange checks its scope and that user= is the account itself or a mailbox it may send as.
+                String account = token.claim("upn");
+                boolean scoped = scopes(token).contains(SMTP_SEND);
+                boolean asWho = upn != null && account != null && (upn.equalsIgnoreCase(account)
+                        || sendAs.contains(upn.toLowerCase(java.util.Locale.ROOT) + "|" + account.toLowerCase(java.util.Locale.ROOT)));
+                if (!token.ok() || !scoped || !asWho) {
+                    throw reject(session, upn, token, AUTH_UNSUCCESSFUL);
+                }
+            } else if (!token.ok() || !token.roles().contains(SMTP_SEND_AS_APP) || upn == null
                     || !mailboxesByAppId.containsKey(appId + "|" + upn)) {
                 throw reject(session, upn, token, AUTH_UNSUCCESSFUL);
             }
@@ -317,7 +342,12 @@ public final class SmtpStandin implements AutoCloseable {
         return new AuthSeen(session.getSessionId(), session.isTLSStarted(), upn,
                 claims.get("aud") == null ? null : claims.get("aud").toString(), token == null ? List.of() : token.roles(),
                 claims.get("appid") == null ? null : claims.get("appid").toString(),
-                exp == null ? null : Instant.ofEpochSecond(exp), reply);
+                exp == null ? null : Instant.ofEpochSecond(exp), reply, token == null ? List.of() : scopes(token));
+    }
+
+    private static List<String> scopes(AccessTokenVerifier.Result token) {
+        String scp = token.claim("scp");
+        return scp == null || scp.isBlank() ? List.of() : List.of(scp.trim().split("\\s+"));
     }
 
     /** One mail transaction (MAIL FROM .. DATA) of an authenticated session. */

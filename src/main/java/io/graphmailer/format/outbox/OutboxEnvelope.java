@@ -27,7 +27,8 @@ import java.util.HexFormat;
 /**
  * The outbox queue's message: {@code {"version":1,"mailbox":"...","sendMail":{...Graph body...},"idempotencyKey":"..."}}.
  * Read by the queue function, written by graph-mailer's own producers (scheduled jobs), and rewritten for the next attempt
- * with graph-mailer's bookkeeping under {@value #BOOKKEEPING} (attempt number, whether the key was derived), so the
+ * with graph-mailer's bookkeeping under {@value #BOOKKEEPING} (attempt number, whether the key was derived, since when it
+ * waits for a sign-in of a delegated mailbox), so the
  * producer's envelope can be restored exactly for the dead-letter and poison queues.
  * graph-mailer's own producers add {@code "origin":{"trigger":"JOB"|"HTTP","callerApp":"..."}} for the delivery log;
  * it is optional (envelopes without it, e.g. an outside producer's or an older graph-mailer's, are trigger QUEUE) and
@@ -42,6 +43,7 @@ public final class OutboxEnvelope {
     /** What graph-mailer writes goes base64-encoded (messageEncoding base64), so 64 KB on the queue is 48 KB of envelope. */
     public static final int MAX_WRITTEN_BYTES = 48 * 1024;
     static final String BOOKKEEPING = "graphMailer";
+    static final String SIGN_IN_WAIT_SINCE = "signInWaitSince";
     private static final int MAX_KEY_LENGTH = 512;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -116,7 +118,7 @@ public final class OutboxEnvelope {
             String key = givenKey != null ? givenKey : derivedKey(mailbox.key(), sendMail);
             JsonNode waited = root.path(BOOKKEEPING).path("waitingFor");
             return new QueuedMail(command, key, attempt, original, origin(root.get("origin"), key),
-                    waited.isTextual() ? waited.asText() : null);
+                    waited.isTextual() ? waited.asText() : null, signInWaitSince(root));
         } catch (InvalidMailException e) {
             throw new Rejected("InvalidMessage", e.violations().stream()
                     .map(v -> ("mailbox".equals(v.field()) ? "" : "sendMail.") + v.field() + " " + v.message())
@@ -182,13 +184,39 @@ public final class OutboxEnvelope {
         }
     }
 
+    /** When the message first waited for a sign-in (bookkeeping), or null; an unreadable value counts as none. */
+    private static java.time.Instant signInWaitSince(JsonNode root) {
+        JsonNode since = root.path(BOOKKEEPING).path(SIGN_IN_WAIT_SINCE);
+        if (!since.isTextual()) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(since.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
     /** The envelope for attempt {@code attempt}: the key is pinned so the next attempt is recognised in the ledger. */
     public static String nextAttempt(String original, String idempotencyKey, int attempt) {
-        return nextAttempt(original, idempotencyKey, attempt, null);
+        return write(original, idempotencyKey, attempt, null, null);
     }
 
     /** As {@link #nextAttempt(String, String, int)}, noting the budget limit the message waits for (null: none). */
     public static String nextAttempt(String original, String idempotencyKey, int attempt, String waitingFor) {
+        return write(original, idempotencyKey, attempt, waitingFor, null);
+    }
+
+    /**
+     * The envelope for attempt {@code attempt} of a message that has waited for a sign-in of its mailbox since
+     * {@code signInWaitSince} (null: it does not wait).
+     */
+    public static String nextAttempt(String original, String idempotencyKey, int attempt, java.time.Instant signInWaitSince) {
+        return write(original, idempotencyKey, attempt, null, signInWaitSince);
+    }
+
+    private static String write(String original, String idempotencyKey, int attempt, String waitingFor,
+                                java.time.Instant signInWaitSince) {
         try {
             ObjectNode node = (ObjectNode) MAPPER.readTree(original);
             boolean derived = !node.hasNonNull("idempotencyKey");
@@ -198,6 +226,9 @@ public final class OutboxEnvelope {
             bookkeeping.put("derivedKey", derived);
             if (waitingFor != null) {
                 bookkeeping.put("waitingFor", waitingFor);
+            }
+            if (signInWaitSince != null) {
+                bookkeeping.put(SIGN_IN_WAIT_SINCE, signInWaitSince.toString());
             }
             return node.toString();
         } catch (IOException | ClassCastException e) {

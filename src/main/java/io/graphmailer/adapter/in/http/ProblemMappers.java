@@ -4,6 +4,7 @@ import io.graphmailer.application.JobRunException;
 import io.graphmailer.domain.InvalidMailException;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.SenderNotAllowedException;
+import io.graphmailer.domain.SignInRequiredException;
 import io.graphmailer.domain.Violation;
 import io.graphmailer.domain.budget.BudgetLimit;
 import io.graphmailer.domain.budget.BudgetUnavailableException;
@@ -70,6 +71,27 @@ public class ProblemMappers {
             builder.header("Retry-After", Math.max(1, e.retryAfter().toSeconds()));
         }
         return builder.build();
+    }
+
+    /**
+     * A delegated mailbox that needs a new sign-in (its refresh token expired or was revoked, MFA or Conditional Access
+     * asks for more, consent was withdrawn, Send As is missing, or nobody signed in): 503 {@code MailboxSignInRequired}.
+     * Not a 500 (graph-mailer is configured as intended, an operator must act) and not the caller's fault (the request
+     * is fine): the service cannot send as this mailbox until someone runs the command the detail names. No Retry-After:
+     * only a person ends the wait. With {@code Prefer: respond-async} the message is queued instead and waits for the
+     * sign-in. Logged once per mailbox and cause.
+     */
+    @ServerExceptionMapper
+    public Response signInRequired(SignInRequiredException e, HttpHeaders headers) {
+        if (LOGGED_CAUSES.add("sign-in:" + e.mailbox().key() + ":" + e.code())) {
+            LOG.warnf("delegated mailbox %s needs a sign-in (%s); sends as it are refused until then: run %s", e.mailbox(), e.code(),
+                    e.command());
+        }
+        Problem p = Problem.of(503, "mailbox-sign-in-required", "The mailbox must be signed in again before graph-mailer can send as it",
+                        e.getMessage(), "MailboxSignInRequired")
+                .withErrors(List.of(new Violation("mailbox", e.mailbox() + " needs a new sign-in (" + e.code() + "); an operator runs "
+                        + e.command())));
+        return ErrorResponses.response(p, headers);
     }
 
     /**

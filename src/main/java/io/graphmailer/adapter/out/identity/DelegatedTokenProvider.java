@@ -34,7 +34,8 @@ import java.util.concurrent.ExecutionException;
  * signed-in account, and whenever MSAL changed the cache (a new access token, the rotated refresh token) it is written
  * back at once, on the version it was read at. When another process wrote meanwhile, the newer refresh wins: if the
  * stored cache was refreshed after ours it is taken, else ours is written on the new version. A refresh token that the
- * identity platform calls already redeemed (another process rotated it) sends us back to the store once.
+ * identity platform calls already redeemed (another process rotated it) sends us back to the store: we wait for that
+ * process's newer cache, take it and ask again silently, so losing the race is never reported as a sign-in required.
  * Neither tokens nor the cache are ever logged.
  */
 @Singleton
@@ -43,6 +44,9 @@ public final class DelegatedTokenProvider {
     /** A held access token is handed out until this close to expiry. */
     static final Duration USABLE_MARGIN = Duration.ofMinutes(5);
     private static final int WRITE_ATTEMPTS = 4;
+    /** After "already redeemed", how long to wait for the other process's rotated cache to appear in the store. */
+    static final Duration REDEEMED_WAIT = Duration.ofSeconds(10);
+    private static final int REDEEMED_REREADS = 3;
 
     private final DelegatedMailboxes mailboxes;
     private final TokenCacheStore store;
@@ -163,18 +167,7 @@ public final class DelegatedTokenProvider {
                 if (!DelegatedErrors.grantAlreadyRedeemed(e)) {
                     throw DelegatedErrors.translate(mailbox, session.delegation.account(), e);
                 }
-                // Another process may have rotated the refresh token: take what it stored and try once more.
-                TokenCacheStore.Stored stored = store.read(mailbox).orElseThrow(() ->
-                        DelegatedErrors.notSignedIn(mailbox, session.delegation.account(), store.describe()));
-                if (stored.version().equals(session.version)) {
-                    throw DelegatedErrors.translate(mailbox, session.delegation.account(), e);
-                }
-                session.adopt(stored);
-                try {
-                    result = silent(session, scope, force);
-                } catch (MsalException again) {
-                    throw DelegatedErrors.translate(mailbox, session.delegation.account(), again);
-                }
+                result = afterRedeemedElsewhere(mailbox, session, scope, e);
             }
             if (session.changed) {
                 persist(mailbox, session);
@@ -182,6 +175,58 @@ public final class DelegatedTokenProvider {
             AccessToken token = new AccessToken(result.accessToken(), result.expiresOnDate().toInstant());
             session.held.put(scope, token);
             return token;
+        }
+    }
+
+    /**
+     * The identity platform called our refresh token already redeemed: another process rotated it a moment ago and is
+     * about to store (or has stored) the cache that rotation gave. Waits for a stored cache newer than ours (up to
+     * {@link #REDEEMED_WAIT}), takes it and asks again without forcing a refresh: the other process's refresh just gave
+     * fresh tokens, and redeeming its new refresh token at once would only race it again. Should that ask meet an
+     * already-redeemed token too (a third rotation in between), the store is read again, a few times at most. Only
+     * when no newer cache appears is the refusal reported (then the stored refresh token really is spent).
+     */
+    private IAuthenticationResult afterRedeemedElsewhere(Mailbox mailbox, Session session, String scope, MsalException refused) {
+        MsalException last = refused;
+        for (int reread = 1; reread <= REDEEMED_REREADS; reread++) {
+            TokenCacheStore.Stored stored = storedNewerThan(mailbox, session);
+            if (stored == null) {
+                break;
+            }
+            LOG.debugf("delegated: %s's refresh token was rotated by another process; taking its stored cache", mailbox);
+            session.adopt(stored);
+            try {
+                return silent(session, scope, false);
+            } catch (MsalException again) {
+                if (!DelegatedErrors.grantAlreadyRedeemed(again)) {
+                    throw DelegatedErrors.translate(mailbox, session.delegation.account(), again);
+                }
+                last = again;
+            }
+        }
+        throw DelegatedErrors.translate(mailbox, session.delegation.account(), last);
+    }
+
+    /** The stored cache once its version differs from the session's, polling up to {@link #REDEEMED_WAIT}; null if none came. */
+    private TokenCacheStore.Stored storedNewerThan(Mailbox mailbox, Session session) {
+        long deadline = System.nanoTime() + REDEEMED_WAIT.toNanos();
+        long pause = 20;
+        while (true) {
+            TokenCacheStore.Stored stored = store.read(mailbox).orElseThrow(() ->
+                    DelegatedErrors.notSignedIn(mailbox, session.delegation.account(), store.describe()));
+            if (!stored.version().equals(session.version)) {
+                return stored;
+            }
+            if (System.nanoTime() >= deadline) {
+                return null;
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            pause = Math.min(pause * 2, 500);
         }
     }
 

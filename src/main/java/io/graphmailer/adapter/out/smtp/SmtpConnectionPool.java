@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The SMTP connections kept per mailbox for the next sends, at most {@code maxPerMailbox} at once (Exchange allows 3
  * per mailbox): a permit per connection in use, idle ones reused when their token is still good and the server
- * still answers NOOP.
+ * still answers NOOP. A delegated mailbox's connections are keyed by its token too: one logged in with a token the stored
+ * sign-in no longer gives is closed, not reused.
  */
 final class SmtpConnectionPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SmtpConnectionPool.class);
@@ -98,8 +99,9 @@ final class SmtpConnectionPool implements AutoCloseable {
             if (idle == null) {
                 return login.open(pool.session, pool.upn);
             }
-            if (!login.tokenStillGood(idle)) {
-                LOG.debugf("smtp: token of an idle connection of %s expires at %s; reconnecting", pool.upn, idle.token().expiresOn());
+            if (!login.stillCurrent(idle, pool.upn)) {
+                LOG.debugf("smtp: token of an idle connection of %s (expires %s) is due or replaced; reconnecting", pool.upn,
+                        idle.token().expiresOn());
                 idle.close();
             } else if (!idle.transport().isConnected()) { // NOOP: the server may have closed an idle session
                 idle.close();

@@ -1,9 +1,11 @@
 package io.graphmailer.adapter.out.smtp;
 
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
+import io.graphmailer.adapter.out.identity.DelegatedTokenProvider;
 import io.graphmailer.adapter.out.mime.MimeMessageFactory;
 import io.graphmailer.application.port.out.MailTransport;
 import io.graphmailer.config.GraphMailerConfig;
+import io.graphmailer.domain.DelegatedMailboxes;
 import io.graphmailer.domain.EmailAddress;
 import io.graphmailer.domain.EmailMessage;
 import io.graphmailer.domain.MailTransportException;
@@ -34,7 +36,8 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Sends through Exchange Online's SMTP AUTH submission endpoint with {@code AUTH XOAUTH2} ({@link XOAuth2Login}) over
+ * Sends through Exchange Online's SMTP AUTH submission endpoint with {@code AUTH XOAUTH2} ({@link XOAuth2Login}: an app-only
+ * token, or for a delegated mailbox the signed-in account's token for {@value #DELEGATED_SMTP_SCOPE}) over
  * connections kept per mailbox ({@link SmtpConnectionPool}); Exchange's replies are read by {@link SmtpReplies}.
  * A reused session that lost its authentication is replaced once with a fresh token, then the send is repeated.
  *
@@ -44,6 +47,8 @@ import java.util.List;
 @Typed(SmtpMailSender.class)
 public final class SmtpMailSender implements MailTransport, AutoCloseable {
     public static final String SMTP_SCOPE = "https://outlook.office365.com/.default";
+    /** A delegated mailbox's SMTP scope: the signed-in account's delegated permission SMTP.Send on Exchange Online. */
+    public static final String DELEGATED_SMTP_SCOPE = io.graphmailer.adapter.out.identity.DeviceCodeSignIn.SMTP_SEND;
     /** Exchange's limit of concurrent SMTP AUTH connections per mailbox. */
     public static final int EXCHANGE_MAX_CONNECTIONS = 3;
     private static final Logger LOG = Logger.getLogger(SmtpMailSender.class);
@@ -65,9 +70,10 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
     /** Reads {@code graph-mailer.smtp}; the Sent Items copy is built only when {@code save-to-sent-items} asks for it. */
     @Inject
     SmtpMailSender(GraphMailerConfig config, SmtpMailboxes mailboxes, AccessTokenProvider tokens, MimeMessageFactory mimeFactory,
-                   Instance<SentItemsCopy> sentItems) {
-        this(settings(config.smtp()), mailboxes.mailboxes().stream().map(Mailbox::id).toList(), config.clientId().orElseThrow(),
-                tokens, mimeFactory, config.smtp().saveToSentItems() ? sentItems.get() : null, Clock.systemUTC());
+                   Instance<SentItemsCopy> sentItems, DelegatedMailboxes delegated, Instance<DelegatedTokenProvider> delegatedTokens) {
+        this(settings(config.smtp()), mailboxes.mailboxes().stream().map(Mailbox::id).toList(), config.clientId().orElse("(no GRAPH_MAILER_CLIENT_ID)"),
+                tokens, mimeFactory, config.smtp().saveToSentItems() ? sentItems.get() : null, Clock.systemUTC(), delegated,
+                delegatedTokens::get, DELEGATED_SMTP_SCOPE);
     }
 
     /**
@@ -76,9 +82,22 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
      */
     SmtpMailSender(Settings settings, Collection<String> upns, String clientId, AccessTokenProvider tokens,
                    MimeMessageFactory mimeFactory, SentItemsCopy sentItems, Clock clock) {
+        this(settings, upns, clientId, tokens, mimeFactory, sentItems, clock, DelegatedMailboxes.NONE, () -> {
+            throw new IllegalStateException("no delegated mailboxes");
+        }, DELEGATED_SMTP_SCOPE);
+    }
+
+    /**
+     * @param delegated       the mailboxes among {@code upns} that log in with a signed-in account's delegated token
+     * @param delegatedTokens their token provider, asked on a delegated mailbox's first login
+     * @param delegatedScope  the scope asked for ({@value #DELEGATED_SMTP_SCOPE})
+     */
+    SmtpMailSender(Settings settings, Collection<String> upns, String clientId, AccessTokenProvider tokens,
+                   MimeMessageFactory mimeFactory, SentItemsCopy sentItems, Clock clock, DelegatedMailboxes delegated,
+                   java.util.function.Supplier<DelegatedTokenProvider> delegatedTokens, String delegatedScope) {
         this.settings = settings;
         this.login = new XOAuth2Login(settings.host(), settings.port(), settings.timeout(), settings.tokenRefreshMargin(), clientId,
-                tokens, clock);
+                tokens, clock, delegated, delegatedTokens, delegatedScope);
         this.connections = new SmtpConnectionPool(upns, login, settings.maxConnectionsPerMailbox(), settings.timeout());
         this.mimeFactory = mimeFactory;
         this.sentItems = sentItems;

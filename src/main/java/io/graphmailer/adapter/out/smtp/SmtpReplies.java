@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.graphmailer.adapter.out.identity.JwtClaims;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.MailTransportException.Kind;
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.SignInRequiredException;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -51,6 +53,38 @@ final class SmtpReplies {
                 + " (Set-CASMailbox " + upn + " -SmtpClientAuthenticationDisabled $false); (5) the token has not expired"
                 + " (this host's clock); (6) user= is the mailbox's UPN exactly: GRAPH_MAILER_SMTP_MAILBOXES must list the"
                 + " UPN, not an alias (used: " + upn + ")");
+    }
+
+    /**
+     * Exchange refused AUTH XOAUTH2 with a delegated mailbox's token. A 535 5.7.3 means the sign-in does not give what
+     * SMTP needs (the scope, or Send As for a shared mailbox, or the account changed): a new sign-in (with the SMTP
+     * scope, after the fix) is what ends it, so it is a {@link SignInRequiredException} and queued mail waits for it.
+     * The tenant switch (5.7.139) and busy replies are as for app-only tokens.
+     */
+    static MailTransportException delegatedAuthenticationFailed(String reply, Mailbox mailbox, Mailbox account, String token) {
+        String scope = SmtpMailSender.DELEGATED_SMTP_SCOPE;
+        if (reply != null && (reply.contains("5.7.139") || reply.startsWith("4"))) {
+            return authenticationFailed(reply, mailbox.id(), "(the public client)", token);
+        }
+        String scopes = "?";
+        String audience = "?";
+        try {
+            JsonNode payload = JwtClaims.payload(token);
+            scopes = payload.path("scp").asText("").isBlank() ? "none" : payload.path("scp").asText();
+            audience = payload.path("aud").asText("?");
+        } catch (Exception e) {
+            // not a JWT we can read: say so below with the placeholders
+        }
+        String wanted = scope.substring(scope.lastIndexOf('/') + 1);
+        boolean hasScope = java.util.Arrays.asList(scopes.split(" ")).contains(wanted);
+        String cause = "Exchange answered '" + oneLine(reply) + "' to AUTH XOAUTH2 as " + mailbox.id() + " with the delegated token of "
+                + account + " (aud " + audience + ", scp " + scopes + ")"
+                + (hasScope ? "" : "; the token lacks scope " + scope + ": sign in again consenting to it")
+                + (account.key().equals(mailbox.key()) ? "" : "; " + account + " needs Send As on " + mailbox.id()
+                        + " (Add-RecipientPermission -Identity " + mailbox.id() + " -Trustee " + account + " -AccessRights SendAs)")
+                + "; Authenticated SMTP must be enabled on the mailbox (Set-CASMailbox " + mailbox.id()
+                + " -SmtpClientAuthenticationDisabled $false)";
+        return new SignInRequiredException(mailbox, "SmtpDelegatedAuthenticationUnsuccessful", cause, SignInRequiredException.signInCommand(mailbox), null);
     }
 
     /** A reply to MAIL FROM, RCPT TO or DATA (the message was not accepted). */

@@ -16,4 +16,9 @@ class OutboxEnvelopeWriter implements EnvelopeWriter {
     public String waitingFor(String original, String idempotencyKey, int attempt, String limit) {
         return OutboxEnvelope.nextAttempt(original, idempotencyKey, attempt, limit);
     }
+
+    @Override
+    public String waitingForSignIn(String original, String idempotencyKey, int attempt, java.time.Instant since) {
+        return OutboxEnvelope.nextAttempt(original, idempotencyKey, attempt, since);
+    }
 }

@@ -188,6 +188,49 @@ class DelegatedTokenProviderTest {
         assertThat(grants().liveRefreshTokens(ALICE)).isEqualTo(1);
     }
 
+    @Test
+    void givenTwoProcessesRefreshingTheSameMailboxAtOnceManyTimes_thenTheLoserTakesTheWinnersCacheAndNeverReportsSignInRequired()
+            throws Exception {
+        signInAs(ALICE);
+        // Two processes: each its own provider and its own store object, one blob on Azurite between them.
+        List<DelegatedTokenProvider> processes = List.of(provider(), provider());
+        for (DelegatedTokenProvider p : processes) {
+            p.token(alice, scope); // both hold the stored cache, so the first round's refresh tokens are the same one
+        }
+        int rounds = 25;
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<?>> done = new ArrayList<>();
+                for (DelegatedTokenProvider p : processes) {
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            p.refresh(alice, scope); // the keep-alive of both at the same moment: a forced redemption each
+                        } catch (RuntimeException e) {
+                            failures.add(e);
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(failures).as("losing the race is not a sign-in required").isEmpty();
+        assertThat(grants().refusedAsRedeemed()).as("the identity platform refused the loser's spent refresh token").isPositive();
+        assertThat(grants().liveRefreshTokens(ALICE)).as("only the newest refresh token is left").isEqualTo(1);
+        provider().freshToken(alice, scope); // a third process redeems what is stored: it is that newest one
+        assertThat(grants().liveRefreshTokens(ALICE)).isEqualTo(1);
+    }
+
     @ParameterizedTest
     @EnumSource(DelegatedGrants.Failure.class)
     void givenTheIdentityPlatformRefusesTheRefresh_thenTheErrorNamesMailboxCauseAndCommand(DelegatedGrants.Failure failure) {
