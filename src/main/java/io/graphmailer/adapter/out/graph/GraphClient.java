@@ -145,10 +145,11 @@ final class GraphClient {
     MailTransportException error(Answer answer, Mailbox mailbox) {
         var delegation = delegated.delegation(mailbox);
         if (delegation.isPresent() && "ErrorSendAsDenied".equals(answer.code())) {
+            // Fixed by an Exchange admin, not by the sender: queued mail waits for it as for a sign-in (up to the wait).
             Mailbox account = delegation.get().account();
-            return new MailTransportException(MailTransportException.Kind.CONFIGURATION, "ErrorSendAsDenied", "delegated mailbox " + mailbox
-                    + ": the signed-in account " + account + " has no Send As on it (ErrorSendAsDenied). Run (Exchange Online PowerShell):"
-                    + " Add-RecipientPermission -Identity " + mailbox.id() + " -Trustee " + account.id() + " -AccessRights SendAs", null, null);
+            return new io.graphmailer.domain.SignInRequiredException(mailbox, "ErrorSendAsDenied", "the signed-in account " + account
+                    + " has no Send As on it (ErrorSendAsDenied)", "(Exchange Online PowerShell) Add-RecipientPermission -Identity "
+                    + mailbox.id() + " -Trustee " + account.id() + " -AccessRights SendAs", null);
         }
         return GraphErrors.translate(answer.status(), answer.retryAfterSeconds(), answer.code(), answer.message(), mailbox.id(), roles());
     }

@@ -135,6 +135,8 @@ class GraphDelegatedSendTest {
         MailTransportException e = catchThrowableOfType(MailTransportException.class, () -> sender().send(command(HELPDESK), "t-3"));
 
         assertThat(e.code()).isEqualTo("ErrorSendAsDenied");
+        assertThat(e).as("queued mail waits for the fix instead of being dead-lettered")
+                .isInstanceOf(io.graphmailer.domain.SignInRequiredException.class);
         assertThat(e.getMessage()).contains("delegated mailbox " + HELPDESK).contains(ALICE)
                 .contains("Add-RecipientPermission -Identity " + HELPDESK + " -Trustee " + ALICE + " -AccessRights SendAs");
         assertThat(graph.acceptedMessages(HELPDESK)).isEmpty();
