@@ -51,6 +51,35 @@ locals {
       | extend result = tostring(customDimensions["graph_mailer.result"])
       | summarize count = sum(valueSum) by result, bin(timestamp, 1h)
     KQL
+    graph_retries       = <<-KQL
+      customMetrics
+      | where name in ("graph_mailer.graph.throttles", "graph_mailer.graph.retry_after")
+      | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"]), status = tostring(customDimensions["graph_mailer.status"])
+      | summarize throttled_answers = sumif(valueSum, name == "graph_mailer.graph.throttles"),
+                  retry_after_seconds = sumif(valueSum, name == "graph_mailer.graph.retry_after"),
+                  longest_retry_after = maxif(valueMax, name == "graph_mailer.graph.retry_after") by mailbox, bin(timestamp, 1h)
+      | order by timestamp desc, throttled_answers desc
+    KQL
+    queue_message_age   = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.queue.message_age"
+      | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"])
+      | summarize average_seconds = sum(valueSum) / sum(valueCount), oldest_seconds = max(valueMax) by mailbox, bin(timestamp, 5m)
+      | render timechart
+    KQL
+    token_refreshes     = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.token.refreshes"
+      | extend kind = tostring(customDimensions["graph_mailer.token.kind"]), source = tostring(customDimensions["graph_mailer.token.source"]),
+               outcome = tostring(customDimensions["graph_mailer.outcome"]), code = tostring(customDimensions["graph_mailer.error_code"])
+      | summarize tokens = sum(valueSum) by kind, source, outcome, code, bin(timestamp, 1h)
+    KQL
+    certificate_expiry  = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.certificate.days_to_expiry"
+      | summarize days_to_expiry = min(valueMin) by bin(timestamp, 1h)
+      | render timechart
+    KQL
   }
 
   workbook_titles = {
@@ -60,6 +89,10 @@ locals {
     quota_per_mailbox   = "Sends per mailbox, last 24 hours"
     dead_letter_backlog = "Dead-letter and poison backlog (kept minus replayed and purged)"
     unknown_outcomes    = "Unknown outcomes and how they were resolved"
+    graph_retries       = "Throttles inside the Graph client's own retries and the Retry-After asked, per mailbox"
+    queue_message_age   = "Queue message age when processing began"
+    token_refreshes     = "Tokens by kind (app-only, delegated), source (cache, network) and failures by code"
+    certificate_expiry  = "Days until the signing certificate expires"
   }
 }
 

@@ -220,8 +220,11 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
             try {
                 return request(app, scope, skipCache, call);
             } catch (MsalServiceException e) {
-                call.failed(e.errorCode());
-                telemetry.tokenFailed("app-only", e.errorCode());
+                // The AADSTS number says what was refused (AADSTS700027: certificate not registered); MSAL's code only the kind.
+                java.util.regex.Matcher aadsts = java.util.regex.Pattern.compile("AADSTS\\d+").matcher(String.valueOf(e.getMessage()));
+                String code = aadsts.find() ? aadsts.group() : e.errorCode();
+                call.failed(code);
+                telemetry.tokenFailed("app-only", code);
                 throw e;
             } catch (MailTransportException e) {
                 call.failed(e.code());

@@ -1,6 +1,10 @@
 package io.graphmailer.adapter.out.telemetry;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.graphmailer.domain.TrackingId;
+import io.graphmailer.standin.AadError;
+import io.graphmailer.standin.GraphFault;
 import io.graphmailer.standin.Standins;
 import io.graphmailer.support.Azurite;
 import io.graphmailer.support.AzuriteResource;
@@ -10,6 +14,8 @@ import io.graphmailer.support.StandinsResource;
 import io.graphmailer.support.TestTokens;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricExporter;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.ResourceArg;
@@ -34,7 +40,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Telemetry on: every outbound call of a send is a span under the trigger's, with the tracking id and the Functions
+ * Telemetry on: every outbound call of a send is a span under the trigger's (and the metrics of those calls: queue
+ * message age, token refreshes, certificate days to expiry, throttles inside the Graph client's retries), with the tracking id and the Functions
  * invocation id. The certificate is read from the vault on every token (check interval 0) and tokens live 60 s (less
  * than the usable margin), so each send reads Key Vault and asks the identity platform: the spans do not depend on
  * which test ran first.
@@ -44,11 +51,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @WithTestResource(value = SmtpStandinsResource.class, initArgs = {@ResourceArg(name = "certificateCheckInterval", value = "PT0S"),
         @ResourceArg(name = "tokenLifetimeSeconds", value = "60")})
 @WithTestResource(value = AzuriteResource.class, initArgs = @ResourceArg(name = "name", value = "spans"))
-class OutboundSpansTest {
+class OutboundTelemetryTest {
     private static final String ROOT = "0000000000000000";
 
     @Inject
     InMemorySpanExporter spans;
+    @Inject
+    InMemoryMetricExporter metrics;
 
     @TestHTTPResource("/OutboxQueue")
     URI handler;
@@ -58,7 +67,9 @@ class OutboundSpansTest {
     @BeforeEach
     void reset() {
         standins.reset();
-        new SmtpStandinsResource().prepare(standins);
+        SmtpStandinsResource resource = new SmtpStandinsResource();
+        resource.init(java.util.Map.of("tokenLifetimeSeconds", "60")); // as the class's resource: every send asks for a token
+        resource.prepare(standins);
         spans.reset();
     }
 
@@ -207,5 +218,100 @@ class OutboundSpansTest {
         assertThat(attr(smtp, OtelTelemetry.TRACKING_ID)).isEqualTo(trackingId);
         assertThat(attr(smtp, OtelTelemetry.INVOCATION_ID)).isEqualTo(invocationId);
         assertThat(smtp.getKind()).isEqualTo(SpanKind.CLIENT);
+    }
+
+    /** Every exported point set of metric {@code name} once {@code done} holds for them, or after 20 s. */
+    private List<MetricData> awaitMetric(String name, Predicate<List<MetricData>> done) throws InterruptedException {
+        Instant until = Instant.now().plusSeconds(20);
+        List<MetricData> found = metrics.getFinishedMetricItems().stream().filter(m -> m.getName().equals(name)).toList();
+        while (!done.test(found) && Instant.now().isBefore(until)) {
+            Thread.sleep(200);
+            found = metrics.getFinishedMetricItems().stream().filter(m -> m.getName().equals(name)).toList();
+        }
+        return found;
+    }
+
+    @Test
+    void givenAQueueMessageInsertedTenMinutesAgo_thenItsAgeAtProcessingIsMeasuredForItsMailbox() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String envelope = "{\"version\":1,\"mailbox\":\"" + StandinsResource.OTHER_MAILBOX + "\",\"sendMail\":" + body()
+                + ",\"idempotencyKey\":\"age-order-1\"}";
+        ObjectNode invocation = json.createObjectNode();
+        invocation.putObject("Data").put("message", json.writeValueAsString(envelope));
+        ObjectNode metadata = invocation.putObject("Metadata");
+        metadata.put("DequeueCount", "1");
+        metadata.put("Id", "\"age-1\"");
+        // As the host writes it: an ISO date with an offset.
+        metadata.put("InsertionTime", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusMinutes(10).toString());
+        given().header("X-Azure-Functions-InvocationId", "0b8a6f0e-2222-4c1e-9d55-000000000004").contentType(ContentType.JSON)
+                .body(invocation.toString()).when().post("/OutboxQueue").then().statusCode(200);
+
+        List<MetricData> ages = awaitMetric(OtelTelemetry.QUEUE_MESSAGE_AGE, l -> l.stream().flatMap(m -> m.getHistogramData().getPoints().stream())
+                .anyMatch(p -> p.getMax() >= 600));
+        var point = ages.stream().flatMap(m -> m.getHistogramData().getPoints().stream()).filter(p -> p.getMax() >= 600).findFirst().orElseThrow();
+        assertThat(point.getMax()).as("seconds since the insertion time").isBetween(600.0, 660.0);
+        assertThat(point.getAttributes().get(OtelTelemetry.MAILBOX)).isEqualTo(StandinsResource.OTHER_MAILBOX);
+        assertThat(ages.get(0).getUnit()).isEqualTo("s");
+    }
+
+    @Test
+    void givenTokensHadAndOneRefused_thenRefreshesAreCountedByKindSourceAndTheFailureByItsCode() throws Exception {
+        send(StandinsResource.OTHER_MAILBOX, "0b8a6f0e-2222-4c1e-9d55-000000000005");
+        standins.identity().failNext(1, AadError.APPLICATION_NOT_FOUND);
+        given().header("Authorization", TestTokens.bearer()).contentType(ContentType.JSON).body(body())
+                .when().post("/api/users/" + StandinsResource.OTHER_MAILBOX + "/sendMail").then().statusCode(500);
+
+        Predicate<io.opentelemetry.sdk.metrics.data.LongPointData> ok = p -> "app-only".equals(p.getAttributes().get(OtelTelemetry.TOKEN_KIND))
+                && "network".equals(p.getAttributes().get(OtelTelemetry.TOKEN_SOURCE)) && "ok".equals(p.getAttributes().get(OtelTelemetry.OUTCOME));
+        Predicate<io.opentelemetry.sdk.metrics.data.LongPointData> failed = p -> "failed".equals(p.getAttributes().get(OtelTelemetry.OUTCOME))
+                && "AADSTS700016".equals(p.getAttributes().get(OtelTelemetry.ERROR_CODE));
+        List<MetricData> refreshes = awaitMetric(OtelTelemetry.TOKEN_REFRESHES, l -> l.stream().flatMap(m -> m.getLongSumData().getPoints().stream())
+                .anyMatch(failed));
+        List<io.opentelemetry.sdk.metrics.data.LongPointData> points = refreshes.stream().flatMap(m -> m.getLongSumData().getPoints().stream()).toList();
+        assertThat(points).anySatisfy(p -> {
+            assertThat(ok.test(p)).isTrue();
+            assertThat(p.getValue()).isPositive();
+        });
+        assertThat(points).anySatisfy(p -> {
+            assertThat(failed.test(p)).isTrue();
+            assertThat(p.getAttributes().get(OtelTelemetry.TOKEN_KIND)).isEqualTo("app-only");
+        });
+    }
+
+    @Test
+    void givenTheCertificateLoaded_thenItsDaysToExpiryAreAGauge() throws Exception {
+        send(StandinsResource.OTHER_MAILBOX, "0b8a6f0e-2222-4c1e-9d55-000000000006");
+        double expected = Duration.between(Instant.now(), standins.clientCertificate().certificate().getNotAfter().toInstant()).toSeconds() / 86_400.0;
+
+        List<MetricData> days = awaitMetric(OtelTelemetry.CERTIFICATE_DAYS, l -> !l.isEmpty());
+        assertThat(days).isNotEmpty();
+        double value = days.get(days.size() - 1).getDoubleGaugeData().getPoints().iterator().next().getValue();
+        assertThat(value).isCloseTo(expected, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(expected).isPositive();
+    }
+
+    @Test
+    void givenAThrottleTheGraphClientRetriesItself_thenTheThrottleAndItsRetryAfterAreCountedThoughTheSendSucceeded() throws Exception {
+        // Retry-After 1 s is within the stand-ins' 3 s max-throttle-wait: graph-core waits and retries, the send is a 202.
+        standins.graph().injectFaults(1, GraphFault.throttled(1));
+        send(StandinsResource.OTHER_MAILBOX, "0b8a6f0e-2222-4c1e-9d55-000000000007");
+
+        Predicate<io.opentelemetry.sdk.metrics.data.LongPointData> throttle = p -> Long.valueOf(429).equals(p.getAttributes().get(OtelTelemetry.STATUS))
+                && StandinsResource.OTHER_MAILBOX.equals(p.getAttributes().get(OtelTelemetry.MAILBOX));
+        List<MetricData> throttles = awaitMetric(OtelTelemetry.GRAPH_THROTTLES, l -> l.stream().flatMap(m -> m.getLongSumData().getPoints().stream())
+                .anyMatch(throttle));
+        assertThat(throttles.stream().flatMap(m -> m.getLongSumData().getPoints().stream()).filter(throttle))
+                .anySatisfy(p -> assertThat(p.getValue()).isGreaterThanOrEqualTo(1));
+        List<MetricData> waits = awaitMetric(OtelTelemetry.GRAPH_RETRY_AFTER, l -> !l.isEmpty());
+        assertThat(waits.stream().flatMap(m -> m.getHistogramData().getPoints().stream()))
+                .anySatisfy(p -> {
+                    assertThat(p.getAttributes().get(OtelTelemetry.MAILBOX)).isEqualTo(StandinsResource.OTHER_MAILBOX);
+                    assertThat(p.getMax()).isEqualTo(1.0);
+                });
+        // The throttled attempt is a span of its own, beside the one that succeeded.
+        List<SpanData> all = await(l -> l.stream().filter(named("graph POST")).count() >= 2);
+        assertThat(all.stream().filter(named("graph POST")).map(s -> attr(s, OtelTelemetry.STATUS))).contains(429L, 202L);
+        assertThat(all.stream().filter(named("graph POST")).filter(s -> Long.valueOf(429).equals(attr(s, OtelTelemetry.STATUS))))
+                .allSatisfy(s -> assertThat(attr(s, OtelTelemetry.RETRY_AFTER_SECONDS)).isEqualTo(1L));
     }
 }
