@@ -44,7 +44,8 @@ public class AzureClients {
     private final OnFirstUse<Optional<StorageSharedKeyCredential>> blobKey;
     private final Map<String, String> environment;
     private final OnFirstUse<HttpClient> http;
-    private final OnFirstUse<TokenCredential> credential = new OnFirstUse<>(this::buildCredential);
+    private final OnFirstUse<TokenCredential> credential = new OnFirstUse<>(() -> TracedAzureCalls.traced(() -> this.telemetry,
+            buildCredential(), managedIdentity() ? "managed-identity" : "developer"));
     private final Map<String, QueueClient> queues = new ConcurrentHashMap<>();
     private final Map<String, TableClient> tables = new ConcurrentHashMap<>();
     private final Map<String, SecretClient> vaults = new ConcurrentHashMap<>();
@@ -136,9 +137,12 @@ public class AzureClients {
         return new TracedAzureCalls(() -> telemetry, system, service, resource);
     }
 
+    private boolean managedIdentity() {
+        return present("IDENTITY_ENDPOINT") || present("MSI_ENDPOINT");
+    }
+
     private TokenCredential buildCredential() {
-        boolean managedIdentity = present("IDENTITY_ENDPOINT") || present("MSI_ENDPOINT");
-        if (!managedIdentity) {
+        if (!managedIdentity()) {
             return new DefaultAzureCredentialBuilder().build();
         }
         ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();

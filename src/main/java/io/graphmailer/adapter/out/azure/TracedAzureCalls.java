@@ -1,5 +1,8 @@
 package io.graphmailer.adapter.out.azure;
 
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
@@ -40,6 +43,46 @@ final class TracedAzureCalls implements HttpPipelinePolicy {
         this.system = system;
         this.service = service;
         this.resource = resource;
+    }
+
+    /**
+     * {@code credential} with a span for each token it is asked for ({@code identity token <kind>}) and a count of them
+     * (source {@code credential}: azure-identity keeps its own cache, so whether it went to the network is its own affair).
+     */
+    static TokenCredential traced(Supplier<Telemetry> telemetry, TokenCredential credential, String kind) {
+        return new TokenCredential() {
+            @Override
+            public Mono<AccessToken> getToken(TokenRequestContext request) {
+                return Mono.defer(() -> {
+                    Telemetry.Call call = start(telemetry.get(), kind);
+                    return credential.getToken(request).doOnNext(token -> telemetry.get().tokenAcquired(kind, "credential"))
+                            .doOnError(e -> failed(telemetry.get(), call, kind, e)).doFinally(signal -> call.close());
+                });
+            }
+
+            @Override
+            public AccessToken getTokenSync(TokenRequestContext request) {
+                try (Telemetry.Call call = start(telemetry.get(), kind)) {
+                    try {
+                        AccessToken token = credential.getTokenSync(request);
+                        telemetry.get().tokenAcquired(kind, "credential");
+                        return token;
+                    } catch (RuntimeException e) {
+                        failed(telemetry.get(), call, kind, e);
+                        throw e;
+                    }
+                }
+            }
+        };
+    }
+
+    private static Telemetry.Call start(Telemetry telemetry, String kind) {
+        return telemetry.call("identity", "token " + kind).set(Attribute.TOKEN_KIND, kind).set(Attribute.TOKEN_SOURCE, "credential");
+    }
+
+    private static void failed(Telemetry telemetry, Telemetry.Call call, String kind, Throwable e) {
+        call.failed(e.getClass().getSimpleName());
+        telemetry.tokenFailed(kind, e.getClass().getSimpleName());
     }
 
     @Override

@@ -59,6 +59,9 @@ class OutboundTelemetryTest {
     @Inject
     InMemoryMetricExporter metrics;
 
+    @Inject
+    io.graphmailer.adapter.out.azure.AzureClients azure;
+
     @TestHTTPResource("/OutboxQueue")
     URI handler;
 
@@ -313,5 +316,22 @@ class OutboundTelemetryTest {
         assertThat(all.stream().filter(named("graph POST")).map(s -> attr(s, OtelTelemetry.STATUS))).contains(429L, 202L);
         assertThat(all.stream().filter(named("graph POST")).filter(s -> Long.valueOf(429).equals(attr(s, OtelTelemetry.STATUS))))
                 .allSatisfy(s -> assertThat(attr(s, OtelTelemetry.RETRY_AFTER_SECONDS)).isEqualTo(1L));
+    }
+
+    @Test
+    void givenATokenFromTheManagedIdentity_thenItIsAnIdentitySpanAndCounted() throws Exception {
+        // A scope no other call of this app asks for, so the credential has no token for it yet.
+        String token = azure.token("https://spans.example.test/.default");
+        assertThat(token).isNotBlank();
+
+        List<SpanData> all = await(has(named("identity token managed-identity")));
+        SpanData span = one(all, named("identity token managed-identity"));
+        assertThat(span.getKind()).isEqualTo(SpanKind.CLIENT);
+        assertThat(attr(span, OtelTelemetry.TOKEN_KIND)).isEqualTo("managed-identity");
+        assertThat(attr(span, OtelTelemetry.TOKEN_SOURCE)).isEqualTo("credential");
+        List<MetricData> refreshes = awaitMetric(OtelTelemetry.TOKEN_REFRESHES, l -> l.stream().flatMap(m -> m.getLongSumData().getPoints().stream())
+                .anyMatch(p -> "managed-identity".equals(p.getAttributes().get(OtelTelemetry.TOKEN_KIND))));
+        assertThat(refreshes.stream().flatMap(m -> m.getLongSumData().getPoints().stream()))
+                .anySatisfy(p -> assertThat(p.getAttributes().get(OtelTelemetry.TOKEN_KIND)).isEqualTo("managed-identity"));
     }
 }
