@@ -131,6 +131,24 @@ class OutboundTelemetryTest {
         return span.getAttributes().get(key);
     }
 
+    /**
+     * No attribute of any span carries a token (a JWT, a bearer header), a key or certificate, the body, a recipient or
+     * a query string; an address appears only as the send span's mailbox (and in the inbound request's own path).
+     */
+    private static void assertNothingSecretIn(List<SpanData> all) {
+        List<String> values = new ArrayList<>();
+        all.forEach(s -> s.getAttributes().forEach((AttributeKey<?> k, Object v) -> values.add(k.getKey() + "=" + v)));
+        assertThat(values).isNotEmpty()
+                .noneMatch(v -> v.contains("eyJ"))
+                .noneMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("bearer") || v.toLowerCase(java.util.Locale.ROOT).contains("authorization"))
+                .noneMatch(v -> v.contains("BEGIN") || v.contains("PRIVATE KEY") || v.contains("MII"))
+                .noneMatch(v -> v.contains("ops@fabrikam.example") || v.contains("\"content\""))
+                .noneMatch(v -> v.startsWith("url.template=") && v.contains("?"))
+                // Quarkus' server span records the caller's own request path (/api/users/{mailbox}/sendMail) as url.path.
+                .allMatch(v -> !v.contains("@") || v.startsWith(OtelTelemetry.MAILBOX.getKey() + "=")
+                        || v.startsWith(OtelTelemetry.TRANSPORT.getKey() + "=") || v.startsWith("url.path=/api/users/"));
+    }
+
     @Test
     void givenAnHttpSendThroughGraph_thenKeyVaultTokenAndGraphSpansAreChildrenOfTheSendUnderTheServerSpanWithTheIds() throws Exception {
         String invocationId = "0b8a6f0e-2222-4c1e-9d55-000000000001";
@@ -162,6 +180,7 @@ class OutboundTelemetryTest {
             assertThat(attr(call, OtelTelemetry.SYSTEM)).isIn("graph", "keyvault", "identity");
         }
         assertThat(attr(vault, OtelTelemetry.ROUTE)).doesNotContain(Standins.CERTIFICATE_NAME).doesNotContain("?");
+        assertNothingSecretIn(all);
     }
 
     @Test
@@ -203,6 +222,7 @@ class OutboundTelemetryTest {
             assertThat(attr(s, OtelTelemetry.TRACKING_ID)).as(s.getName()).isEqualTo(trackingId);
             assertThat(attr(s, OtelTelemetry.ROUTE)).doesNotContain("PartitionKey").doesNotContain("?");
         }
+        assertNothingSecretIn(all);
     }
 
     @Test
@@ -221,6 +241,7 @@ class OutboundTelemetryTest {
         assertThat(attr(smtp, OtelTelemetry.TRACKING_ID)).isEqualTo(trackingId);
         assertThat(attr(smtp, OtelTelemetry.INVOCATION_ID)).isEqualTo(invocationId);
         assertThat(smtp.getKind()).isEqualTo(SpanKind.CLIENT);
+        assertNothingSecretIn(all);
     }
 
     /** Every exported point set of metric {@code name} once {@code done} holds for them, or after 20 s. */
