@@ -54,7 +54,7 @@ locals {
     graph_retries       = <<-KQL
       customMetrics
       | where name in ("graph_mailer.graph.throttles", "graph_mailer.graph.retry_after")
-      | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"]), status = tostring(customDimensions["graph_mailer.status"])
+      | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"]), status = tostring(customDimensions["http.response.status_code"])
       | summarize throttled_answers = sumif(valueSum, name == "graph_mailer.graph.throttles"),
                   retry_after_seconds = sumif(valueSum, name == "graph_mailer.graph.retry_after"),
                   longest_retry_after = maxif(valueMax, name == "graph_mailer.graph.retry_after") by mailbox, bin(timestamp, 1h)
@@ -77,7 +77,7 @@ locals {
     certificate_expiry  = <<-KQL
       customMetrics
       | where name == "graph_mailer.certificate.days_to_expiry"
-      | summarize days_to_expiry = min(valueMin) by bin(timestamp, 1h)
+      | summarize days_to_expiry = min(valueSum) by bin(timestamp, 1h)
       | render timechart
     KQL
   }

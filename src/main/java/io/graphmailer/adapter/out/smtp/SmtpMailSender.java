@@ -134,11 +134,11 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
         try (var call = telemetry.call("smtp", "send").set(io.graphmailer.application.port.out.Telemetry.Attribute.HOST, settings.host())) {
             try {
                 submit(command, trackingId);
-                call.set(io.graphmailer.application.port.out.Telemetry.Attribute.STATUS, 250);
+                call.set(io.graphmailer.application.port.out.Telemetry.Attribute.REPLY_CODE, 250);
             } catch (MailTransportException e) {
                 for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
                     if (t instanceof MessagingException m && SmtpReplies.returnCode(m) > 0) {
-                        call.set(io.graphmailer.application.port.out.Telemetry.Attribute.STATUS, SmtpReplies.returnCode(m));
+                        call.set(io.graphmailer.application.port.out.Telemetry.Attribute.REPLY_CODE, SmtpReplies.returnCode(m));
                         break;
                     }
                 }

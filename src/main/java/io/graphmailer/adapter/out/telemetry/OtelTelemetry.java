@@ -62,8 +62,10 @@ public final class OtelTelemetry implements Telemetry {
     public static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
     public static final AttributeKey<String> ROUTE = AttributeKey.stringKey("url.template");
     public static final AttributeKey<String> HOST = AttributeKey.stringKey("server.address");
-    /** The HTTP status of an HTTP call, the reply code of an SMTP one. */
-    public static final AttributeKey<Long> STATUS = AttributeKey.longKey("graph_mailer.status");
+    public static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    public static final AttributeKey<Long> REPLY_CODE = AttributeKey.longKey("graph_mailer.smtp.reply_code");
+    /** What Application Insights files an outbound span under (its dependency type): Http, SMTP, Azure table, ... */
+    public static final AttributeKey<String> DEPENDENCY_TYPE = AttributeKey.stringKey("graph_mailer.dependency.type");
     public static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("graph_mailer.request_id");
     public static final AttributeKey<Long> RETRY_AFTER_SECONDS = AttributeKey.longKey("graph_mailer.retry_after_seconds");
     public static final AttributeKey<String> STORAGE_SERVICE = AttributeKey.stringKey("graph_mailer.storage.service");
@@ -75,7 +77,7 @@ public final class OtelTelemetry implements Telemetry {
             Attribute.ROUTE, ROUTE, Attribute.HOST, HOST, Attribute.REQUEST_ID, REQUEST_ID, Attribute.STORAGE_SERVICE, STORAGE_SERVICE,
             Attribute.STORAGE_RESOURCE, STORAGE_RESOURCE, Attribute.TOKEN_KIND, TOKEN_KIND, Attribute.TOKEN_SOURCE, TOKEN_SOURCE));
     private static final Map<Attribute, AttributeKey<Long>> NUMBER = new EnumMap<>(Map.of(Attribute.STATUS, STATUS,
-            Attribute.RETRY_AFTER, RETRY_AFTER_SECONDS));
+            Attribute.REPLY_CODE, REPLY_CODE, Attribute.RETRY_AFTER, RETRY_AFTER_SECONDS));
 
     /**
      * The ids every span inside one send or one queue message carries, its mailbox for the metrics of calls inside, and
@@ -149,13 +151,21 @@ public final class OtelTelemetry implements Telemetry {
         if (ids.invocationId() != null) {
             builder.setAttribute(INVOCATION_ID, ids.invocationId());
         }
-        Span span = builder.startSpan();
+        Span span = builder.setAttribute(DEPENDENCY_TYPE, switch (system) {
+            case "smtp" -> "SMTP";
+            case "keyvault" -> "Azure Key Vault";
+            case "storage" -> "Azure storage";
+            default -> "Http";
+        }).startSpan();
         return new Call() {
             @Override
             public Call set(Attribute attribute, String value) {
                 AttributeKey<String> key = TEXT.get(attribute);
                 if (value != null && key != null) {
                     span.setAttribute(key, value);
+                    if (attribute == Attribute.STORAGE_SERVICE) {
+                        span.setAttribute(DEPENDENCY_TYPE, "Azure " + value);
+                    }
                 }
                 return this;
             }

@@ -43,8 +43,10 @@ public interface Telemetry {
         ROUTE,
         /** The host called. */
         HOST,
-        /** The HTTP status, or the SMTP reply code. */
+        /** The HTTP status. */
         STATUS,
+        /** The SMTP reply code. */
+        REPLY_CODE,
         /** The service's own id of the request ({@code request-id}, {@code x-ms-request-id}). */
         REQUEST_ID,
         /** Retry-After, in seconds. */

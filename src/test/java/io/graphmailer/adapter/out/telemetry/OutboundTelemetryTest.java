@@ -163,6 +163,7 @@ class OutboundTelemetryTest {
         assertThat(attr(server, OtelTelemetry.INVOCATION_ID)).isEqualTo(invocationId);
         assertThat(graph.getKind()).isEqualTo(SpanKind.CLIENT);
         assertThat(attr(graph, OtelTelemetry.STATUS)).isEqualTo(202L);
+        assertThat(attr(graph, OtelTelemetry.DEPENDENCY_TYPE)).isEqualTo("Http");
         assertThat(attr(graph, OtelTelemetry.ROUTE)).isEqualTo("/v1.0/users/{mailbox}/sendMail");
         assertThat(attr(graph, OtelTelemetry.METHOD)).isEqualTo("POST");
         assertThat(attr(graph, OtelTelemetry.REQUEST_ID)).isNotBlank();
@@ -211,6 +212,7 @@ class OutboundTelemetryTest {
         assertThat(storage).as("the ledger's table requests in the invocation's trace").isNotEmpty();
         assertThat(storage).anySatisfy(s -> {
             assertThat(attr(s, OtelTelemetry.STORAGE_SERVICE)).isEqualTo("table");
+            assertThat(attr(s, OtelTelemetry.DEPENDENCY_TYPE)).isEqualTo("Azure table");
             assertThat(attr(s, OtelTelemetry.STORAGE_RESOURCE)).isEqualTo(AzuriteResource.ledgerTable("spans"));
             assertThat(attr(s, OtelTelemetry.ROUTE)).startsWith("/{table}");
             assertThat(attr(s, OtelTelemetry.STATUS)).isBetween(200L, 499L);
@@ -236,7 +238,8 @@ class OutboundTelemetryTest {
         assertThat(send.getName()).isEqualTo(OtelTelemetry.SEND_SPAN);
         assertThat(attr(send, OtelTelemetry.TRANSPORT)).contains("smtp for 1 mailbox");
         assertThat(attr(parent(all, send), OtelTelemetry.INVOCATION_ID)).isEqualTo(invocationId);
-        assertThat(attr(smtp, OtelTelemetry.STATUS)).isEqualTo(250L);
+        assertThat(attr(smtp, OtelTelemetry.REPLY_CODE)).isEqualTo(250L);
+        assertThat(attr(smtp, OtelTelemetry.DEPENDENCY_TYPE)).isEqualTo("SMTP");
         assertThat(attr(smtp, OtelTelemetry.HOST)).isEqualTo("localhost");
         assertThat(attr(smtp, OtelTelemetry.TRACKING_ID)).isEqualTo(trackingId);
         assertThat(attr(smtp, OtelTelemetry.INVOCATION_ID)).isEqualTo(invocationId);
