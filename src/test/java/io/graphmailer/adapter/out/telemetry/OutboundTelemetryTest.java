@@ -358,4 +358,21 @@ class OutboundTelemetryTest {
         assertThat(refreshes.stream().flatMap(m -> m.getLongSumData().getPoints().stream()))
                 .anySatisfy(p -> assertThat(p.getAttributes().get(OtelTelemetry.TOKEN_KIND)).isEqualTo("managed-identity"));
     }
+
+    @Test
+    void givenGraphRefusingTheMailbox_thenItsSpanIsAnErrorWithTheStatusAndTheSendSpanHasGraphsCode() throws Exception {
+        given().header("Authorization", TestTokens.bearer()).header("X-Azure-Functions-InvocationId", "0b8a6f0e-2222-4c1e-9d55-000000000008")
+                .contentType(ContentType.JSON).body(body()).when().post("/api/users/" + StandinsResource.UNSCOPED_MAILBOX + "/sendMail")
+                .then().statusCode(500);
+
+        List<SpanData> all = await(has(named("graph POST")).and(has(named(OtelTelemetry.SEND_SPAN))));
+        SpanData graph = one(all, named("graph POST /v1.0/users/{mailbox}/sendMail"));
+        assertThat(attr(graph, OtelTelemetry.STATUS)).isEqualTo(403L);
+        assertThat(graph.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+        assertThat(attr(graph, OtelTelemetry.ERROR_CODE)).isEqualTo("Http403");
+        SpanData send = parent(all, graph);
+        assertThat(attr(send, OtelTelemetry.ERROR_CODE)).isEqualTo("MailboxOutOfScope");
+        assertThat(attr(graph, OtelTelemetry.INVOCATION_ID)).isEqualTo("0b8a6f0e-2222-4c1e-9d55-000000000008");
+        assertNothingSecretIn(all);
+    }
 }
