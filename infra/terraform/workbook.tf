@@ -74,6 +74,35 @@ locals {
       | order by timestamp desc
       | take 100
     KQL
+    graph_retries       = <<-KQL
+      customMetrics
+      | where name in ("graph_mailer.graph.throttles", "graph_mailer.graph.retry_after")
+      | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"]), status = tostring(customDimensions["http.response.status_code"])
+      | summarize throttled_answers = sumif(valueSum, name == "graph_mailer.graph.throttles"),
+                  retry_after_seconds = sumif(valueSum, name == "graph_mailer.graph.retry_after"),
+                  longest_retry_after = maxif(valueMax, name == "graph_mailer.graph.retry_after") by mailbox, bin(timestamp, 1h)
+      | order by timestamp desc, throttled_answers desc
+    KQL
+    queue_message_age   = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.queue.message_age"
+      | extend mailbox = tostring(customDimensions["graph_mailer.mailbox"])
+      | summarize average_seconds = sum(valueSum) / sum(valueCount), oldest_seconds = max(valueMax) by mailbox, bin(timestamp, 5m)
+      | render timechart
+    KQL
+    token_refreshes     = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.token.refreshes"
+      | extend kind = tostring(customDimensions["graph_mailer.token.kind"]), source = tostring(customDimensions["graph_mailer.token.source"]),
+               outcome = tostring(customDimensions["graph_mailer.outcome"]), code = tostring(customDimensions["graph_mailer.error_code"])
+      | summarize tokens = sum(valueSum) by kind, source, outcome, code, bin(timestamp, 1h)
+    KQL
+    certificate_expiry  = <<-KQL
+      customMetrics
+      | where name == "graph_mailer.certificate.days_to_expiry"
+      | summarize days_to_expiry = min(valueSum) by bin(timestamp, 1h)
+      | render timechart
+    KQL
   }
 
   workbook_titles = {
@@ -86,6 +115,10 @@ locals {
     requests_by_trigger = "Requests and invocations: calls, failures, 95th percentile duration"
     outbound_calls      = "Outbound calls (Graph, identity platform, Key Vault, SMTP, storage) by type and target"
     recent_sends        = "Recent sends by tracking id and Functions invocation id (join on operation_Id for the trace)"
+    graph_retries       = "Throttles inside the Graph client's own retries and the Retry-After asked, per mailbox"
+    queue_message_age   = "Queue message age when processing began"
+    token_refreshes     = "Tokens by kind (app-only, delegated), source (cache, network) and failures by code"
+    certificate_expiry  = "Days until the signing certificate expires"
   }
 }
 

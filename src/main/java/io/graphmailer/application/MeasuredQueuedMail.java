@@ -4,7 +4,10 @@ import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
 import io.graphmailer.application.port.out.Telemetry;
 import io.graphmailer.domain.QueueOutcome;
 import io.graphmailer.domain.QueuedMail;
+import io.graphmailer.domain.TrackingId;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 
 /** The queue use case with its outcome metrics: how each message ended, the waits for a limit, unknown outcomes. */
@@ -20,9 +23,19 @@ public final class MeasuredQueuedMail implements ProcessQueuedMailUseCase {
 
     @Override
     public QueueOutcome process(QueuedMail mail) {
-        QueueOutcome outcome = useCase.process(mail);
-        record(outcome, mail.command().mailbox().key());
-        return outcome;
+        return process(mail, null);
+    }
+
+    /** With the message's tracking id and mailbox in scope of every outbound call inside, and its age measured. */
+    @Override
+    public QueueOutcome process(QueuedMail mail, Instant insertedAt) {
+        String mailbox = mail.command().mailbox().key();
+        Duration age = insertedAt == null ? null : Duration.between(insertedAt, Instant.now());
+        try (Telemetry.Scope scope = telemetry.queueMessage(TrackingId.fromIdempotencyKey(mail.idempotencyKey()), mailbox, age)) {
+            QueueOutcome outcome = useCase.process(mail);
+            record(outcome, mailbox);
+            return outcome;
+        }
     }
 
     @Override

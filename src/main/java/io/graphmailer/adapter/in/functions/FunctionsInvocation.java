@@ -51,6 +51,16 @@ public record FunctionsInvocation(JsonNode data, JsonNode metadata) {
         }
     }
 
+    /** The queue message's {@code InsertionTime} (an ISO date with offset), or null when absent or unreadable. */
+    public java.time.Instant insertionTime() {
+        String value = metadataText("InsertionTime");
+        try {
+            return value == null || value.isBlank() ? null : java.time.OffsetDateTime.parse(value.trim()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
     static String unwrap(String text) {
         String trimmed = text.trim();
         if (trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")) {

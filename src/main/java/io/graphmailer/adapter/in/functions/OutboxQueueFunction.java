@@ -60,7 +60,7 @@ public class OutboxQueueFunction {
                 outcome = useCase.reject(text == null ? "" : text, rejected.code(), rejected.getMessage());
                 return ok(messageId, invocation.dequeueCount(), outcome);
             }
-            outcome = useCase.process(mail);
+            outcome = useCase.process(mail, invocation.insertionTime());
         } catch (RuntimeException e) {
             // Could not send nor keep the message (ledger or queue unavailable): let the host retry it.
             LOG.errorf("queue message %s (dequeue %d) left for the host to retry: %s", messageId, invocation.dequeueCount(), e.toString());

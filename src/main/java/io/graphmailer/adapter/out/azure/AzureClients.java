@@ -44,11 +44,15 @@ public class AzureClients {
     private final OnFirstUse<Optional<StorageSharedKeyCredential>> blobKey;
     private final Map<String, String> environment;
     private final OnFirstUse<HttpClient> http;
-    private final OnFirstUse<TokenCredential> credential = new OnFirstUse<>(this::buildCredential);
+    private final OnFirstUse<TokenCredential> credential = new OnFirstUse<>(() -> TracedAzureCalls.traced(() -> this.telemetry,
+            buildCredential(), managedIdentity() ? "managed-identity" : "developer"));
     private final Map<String, QueueClient> queues = new ConcurrentHashMap<>();
     private final Map<String, TableClient> tables = new ConcurrentHashMap<>();
     private final Map<String, SecretClient> vaults = new ConcurrentHashMap<>();
     private final Map<String, com.azure.security.keyvault.keys.cryptography.CryptographyClient> cryptography = new ConcurrentHashMap<>();
+    /** A span for each request of every client built here ({@link TracedAzureCalls}); no-op until CDI injects the bean. */
+    @Inject
+    io.graphmailer.application.port.out.Telemetry telemetry = io.graphmailer.application.port.out.Telemetry.NONE;
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     /** Queue and table requests: two retries, 250 ms then 500 ms apart (the SDK's default: three, up to 8 s apart). */
@@ -90,7 +94,8 @@ public class AzureClients {
      * own, else the storage one, for Azurite), otherwise the credential.
      */
     public BlobClient blob(String url) {
-        BlobClientBuilder builder = new BlobClientBuilder().endpoint(url).httpClient(http());
+        BlobClientBuilder builder = new BlobClientBuilder().endpoint(url).httpClient(http())
+                .addPolicy(traced("storage", "blob", com.azure.storage.blob.BlobUrlParts.parse(url).getBlobContainerName()));
         StorageSharedKeyCredential key = blobKey.get().orElse(null);
         return key != null ? builder.credential(key).buildClient() : builder.credential(credential()).buildClient();
     }
@@ -98,11 +103,11 @@ public class AzureClients {
     /** A queue client with base64 message encoding (what the Functions queue trigger reads and writes). */
     public QueueClient queue(String name) {
         return queues.computeIfAbsent(name, n -> onStorage(new QueueClientBuilder().queueName(n).messageEncoding(QueueMessageEncoding.BASE64)
-                .httpClient(http()).retryOptions(STORAGE_RETRIES), storage.queueEndpoint(), "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT").buildClient());
+                .httpClient(http()).addPolicy(traced("storage", "queue", n)).retryOptions(STORAGE_RETRIES), storage.queueEndpoint(), "the outbox queue needs GRAPH_MAILER_STORAGE_QUEUE_ENDPOINT").buildClient());
     }
 
     public TableClient table(String name) {
-        return tables.computeIfAbsent(name, n -> onStorage(new TableClientBuilder().tableName(n).httpClient(http()).retryOptions(STORAGE_RETRIES),
+        return tables.computeIfAbsent(name, n -> onStorage(new TableClientBuilder().tableName(n).httpClient(http()).addPolicy(traced("storage", "table", n)).retryOptions(STORAGE_RETRIES),
                 storage.tableEndpoint(), "the send ledger needs GRAPH_MAILER_STORAGE_TABLE_ENDPOINT").buildClient());
     }
 
@@ -118,19 +123,26 @@ public class AzureClients {
     }
 
     public SecretClient secrets(String vaultUrl) {
-        return vaults.computeIfAbsent(vaultUrl, url -> new SecretClientBuilder().vaultUrl(url).httpClient(http())
+        return vaults.computeIfAbsent(vaultUrl, url -> new SecretClientBuilder().vaultUrl(url).httpClient(http()).addPolicy(traced("keyvault", "secrets", null))
                 .credential(credential()).buildClient());
     }
 
     /** A client for one Key Vault key by its id ({@code <vault>/keys/<name>[/<version>]}): wrapKey and unwrapKey on the service. */
     public com.azure.security.keyvault.keys.cryptography.CryptographyClient cryptography(String keyId) {
         return cryptography.computeIfAbsent(keyId, id -> new com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder()
-                .keyIdentifier(id).httpClient(http()).credential(credential()).buildClient());
+                .keyIdentifier(id).httpClient(http()).addPolicy(traced("keyvault", "keys", null)).credential(credential()).buildClient());
+    }
+
+    private TracedAzureCalls traced(String system, String service, String resource) {
+        return new TracedAzureCalls(() -> telemetry, system, service, resource);
+    }
+
+    private boolean managedIdentity() {
+        return present("IDENTITY_ENDPOINT") || present("MSI_ENDPOINT");
     }
 
     private TokenCredential buildCredential() {
-        boolean managedIdentity = present("IDENTITY_ENDPOINT") || present("MSI_ENDPOINT");
-        if (!managedIdentity) {
+        if (!managedIdentity()) {
             return new DefaultAzureCredentialBuilder().build();
         }
         ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();

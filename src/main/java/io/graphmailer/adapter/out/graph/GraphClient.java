@@ -51,6 +51,9 @@ final class GraphClient {
     private volatile java.util.function.Supplier<io.graphmailer.adapter.out.identity.DelegatedTokenProvider> delegatedTokens = () -> null;
     /** Whether a Graph call has been answered yet (the start-up timeline's "first Graph call" point is logged once). */
     private volatile boolean answered;
+    /** A span per Graph request and the throttles inside the retries ({@link GraphCallSpans}); no-op until CDI injects the bean. */
+    @Inject
+    io.graphmailer.application.port.out.Telemetry telemetry = io.graphmailer.application.port.out.Telemetry.NONE;
 
     @Inject
     GraphClient(GraphMailerConfig config, AccessTokenProvider tokens, io.graphmailer.domain.DelegatedMailboxes delegated,
@@ -170,7 +173,8 @@ final class GraphClient {
             synchronized (this) {
                 client = http;
                 if (client == null) {
-                    client = httpClient(timeout, maxThrottleRetries, maxThrottleWait, retryBudget);
+                    client = httpClient(timeout, maxThrottleRetries, maxThrottleWait, retryBudget)
+                            .addNetworkInterceptor(new GraphCallSpans(() -> telemetry)).build();
                     http = client;
                 }
             }
@@ -193,7 +197,7 @@ final class GraphClient {
      * (connect, each read and write), not the sequence: a 429 is a definite "not sent", so however long the retries took,
      * the last answer is what counts (OkHttp's callTimeout would span the retries and turn throttling into "unknown").
      */
-    private static OkHttpClient httpClient(Duration timeout, int maxThrottleRetries, Duration maxThrottleWait, Duration retryBudget) {
+    private static OkHttpClient.Builder httpClient(Duration timeout, int maxThrottleRetries, Duration maxThrottleWait, Duration retryBudget) {
         long maxWaitSeconds = Math.max(0, maxThrottleWait.toSeconds());
         RetryHandlerOption retry = new RetryHandlerOption((delay, attempt, request, response) -> {
             long wait = GraphHttp.retryAfterSeconds(response, 1);
@@ -204,7 +208,6 @@ final class GraphClient {
                 .readTimeout(timeout)
                 .writeTimeout(timeout)
                 .connectTimeout(connect)
-                .retryOnConnectionFailure(false) // a silent re-send could deliver twice
-                .build();
+                .retryOnConnectionFailure(false); // a silent re-send could deliver twice
     }
 }

@@ -55,9 +55,10 @@ final class GraphHttp {
                 .method(method, body)
                 .header("client-request-id", trackingId)
                 .header("return-client-request-id", "true")
-                // graph-core's middleware expects the span its request adapter would attach; we call OkHttp directly.
+                // graph-core's middleware expects the span its request adapter would attach; we call OkHttp directly. The
+                // caller's (the send's), so that the retry handler's own spans join the send's trace instead of being roots.
                 .tag(ObservabilityOptions.class, OBSERVABILITY)
-                .tag(Span.class, Span.getInvalid())
+                .tag(Span.class, Span.current())
                 .tag(FirstSent.class, new FirstSent(System.nanoTime()));
     }
 

@@ -54,6 +54,9 @@ public final class DelegatedTokenProvider {
     private final String authority;
     private final Clock clock;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Spans and metrics of the silent token requests; no-op until CDI injects the bean. */
+    @Inject
+    io.graphmailer.application.port.out.Telemetry telemetry = io.graphmailer.application.port.out.Telemetry.NONE;
 
     /** One mailbox: its MSAL app, the cache as last read or written, and its version in the store. */
     private final class Session implements ITokenCacheAccessAspect {
@@ -230,7 +233,27 @@ public final class DelegatedTokenProvider {
         }
     }
 
+    /** One silent token request as a span: whether MSAL's cache answered or the refresh token was redeemed. */
     private IAuthenticationResult silent(Session session, String scope, boolean force) {
+        try (io.graphmailer.application.port.out.Telemetry.Call call = telemetry.call("identity", "token delegated")
+                .set(io.graphmailer.application.port.out.Telemetry.Attribute.TOKEN_KIND, "delegated")) {
+            try {
+                IAuthenticationResult result = untracedSilent(session, scope, force);
+                String source = result.metadata() != null && result.metadata().tokenSource() == com.microsoft.aad.msal4j.TokenSource.CACHE
+                        ? "cache" : "network";
+                call.set(io.graphmailer.application.port.out.Telemetry.Attribute.TOKEN_SOURCE, source);
+                telemetry.tokenAcquired("delegated", source);
+                return result;
+            } catch (MsalException | MailTransportException e) {
+                String code = e instanceof MsalException m ? m.errorCode() : ((MailTransportException) e).code();
+                call.failed(code);
+                telemetry.tokenFailed("delegated", code);
+                throw e;
+            }
+        }
+    }
+
+    private IAuthenticationResult untracedSilent(Session session, String scope, boolean force) {
         session.changed = false;
         try {
             IAccount account = account(session);

@@ -66,6 +66,9 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     private volatile Instant lastFailureAt = Instant.MIN;
     private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    /** Spans and metrics of token requests and the certificate's expiry; no-op until CDI injects the bean. */
+    @Inject
+    io.graphmailer.application.port.out.Telemetry telemetry = io.graphmailer.application.port.out.Telemetry.NONE;
     /** One daemon thread, started on the first background refresh. */
     private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "graph-mailer-token-refresh");
@@ -209,10 +212,37 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
         }
     }
 
+    /** One token request to MSAL as a span: whether MSAL's cache answered or the identity platform was asked. */
     private AccessToken request(ConfidentialClientApplication app, String scope, boolean skipCache) {
+        try (io.graphmailer.application.port.out.Telemetry.Call call = telemetry.call("identity", "token app-only")
+                .set(io.graphmailer.application.port.out.Telemetry.Attribute.TOKEN_KIND, "app-only")
+                .set(io.graphmailer.application.port.out.Telemetry.Attribute.HOST, java.net.URI.create(authority).getHost())) {
+            try {
+                return request(app, scope, skipCache, call);
+            } catch (MsalServiceException e) {
+                // The AADSTS number says what was refused (AADSTS700027: certificate not registered); MSAL's code only the kind.
+                java.util.regex.Matcher aadsts = java.util.regex.Pattern.compile("AADSTS\\d+").matcher(String.valueOf(e.getMessage()));
+                String code = aadsts.find() ? aadsts.group() : e.errorCode();
+                call.failed(code);
+                telemetry.tokenFailed("app-only", code);
+                throw e;
+            } catch (MailTransportException e) {
+                call.failed(e.code());
+                telemetry.tokenFailed("app-only", e.code());
+                throw e;
+            }
+        }
+    }
+
+    private AccessToken request(ConfidentialClientApplication app, String scope, boolean skipCache,
+                                io.graphmailer.application.port.out.Telemetry.Call call) {
         try {
             IAuthenticationResult result = app.acquireToken(ClientCredentialParameters.builder(Set.of(scope))
                     .skipCache(skipCache).build()).get();
+            String source = result.metadata() != null && result.metadata().tokenSource() == com.microsoft.aad.msal4j.TokenSource.CACHE
+                    ? "cache" : "network";
+            call.set(io.graphmailer.application.port.out.Telemetry.Attribute.TOKEN_SOURCE, source);
+            telemetry.tokenAcquired("app-only", source);
             AccessToken token = new AccessToken(result.accessToken(), result.expiresOnDate().toInstant());
             if (hold(scope, app, token) == null) {
                 LOG.infof("startup: first token for %s obtained, %d ms after JVM start", scope, sinceJvmStartMillis());
@@ -354,6 +384,7 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
         }
         try {
             ClientCertificate certificate = source.load();
+            telemetry.certificateLoaded(certificate.notAfter());
             lastFailure = null;
             if (certificate.notAfter().isBefore(clock.instant())) {
                 LOG.warnf("%s has expired; the identity platform will refuse it (AADSTS700027)", certificate);

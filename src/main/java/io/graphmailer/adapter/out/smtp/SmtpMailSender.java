@@ -66,6 +66,9 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
     private final SmtpConnectionPool connections;
     private final MimeMessageFactory mimeFactory;
     private final SentItemsCopy sentItems;
+    /** The span of each send ({@link #send}); no-op until CDI injects the bean. */
+    @Inject
+    io.graphmailer.application.port.out.Telemetry telemetry = io.graphmailer.application.port.out.Telemetry.NONE;
 
     /** Reads {@code graph-mailer.smtp}; the Sent Items copy is built only when {@code save-to-sent-items} asks for it. */
     @Inject
@@ -144,8 +147,27 @@ public final class SmtpMailSender implements MailTransport, AutoCloseable {
         }
     }
 
+    /** One send as one span (connect, STARTTLS and AUTH when no pooled connection serves it, then MAIL FROM to DATA). */
     @Override
     public void send(SendMailCommand command, String trackingId) {
+        try (var call = telemetry.call("smtp", "send").set(io.graphmailer.application.port.out.Telemetry.Attribute.HOST, settings.host())) {
+            try {
+                submit(command, trackingId);
+                call.set(io.graphmailer.application.port.out.Telemetry.Attribute.REPLY_CODE, 250);
+            } catch (MailTransportException e) {
+                for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                    if (t instanceof MessagingException m && SmtpReplies.returnCode(m) > 0) {
+                        call.set(io.graphmailer.application.port.out.Telemetry.Attribute.REPLY_CODE, SmtpReplies.returnCode(m));
+                        break;
+                    }
+                }
+                call.failed(e.code());
+                throw e;
+            }
+        }
+    }
+
+    private void submit(SendMailCommand command, String trackingId) {
         SmtpConnectionPool.MailboxConnections pool = connections.of(command.mailbox());
         MimeMessage message = message(pool, command, trackingId);
         Address[] envelope = envelope(command);

@@ -28,18 +28,24 @@ public class ApplicationInsightsExport {
 
     private final Optional<IngestionConnection> connection;
     private final boolean entraAuth;
-    private final AzureClients azure;
+    /** Looked up when a token is first needed: AzureClients reports its calls as spans, so it needs the SDK this export is part of. */
+    private final java.util.function.Supplier<AzureClients> azure;
     private final Duration backoff;
     private volatile TrackSender sender;
     private AccessToken token;
 
     @Inject
-    public ApplicationInsightsExport(GraphMailerConfig config, AzureClients azure) {
-        this(config.telemetry().connectionString().flatMap(IngestionConnection::parse), config.telemetry().entraAuth(), azure,
+    public ApplicationInsightsExport(GraphMailerConfig config, jakarta.enterprise.inject.Instance<AzureClients> azure) {
+        this(config.telemetry().connectionString().flatMap(IngestionConnection::parse), config.telemetry().entraAuth(), azure::get,
                 Duration.ofSeconds(1));
     }
 
     ApplicationInsightsExport(Optional<IngestionConnection> connection, boolean entraAuth, AzureClients azure, Duration backoff) {
+        this(connection, entraAuth, () -> azure, backoff);
+    }
+
+    private ApplicationInsightsExport(Optional<IngestionConnection> connection, boolean entraAuth,
+                                      java.util.function.Supplier<AzureClients> azure, Duration backoff) {
         this.connection = connection;
         this.entraAuth = entraAuth;
         this.azure = azure;
@@ -82,7 +88,7 @@ public class ApplicationInsightsExport {
 
     private synchronized String bearer(boolean fresh) {
         if (fresh || token == null || token.getExpiresAt().isBefore(OffsetDateTime.now().plusMinutes(5))) {
-            token = azure.credential().getTokenSync(new TokenRequestContext().addScopes(INGESTION_SCOPE));
+            token = azure.get().credential().getTokenSync(new TokenRequestContext().addScopes(INGESTION_SCOPE));
         }
         return token.getToken();
     }

@@ -19,7 +19,7 @@ class AzureClientsTest {
         return storage(connectionString, java.time.Duration.ofSeconds(5));
     }
 
-    private static GraphMailerConfig.Storage storage(String connectionString, java.time.Duration timeout) {
+    static GraphMailerConfig.Storage storage(String connectionString, java.time.Duration timeout) {
         return new GraphMailerConfig.Storage() {
             @Override
             public java.time.Duration timeout() {
