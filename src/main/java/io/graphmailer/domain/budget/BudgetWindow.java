@@ -111,7 +111,7 @@ public final class BudgetWindow {
             // A place that is free now because its holder is late (over TICKET_PRIORITY, within the last minute) goes
             // to whoever is here: behind a backlog on the queue the holders cannot come on time, and their places
             // would go unused. Places whose tickets are not due yet are not taken.
-            boolean lateHoldersPlace = free > t && lateTicketsInMinute(t) > 0 && inMinuteBefore(t, key).length < perMinute;
+            boolean lateHoldersPlace = free > t && lateTicketsInMinute(t) > 0 && inMinuteBefore(t, key, Long.MAX_VALUE).length < perMinute;
             if (free > t && !lateHoldersPlace) {
                 String detail = mailbox + ": " + messages.size() + " messages in the last minute and " + tickets.size()
                         + " waiting with tickets, the limit is " + perMinute;
@@ -145,7 +145,7 @@ public final class BudgetWindow {
             return mine == null ? w : new Admission.Wait(w.limit(), w.until(), w.detail(), true);
         }
         if (mine != null) {
-            long[] ahead = inMinuteBefore(t, key);
+            long[] ahead = inMinuteBefore(t, key, mine.at);
             if (ahead.length >= perMinute) {
                 long until = ahead[ahead.length - perMinute] + MINUTE_MS;
                 if (mine.expires < until + TICKET_GRACE.toMillis()) {
@@ -222,12 +222,13 @@ public final class BudgetWindow {
     }
 
     /**
-     * The times of the messages of the minute before {@code t} and of others' tickets that fell due within
-     * {@link #TICKET_PRIORITY} before it, sorted: a holder a little late keeps its place against other holders, one
-     * later than that does not hold up those who came (it keeps its place against arrivals without a ticket until its
-     * grace ends).
+     * The times of the messages of the minute before {@code t} and of others' tickets ahead in line (before
+     * {@code aheadOf}) that fell due within {@link #TICKET_PRIORITY} before it, sorted: a holder a little late keeps
+     * its place against the holders behind it, one later than that does not hold up those who came. Tickets behind
+     * the asker never count against it: the holders of one burst of tickets, coming back a few hundred ms late
+     * together, would otherwise each count all the others and wait for a minute that never had room.
      */
-    private long[] inMinuteBefore(long t, String except) {
+    private long[] inMinuteBefore(long t, String except, long aheadOf) {
         long[] all = new long[messages.size() + tickets.size()];
         int n = 0;
         for (long m : messages) {
@@ -237,7 +238,7 @@ public final class BudgetWindow {
         }
         for (Map.Entry<String, Ticket> e : tickets.entrySet()) {
             long at = e.getValue().at;
-            if (!e.getKey().equals(except) && at <= t && at > t - Math.min(MINUTE_MS, TICKET_PRIORITY.toMillis())) {
+            if (!e.getKey().equals(except) && at < aheadOf && at <= t && at > t - Math.min(MINUTE_MS, TICKET_PRIORITY.toMillis())) {
                 all[n++] = at;
             }
         }

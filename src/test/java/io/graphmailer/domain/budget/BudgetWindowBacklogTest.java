@@ -44,7 +44,8 @@ class BudgetWindowBacklogTest {
      * {@code claimants} queued messages at T0, {@code decisionsPerSecond} budget decisions a second for the whole queue
      * (the storage account's share of this mailbox), 4 slots, sends of 100 ms. The queue's side is QueuedSendService's:
      * a ticketed wait under a second is waited in process, a longer one goes back for its whole seconds (rounded down);
-     * a wait without a ticket goes back until its time plus up to a tenth of it (at most 1 s) plus a 1 s margin.
+     * a wait without a ticket goes back until its time plus up to a tenth of it (at most 1 s) plus a 1 s margin; either is
+     * picked up again up to 0.7 s after it is visible.
      */
     static Run run(int claimants, int limit, int decisionsPerSecond, long seed, Duration horizon) {
         Random random = new Random(seed);
@@ -58,56 +59,74 @@ class BudgetWindowBacklogTest {
             queue.add(new Visible(T0, order++, "q" + i));
         }
         List<Long> sent = new ArrayList<>();
-        long server = T0; // when the storage account can take the next decision
+        List<Long> admitted = new ArrayList<>();
+        // Workers waiting in process after a short ticketed wait (time, claimant, asks so far): they hold no queue place.
+        PriorityQueue<Visible> inProcess = new PriorityQueue<>(Comparator.comparingLong(Visible::at).thenComparingLong(Visible::order));
+        java.util.Map<String, Integer> asks = new java.util.HashMap<>();
+        long server = T0; // when the storage account can take the next decision; decisions happen one at a time, in time order
         long decisionMs = 1_000L / decisionsPerSecond;
         int decisions = 0;
         int[] slotIds = {0};
         long end = T0 + horizon.toMillis();
-        while (!queue.isEmpty() && server < end) {
-            Visible next = queue.peek();
+        while ((!queue.isEmpty() || !inProcess.isEmpty()) && server < end) {
+            boolean fromProcess = !inProcess.isEmpty()
+                    && (queue.isEmpty() || Math.max(server, inProcess.peek().at()) <= Math.max(server, queue.peek().at()));
+            Visible next = fromProcess ? inProcess.poll() : queue.poll();
             long now = Math.max(server, next.at());
             while (!releases.isEmpty() && releases.peek()[0] <= now) {
                 long[] r = releases.poll();
                 w.release(permits.get((int) r[1]), true, Instant.ofEpochMilli(r[0]));
             }
-            queue.poll();
-            // In process: the same worker asks again after a short ticketed wait (at most 4 asks, as the queue path).
-            Admission a = null;
-            long at = now;
-            for (int asked = 1; asked <= 4; asked++) {
-                decisions++;
-                a = w.admit(BOX, limits, new SendCost(1, 1), Instant.ofEpochMilli(at), LEASE, () -> "slot-" + slotIds[0]++,
-                        Claimant.queued(next.claimant()));
-                at += decisionMs;
-                if (!(a instanceof Admission.Wait wait) || !wait.ticketed()
-                        || wait.until().toEpochMilli() - at >= 1_000 || asked == 4) {
-                    break;
-                }
-                at = Math.max(at, wait.until().toEpochMilli());
-                while (!releases.isEmpty() && releases.peek()[0] <= at) {
-                    long[] r = releases.poll();
-                    w.release(permits.get((int) r[1]), true, Instant.ofEpochMilli(r[0]));
-                }
-            }
-            server = Math.max(server + decisionMs, now + decisionMs);
+            decisions++;
+            Admission a = w.admit(BOX, limits, new SendCost(1, 1), Instant.ofEpochMilli(now), LEASE, () -> "slot-" + slotIds[0]++,
+                    Claimant.queued(next.claimant()));
+            server = now + decisionMs;
+            int asked = fromProcess ? asks.getOrDefault(next.claimant(), 1) + 1 : 1;
             if (a instanceof Admission.Granted g) {
                 permits.add(g.permit());
-                long done = at + 100;
+                admitted.add(now);
+                long done = now + 100;
                 sent.add(done);
                 releases.add(new long[] {done, permits.size() - 1});
-            } else {
-                Admission.Wait wait = (Admission.Wait) a;
-                long wantMs = Math.max(0, wait.until().toEpochMilli() - at);
-                long back = wait.ticketed()
-                        ? at + Math.max(1_000, wantMs / 1_000 * 1_000)
-                        : at + wantMs + random.nextInt((int) (1 + Math.min(1_000, wantMs / 10))) + 1_000;
-                queue.add(new Visible(back, order++, next.claimant()));
+                asks.remove(next.claimant());
+                continue;
             }
+            Admission.Wait wait = (Admission.Wait) a;
+            long wantMs = Math.max(0, wait.until().toEpochMilli() - now);
+            if (wait.ticketed() && wantMs < 1_000 && asked < 4) {
+                // As the queue path: a ticketed wait under a second is waited in process, at most 4 asks.
+                asks.put(next.claimant(), asked);
+                inProcess.add(new Visible(Math.max(now + 1, wait.until().toEpochMilli()), order++, next.claimant()));
+                continue;
+            }
+            asks.remove(next.claimant());
+            // The host polls the queue and works through a batch: a message comes back up to 0.7 s after it is
+            // visible again, so holders of one burst of tickets meet each other's due tickets.
+            long pickUp = random.nextInt(700);
+            long back = wait.ticketed()
+                    ? now + Math.max(1_000, wantMs / 1_000 * 1_000) + pickUp
+                    : now + wantMs + random.nextInt((int) (1 + Math.min(1_000, wantMs / 10))) + 1_000 + pickUp;
+            queue.add(new Visible(back, order++, next.claimant()));
         }
+        assertThat(maxWithin(admitted, 60_000)).as("admissions in any 60 s").isLessThanOrEqualTo(limit);
+        assertThat(maxWithin(sent, 60_000)).as("sends ended in any 60 s").isLessThanOrEqualTo(limit);
         Run result = new Run(sent, decisions, claimants, server);
         System.out.printf("backlog run: %d of %d sent, %.1f a minute against %d, %d decisions, %d tickets left%n", sent.size(),
                 claimants, sent.size() > limit ? result.sustainedPerMinute(limit) : 0.0, limit, decisions, w.ticketsOutstanding());
         return result;
+    }
+
+    private static int maxWithin(List<Long> times, long windowMs) {
+        List<Long> sorted = times.stream().sorted().toList();
+        int max = 0;
+        int from = 0;
+        for (int to = 0; to < sorted.size(); to++) {
+            while (sorted.get(to) - sorted.get(from) >= windowMs) {
+                from++;
+            }
+            max = Math.max(max, to - from + 1);
+        }
+        return max;
     }
 
     @Test

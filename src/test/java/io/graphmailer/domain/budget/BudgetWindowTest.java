@@ -245,6 +245,25 @@ class BudgetWindowTest {
     }
 
     @Test
+    void givenHoldersOfOneBurstComingBackTogether_thenTheFirstInLineIsNotHeldUpByTheTicketsBehindIt() {
+        MailboxLimits limits = new MailboxLimits(100, 2, 10_000, 10_000);
+        BudgetWindow w = BudgetWindow.empty();
+        Permit slow = ((Admission.Granted) admit(w, limits, 1, T0)).permit();
+        Permit quick = ((Admission.Granted) admit(w, limits, 1, T0.plusMillis(100))).permit();
+        w.release(quick, true, T0.plusMillis(100));
+        assertThat(((Admission.Wait) claim(w, limits, "first", T0.plusSeconds(1))).until()).isEqualTo(T0.plusSeconds(60));
+        assertThat(((Admission.Wait) claim(w, limits, "second", T0.plusSeconds(1))).until()).isEqualTo(T0.plusSeconds(60).plusMillis(100));
+        w.release(slow, true, T0.plusSeconds(5)); // that send took 5 s: it counts from then, one place stays taken until T0+65
+        // Both come back half a second late, together (the host's polling): one place is free.
+        assertThat(claim(w, limits, "first", T0.plusMillis(60_500))).as("the second holder's ticket is behind it")
+                .isInstanceOf(Admission.Granted.class);
+        Admission second = claim(w, limits, "second", T0.plusMillis(60_501));
+        assertThat(((Admission.Wait) second).ticketed()).isTrue();
+        assertThat(((Admission.Wait) second).until()).as("it keeps its place until the slow send's minute ends")
+                .isEqualTo(T0.plusSeconds(65));
+    }
+
+    @Test
     void givenADueTicketNotYetClaimed_thenAnArrivalWithoutATicketDoesNotTakeItsPlace() {
         MailboxLimits limits = new MailboxLimits(100, 2, 10_000, 10_000);
         BudgetWindow w = fullMinute(limits); // T0, T0+1
