@@ -79,6 +79,11 @@ final class GraphClient {
         return me ? baseUrl + "/v1.0/me/sendMail" : user(mailbox) + "/sendMail";
     }
 
+    /** Whether {@code mailbox} sends with a signed-in account's delegated token. */
+    boolean isDelegated(Mailbox mailbox) {
+        return delegated.isDelegated(mailbox);
+    }
+
     /** A Graph call as {@code mailbox}: its delegated token when it is delegated, else the app's; a 401 is retried once with a fresh one. */
     Answer callAs(Mailbox mailbox, String method, String url, RequestBody body, String trackingId) {
         if (!delegated.isDelegated(mailbox)) {

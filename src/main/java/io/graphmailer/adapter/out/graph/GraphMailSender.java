@@ -77,6 +77,14 @@ public final class GraphMailSender implements MailTransport {
     @Override
     public io.graphmailer.domain.SendReceipt deliver(SendMailCommand command, String trackingId) {
         if (command.content() instanceof EmailMessage m && m.attachments().stream().anyMatch(Attachment::isReference)) {
+            if (graph.isDelegated(command.mailbox())) {
+                // The draft path needs Mail.ReadWrite, which a delegated sign-in does not ask for: refused before any call.
+                throw new io.graphmailer.domain.MailTransportException(io.graphmailer.domain.MailTransportException.Kind.REJECTED,
+                        "DelegatedAttachmentByReference", "delegated mailbox " + command.mailbox() + ": attachments by reference"
+                        + " (large files uploaded through a draft) are sent only from app-only mailboxes, since a draft needs"
+                        + " Mail.ReadWrite, which the delegated sign-in does not ask for; attach the file inline (up to 3 MB)"
+                        + " or send it from an app-only mailbox", null, null);
+            }
             // Large files: a draft, an upload session per large attachment, then the draft's send (needs Mail.ReadWrite).
             String requestId = drafts.send(command.mailbox(), m, command.saveToSentItems(), trackingId);
             LOG.infof("graph: message %s from %s accepted (draft with uploaded attachments)", trackingId, command.mailbox());

@@ -129,6 +129,25 @@ class GraphDelegatedSendTest {
     }
 
     @Test
+    void givenADelegatedMailboxAndAnAttachmentByReference_thenItIsRefusedNamingWhyBeforeAnyGraphCall() {
+        signIn(ALICE);
+        io.graphmailer.domain.Attachment big = io.graphmailer.domain.Attachment.byReference("big.bin", "application/octet-stream",
+                new io.graphmailer.domain.AttachmentReference(java.net.URI.create("https://account.blob.core.windows.net/mail-attachments/big.bin"),
+                        5_000_000), false, null);
+        EmailMessage m = new EmailMessage("Large file", BodyType.TEXT, "see attached", List.of(new EmailAddress("ops@fabrikam.example", null)),
+                List.of(), List.of(), List.of(), null, Importance.NORMAL, List.of(), List.of(big), List.of(), false, false);
+        int before = graph.requests().size();
+
+        MailTransportException e = catchThrowableOfType(MailTransportException.class,
+                () -> sender().send(new SendMailCommand(new Mailbox(ALICE), m, true, MailLimits.DEFAULT), "t-ref"));
+
+        assertThat(e.kind()).isEqualTo(MailTransportException.Kind.REJECTED);
+        assertThat(e.code()).isEqualTo("DelegatedAttachmentByReference");
+        assertThat(e.getMessage()).contains(ALICE).contains("Mail.ReadWrite");
+        assertThat(graph.requests()).as("no draft made with the app's token").hasSize(before);
+    }
+
+    @Test
     void givenASharedMailboxWithoutSendAs_thenTheErrorNamesTheAccountAndTheCommand() {
         signIn(HELPDESK);
 
