@@ -12,7 +12,8 @@ import java.util.Locale;
 
 /** The queue use case with its outcome metrics: how each message ended, the waits for a limit, unknown outcomes. */
 public final class MeasuredQueuedMail implements ProcessQueuedMailUseCase {
-    private static final String WAITING = "waiting for the mailbox's ";
+    /** How QueuedSendService words a budget wait: with a place in line (a ticket), or without one. */
+    private static final java.util.List<String> WAITING = java.util.List.of("waiting in line for the mailbox's ", "waiting for the mailbox's ");
     private final ProcessQueuedMailUseCase useCase;
     private final Telemetry telemetry;
 
@@ -49,9 +50,11 @@ public final class MeasuredQueuedMail implements ProcessQueuedMailUseCase {
         String detail = outcome.detail() == null ? "" : outcome.detail();
         switch (outcome.kind()) {
             case DEFERRED -> {
-                if (detail.startsWith(WAITING)) {
-                    String limit = detail.substring(WAITING.length()).split(" ", 2)[0];
-                    telemetry.waitingForLimit(mailbox, limit);
+                for (String waiting : WAITING) {
+                    if (detail.startsWith(waiting)) {
+                        telemetry.waitingForLimit(mailbox, detail.substring(waiting.length()).split(" ", 2)[0]);
+                        break;
+                    }
                 }
             }
             case VERIFIED_SENT -> telemetry.unknownOutcome("verified-sent");

@@ -108,25 +108,12 @@ class BudgetWindowBacklogTest {
                     : now + wantMs + random.nextInt((int) (1 + Math.min(1_000, wantMs / 10))) + 1_000 + pickUp;
             queue.add(new Visible(back, order++, next.claimant()));
         }
-        assertThat(maxWithin(admitted, 60_000)).as("admissions in any 60 s").isLessThanOrEqualTo(limit);
-        assertThat(maxWithin(sent, 60_000)).as("sends ended in any 60 s").isLessThanOrEqualTo(limit);
+        assertThat(BudgetWindowTest.maxWithin(admitted, 60_000)).as("admissions in any 60 s").isLessThanOrEqualTo(limit);
+        assertThat(BudgetWindowTest.maxWithin(sent, 60_000)).as("sends ended in any 60 s").isLessThanOrEqualTo(limit);
         Run result = new Run(sent, decisions, claimants, server);
         System.out.printf("backlog run: %d of %d sent, %.1f a minute against %d, %d decisions, %d tickets left%n", sent.size(),
                 claimants, sent.size() > limit ? result.sustainedPerMinute(limit) : 0.0, limit, decisions, w.ticketsOutstanding());
         return result;
-    }
-
-    private static int maxWithin(List<Long> times, long windowMs) {
-        List<Long> sorted = times.stream().sorted().toList();
-        int max = 0;
-        int from = 0;
-        for (int to = 0; to < sorted.size(); to++) {
-            while (sorted.get(to) - sorted.get(from) >= windowMs) {
-                from++;
-            }
-            max = Math.max(max, to - from + 1);
-        }
-        return max;
     }
 
     @Test

@@ -398,7 +398,7 @@ class BudgetWindowTest {
         assertThat(rate).as("sustained messages a minute against %d allowed", limit).isGreaterThanOrEqualTo(0.95 * limit);
     }
 
-    private static int maxWithin(List<Long> times, long windowMs) {
+    static int maxWithin(List<Long> times, long windowMs) {
         List<Long> sorted = times.stream().sorted().toList();
         int max = 0;
         int from = 0;

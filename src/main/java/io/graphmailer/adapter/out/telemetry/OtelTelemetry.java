@@ -29,6 +29,9 @@ import java.util.Map;
  */
 @Singleton
 public final class OtelTelemetry implements Telemetry {
+    /** The JSON log field (under {@code mdc}) that carries the tracking id of the message a line is about. */
+    static final String MDC_TRACKING_ID = "trackingId";
+
     public static final String SCOPE = "io.graphmailer";
     public static final String SENDS = "graph_mailer.sends";
     public static final String THROTTLES = "graph_mailer.throttles";
@@ -201,7 +204,24 @@ public final class OtelTelemetry implements Telemetry {
             queueMessageAge.record(Math.max(0, age.toMillis()) / 1000.0, Attributes.of(MAILBOX, mailbox));
         }
         io.opentelemetry.context.Scope scope = Context.current().with(IDS, new Ids(trackingId, invocationId, mailbox, trigger)).makeCurrent();
-        return scope::close;
+        Runnable untag = tagLogs(trackingId);
+        return () -> {
+            untag.run();
+            scope.close();
+        };
+    }
+
+    /** The log context's {@value #MDC_TRACKING_ID} field for the lines of one message; the previous value comes back after. */
+    private static Runnable tagLogs(String trackingId) {
+        Object before = org.jboss.logging.MDC.get(MDC_TRACKING_ID);
+        org.jboss.logging.MDC.put(MDC_TRACKING_ID, trackingId);
+        return () -> {
+            if (before == null) {
+                org.jboss.logging.MDC.remove(MDC_TRACKING_ID);
+            } else {
+                org.jboss.logging.MDC.put(MDC_TRACKING_ID, before);
+            }
+        };
     }
 
     @Override
@@ -236,6 +256,7 @@ public final class OtelTelemetry implements Telemetry {
         Span span = tracer.spanBuilder(SEND_SPAN).setAttribute(TRACKING_ID, trackingId).setAttribute(MAILBOX, mailbox)
                 .setAttribute(TRANSPORT, transport).setAttribute(INVOCATION_ID, invocationId).startSpan();
         io.opentelemetry.context.Scope scope = Context.current().with(span).with(IDS, new Ids(trackingId, invocationId, mailbox, span)).makeCurrent();
+        Runnable untag = tagLogs(trackingId);
         return new Send() {
             private String outcome = "error";
             private String code = "";
@@ -253,6 +274,7 @@ public final class OtelTelemetry implements Telemetry {
                     span.setAttribute(ERROR_CODE, code);
                     span.setStatus(StatusCode.ERROR, code);
                 }
+                untag.run();
                 scope.close();
                 span.end();
                 sends.add(1, Attributes.of(OUTCOME, outcome, ERROR_CODE, code, MAILBOX, mailbox, TRANSPORT, transport));

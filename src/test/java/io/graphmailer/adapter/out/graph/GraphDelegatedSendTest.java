@@ -43,46 +43,21 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * app-only mailboxes beside them unchanged.
  */
 class GraphDelegatedSendTest {
-    static final String PUBLIC_CLIENT_ID = "7d6c5b4a-3928-4170-8f6e-5d4c3b2a1908";
-    static final String ALICE = "alice@contoso.test";
+    static final String PUBLIC_CLIENT_ID = DelegatedGraphFixture.PUBLIC_CLIENT_ID;
+    static final String ALICE = DelegatedGraphFixture.ALICE;
     static final String HELPDESK = "helpdesk@contoso.test";
-    private final Standins standins = Standins.shared();
-    private final GraphStandin graph = standins.graph();
-    private final Azurite azurite = Azurite.shared();
-    private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
     private final DelegatedMailboxes delegated = DelegatedMailboxes.of(List.of(ALICE, HELPDESK + ":" + ALICE));
-
-    private final AccessTokenProvider appTokens = new AccessTokenProvider() {
-        @Override
-        public AccessToken token(String scope) {
-            return new AccessToken(standins.identity().mintAppToken(Standins.CLIENT_ID, IdentityPlatformStandin.GRAPH_RESOURCE),
-                    Instant.now().plusSeconds(3600));
-        }
-
-        @Override
-        public AccessToken freshToken(String scope) {
-            return token(scope);
-        }
-    };
+    private final DelegatedGraphFixture fixture = new DelegatedGraphFixture(delegated);
+    private final Standins standins = fixture.standins;
+    private final GraphStandin graph = standins.graph();
 
     @BeforeEach
     void reset() {
-        standins.reset();
-        standins.keyVault().createKey("graph-mailer-token-cache");
-        standins.keyVault().grantCryptoUser(standins.functionIdentityOid());
-        standins.identity().delegated().registerPublicClient(Standins.TENANT_ID, PUBLIC_CLIENT_ID);
-        standins.identity().delegated().registerUser(ALICE, UUID.randomUUID().toString(),
-                Set.of(DeviceCodeSignIn.GRAPH_MAIL_SEND, DeviceCodeSignIn.GRAPH_MAIL_SEND_SHARED));
-        graph.addMailbox(ALICE);
-        graph.addMailbox(HELPDESK);
+        fixture.reset(ALICE, Set.of(DeviceCodeSignIn.GRAPH_MAIL_SEND, DeviceCodeSignIn.GRAPH_MAIL_SEND_SHARED), ALICE, HELPDESK);
     }
 
     private BlobTokenCacheStore store() {
-        return new BlobTokenCacheStore(container, url -> new BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString())
-                .endpoint(url).buildClient(), id -> new CryptographyClientBuilder().keyIdentifier(id)
-                .credential(new ManagedIdentityCredentialBuilder().build())
-                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient(),
-                standins.vaultUrl() + "/keys/graph-mailer-token-cache");
+        return fixture.store();
     }
 
     private void signIn(String mailbox) {
@@ -91,11 +66,7 @@ class GraphDelegatedSendTest {
     }
 
     private GraphMailSender sender() {
-        GraphClient client = new GraphClient(graph.baseUrl(), appTokens, Duration.ofSeconds(5), 0, Duration.ofSeconds(1));
-        DelegatedTokenProvider tokens = new DelegatedTokenProvider(delegated, store(), standins.identity().baseUrl(), Standins.TENANT_ID,
-                PUBLIC_CLIENT_ID, Clock.systemUTC());
-        client.delegated(delegated, () -> tokens);
-        return new GraphMailSender(client);
+        return fixture.sender();
     }
 
     private static SendMailCommand command(String mailbox) {

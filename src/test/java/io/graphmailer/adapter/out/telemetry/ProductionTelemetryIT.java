@@ -170,6 +170,7 @@ class ProductionTelemetryIT {
         JsonNode accepted = logs.stream().filter(l -> l.path("message").asText().contains(sentTrackingId)).findFirst().orElseThrow();
         assertThat(accepted.path("mdc").path("invocationId").asText()).isEqualTo(INVOCATION_SENT);
         assertThat(accepted.path("mdc").path("traceId").asText()).hasSize(32);
+        assertThat(accepted.path("mdc").path("trackingId").asText()).as("the tracking id as a field of its own").isEqualTo(sentTrackingId);
         // The configuration fault is logged inside the failed request, with its invocation id.
         assertThat(failedStatus).isEqualTo(500);
         assertThat(logs).anySatisfy(l -> {

@@ -1,0 +1,81 @@
+package io.graphmailer.application;
+
+import io.graphmailer.application.port.in.ProcessQueuedMailUseCase;
+import io.graphmailer.application.port.out.Telemetry;
+import io.graphmailer.domain.BodyType;
+import io.graphmailer.domain.EmailAddress;
+import io.graphmailer.domain.EmailMessage;
+import io.graphmailer.domain.Importance;
+import io.graphmailer.domain.MailLimits;
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.QueueOutcome;
+import io.graphmailer.domain.QueuedMail;
+import io.graphmailer.domain.SendMailCommand;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Waits for a budget limit are counted by limit, whether the message holds a place in line or not. */
+class MeasuredQueuedMailTest {
+    private final List<String> waits = new ArrayList<>();
+    private final Telemetry telemetry = new Telemetry() {
+        @Override
+        public Send send(String trackingId, String mailbox, String transport) {
+            return Telemetry.NONE.send(trackingId, mailbox, transport);
+        }
+
+        @Override
+        public void throttled(String mailbox, Duration retryAfter) {
+        }
+
+        @Override
+        public void waitingForLimit(String mailbox, String limit) {
+            waits.add(mailbox + " " + limit);
+        }
+
+        @Override
+        public void queueOutcome(String outcome, String code) {
+        }
+
+        @Override
+        public void unknownOutcome(String result) {
+        }
+
+        @Override
+        public void deadLetterAction(String action, int count) {
+        }
+    };
+
+    @Test
+    void givenWaitsWithAndWithoutATicket_thenEachIsCountedForItsLimit() {
+        List<String> details = List.of(
+                "waiting in line for the mailbox's messages-per-minute budget: noreply@contoso.com: ticket 3 in line",
+                "waiting for the mailbox's concurrent-sends budget: noreply@contoso.com: 4 sends in flight",
+                "another worker claimed attempt 2 first");
+        for (String detail : details) {
+            ProcessQueuedMailUseCase deferring = new ProcessQueuedMailUseCase() {
+                @Override
+                public QueueOutcome process(QueuedMail mail) {
+                    return new QueueOutcome(QueueOutcome.Kind.DEFERRED, detail, Duration.ofSeconds(1));
+                }
+
+                @Override
+                public QueueOutcome reject(String original, String code, String reason) {
+                    throw new AssertionError();
+                }
+            };
+            new MeasuredQueuedMail(deferring, telemetry).process(mail());
+        }
+        assertThat(waits).containsExactly("noreply@contoso.com messages-per-minute", "noreply@contoso.com concurrent-sends");
+    }
+
+    private static QueuedMail mail() {
+        EmailMessage m = new EmailMessage("s", BodyType.TEXT, "c", List.of(new EmailAddress("ops@fabrikam.example", null)), List.of(),
+                List.of(), List.of(), null, Importance.NORMAL, List.of(), List.of(), List.of(), false, false);
+        return new QueuedMail(new SendMailCommand(new Mailbox("noreply@contoso.com"), m, true, MailLimits.DEFAULT), "k-1", 0, "{}");
+    }
+}
