@@ -49,7 +49,7 @@ public final class FleetBudgetBench {
     private static final String BUDGET_TABLE = "benchbudget" + Long.toHexString(System.currentTimeMillis());
     private static final List<String> MAILBOXES = List.of("fleet1@contoso.test", "fleet2@contoso.test", "fleet3@contoso.test");
     private static final Pattern STATS = Pattern.compile(
-            "budget store: Stats\\[admits=(\\d+), granted=(\\d+), reads=(\\d+), writes=(\\d+), conflicts=(\\d+), rebuilds=(\\d+)]");
+            "budget store: Stats\\[admits=(\\d+), granted=(\\d+), reads=(\\d+), writes=(\\d+), conflicts=(\\d+), rebuilds=(\\d+), commits=(\\d+)]");
 
     public static void main(String[] args) throws Exception {
         int messages = Integer.parseInt(System.getProperty("bench.messages", "300"));
@@ -124,11 +124,11 @@ public final class FleetBudgetBench {
             }
         }
 
-        long[] stats = new long[6];
+        long[] stats = new long[7];
         for (String name : List.of("a", "b")) {
             Matcher m = STATS.matcher(Files.readString(Path.of("target", "fleet-bench-app-" + name + ".log")));
             while (m.find()) {
-                for (int i = 0; i < 6; i++) {
+                for (int i = 0; i < 7; i++) {
                     stats[i] += Long.parseLong(m.group(i + 1));
                 }
             }
@@ -173,6 +173,7 @@ public final class FleetBudgetBench {
         System.out.printf("| budget storage calls | %d reads + %d writes = %.2f per message sent |%n", stats[2], stats[3],
                 (double) (stats[2] + stats[3]) / Math.max(1, distinct.size()));
         System.out.printf("| conditional-write conflicts | %d (%.3f per admit) |%n", stats[4], (double) stats[4] / Math.max(1, stats[0]));
+        System.out.printf("| group commits (admits and releases) | %d (%.2f per message sent) |%n", stats[6], (double) stats[6] / Math.max(1, distinct.size()));
         standins.close();
         System.exit(0);
     }

@@ -28,11 +28,17 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -72,6 +78,8 @@ public final class TableMailboxBudget implements MailboxBudget {
     private final AtomicLong admits = new AtomicLong();
     private final AtomicLong granted = new AtomicLong();
     private final AtomicLong rebuilds = new AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
+    private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
 
     @Inject
     TableMailboxBudget(GraphMailerConfig config, AzureClients clients, TableSendLedger ledger) {
@@ -89,11 +97,11 @@ public final class TableMailboxBudget implements MailboxBudget {
     }
 
     /** Storage calls and conflicts since start: what the shared budget costs. */
-    public record Stats(long admits, long granted, long reads, long writes, long conflicts, long rebuilds) {
+    public record Stats(long admits, long granted, long reads, long writes, long conflicts, long rebuilds, long commits) {
     }
 
     public Stats stats() {
-        return new Stats(admits.get(), granted.get(), reads.get(), writes.get(), conflicts.get(), rebuilds.get());
+        return new Stats(admits.get(), granted.get(), reads.get(), writes.get(), conflicts.get(), rebuilds.get(), commits.get());
     }
 
     @PreDestroy
@@ -154,31 +162,120 @@ public final class TableMailboxBudget implements MailboxBudget {
     }
 
     /**
-     * Read, apply {@code decide} (true: write the changed window), conditional write; again on a lost race.
+     * Applies {@code decide} to the mailbox's stored window (true: it changed the window, write it). Changes of one
+     * mailbox in this instance are committed together: whoever takes the mailbox's commit lock applies every change
+     * waiting at that moment, in order, to one read window and writes it once (a group commit). Under contention this
+     * turns N threads' N reads, N writes and their conflicts with each other into one read and one write; the
+     * decisions are the same as one after another, because each sees the window the earlier ones left.
      *
      * @param create whether a missing entity is written (an admission); a release of a mailbox never stored has nothing to do
      */
-    private void change(Mailbox mailbox, java.util.function.Predicate<BudgetWindow> decide, boolean create, int tries) {
-        for (int attempt = 1; ; attempt++) {
-            Stored s = read(mailbox);
-            if (s.etag() == null && !create) {
-                return;
-            }
-            if (!decide.test(s.window())) {
-                if (s.rebuilt()) {
-                    keepRebuilt(mailbox, s);
+    private void change(Mailbox mailbox, Predicate<BudgetWindow> decide, boolean create, int tries) {
+        Lane lane = lanes.computeIfAbsent(mailbox.key(), k -> new Lane());
+        Change mine = new Change(decide, create, tries);
+        synchronized (lane.waiting) {
+            lane.waiting.add(mine);
+        }
+        lane.commit.lock();
+        try {
+            if (!mine.done) { // still waiting: no one took it into a batch, so this thread commits it and all behind it
+                List<Change> batch;
+                synchronized (lane.waiting) {
+                    batch = new ArrayList<>(lane.waiting);
+                    lane.waiting.clear();
                 }
-                return;
+                commit(mailbox, batch);
             }
-            if (write(mailbox, s)) {
-                return;
+        } finally {
+            lane.commit.unlock();
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+    }
+
+    /** One mailbox's changes waiting to be committed, and the lock whose holder commits them. */
+    private static final class Lane {
+        final ReentrantLock commit = new ReentrantLock();
+        final ArrayDeque<Change> waiting = new ArrayDeque<>();
+    }
+
+    /** One caller's change; {@code done} and {@code failure} are set under the lane's commit lock. */
+    private static final class Change {
+        final Predicate<BudgetWindow> decide;
+        final boolean create;
+        final int tries;
+        boolean done;
+        RuntimeException failure;
+
+        Change(Predicate<BudgetWindow> decide, boolean create, int tries) {
+            this.decide = decide;
+            this.create = create;
+            this.tries = tries;
+        }
+    }
+
+    /** Read, apply every change of the batch in order, one conditional write; again on a lost race. */
+    private void commit(Mailbox mailbox, List<Change> batch) {
+        commits.incrementAndGet();
+        List<Change> live = new ArrayList<>(batch);
+        try {
+            for (int attempt = 1; ; ) {
+                Stored s = read(mailbox);
+                boolean changed = false;
+                Change broken = null;
+                for (Change c : live) {
+                    if (s.etag() == null && !c.create) {
+                        continue;
+                    }
+                    try {
+                        changed |= c.decide.test(s.window());
+                    } catch (RuntimeException e) {
+                        c.failure = e;
+                        broken = c;
+                        break;
+                    }
+                }
+                if (broken != null) {
+                    // The window may be half changed by it: decide the others again on a fresh read, without it.
+                    live.remove(broken);
+                    if (live.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (!changed) {
+                    if (s.rebuilt()) {
+                        keepRebuilt(mailbox, s);
+                    }
+                    return;
+                }
+                if (write(mailbox, s)) {
+                    return;
+                }
+                conflicts.incrementAndGet();
+                int lost = attempt;
+                live.removeIf(c -> {
+                    if (c.tries > lost) {
+                        return false;
+                    }
+                    c.failure = new BudgetUnavailableException("the budget of " + mailbox + " is contended: " + c.tries
+                            + " conditional writes in a row lost to other instances", null);
+                    return true;
+                });
+                if (live.isEmpty()) {
+                    return;
+                }
+                pause(attempt++);
             }
-            conflicts.incrementAndGet();
-            if (attempt >= tries) {
-                throw new BudgetUnavailableException("the budget of " + mailbox + " is contended: " + tries
-                        + " conditional writes in a row lost to other instances", null);
+        } catch (RuntimeException e) {
+            for (Change c : live) {
+                c.failure = e;
             }
-            pause(attempt);
+        } finally {
+            for (Change c : batch) {
+                c.done = true;
+            }
         }
     }
 

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -107,6 +108,49 @@ class TableMailboxBudgetTest {
         var usage = a.usage(mailbox, LIMITS);
         assertThat(usage.inFlight()).as("every slot released").isZero();
         assertThat(usage.recipientsLastDay()).as("every grant's recipients counted once").isEqualTo(2 * 16 * perThread);
+    }
+
+    @Test
+    void givenSevenThreadsWaitingWhileOneCommits_thenTheSevenAreDecidedOnOneReadAndOneWrite() throws Exception {
+        // The first admission of a new mailbox reads no entity and asks the ledger: held there, it keeps the commit lock
+        // while the other seven arrive and queue up behind it.
+        CountDownLatch ledgerAsked = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        TableClient c = client();
+        TableMailboxBudget store = new TableMailboxBudget(() -> c, Clock.systemUTC(), Duration.ofMinutes(5), m -> {
+            ledgerAsked.countDown();
+            await(letGo);
+            return List.of();
+        });
+        MailboxLimits eight = new MailboxLimits(8, 1_000, 100_000, 100_000);
+        List<Admission> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread first = new Thread(() -> answers.add(store.admit(mailbox, eight, new SendCost(1, 1))));
+        first.start();
+        assertThat(ledgerAsked.await(30, TimeUnit.SECONDS)).isTrue();
+        List<Thread> behind = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            Thread t = new Thread(() -> answers.add(store.admit(mailbox, eight, new SendCost(1, 1))));
+            behind.add(t);
+            t.start();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!behind.stream().allMatch(t -> t.getState() == Thread.State.WAITING) && System.nanoTime() < deadline) {
+            sleep(5); // parked on the commit lock, their changes already queued
+        }
+        letGo.countDown();
+        first.join(30_000);
+        for (Thread t : behind) {
+            t.join(30_000);
+        }
+
+        assertThat(answers).hasSize(8).allMatch(a -> a instanceof Admission.Granted);
+        assertThat(answers.stream().map(a -> ((Admission.Granted) a).permit().slotId()).distinct()).as("one slot each").hasSize(8);
+        TableMailboxBudget.Stats stats = store.stats();
+        assertThat(stats.commits()).as("the first alone, then the seven together").isEqualTo(2);
+        assertThat(stats.reads()).isEqualTo(2);
+        assertThat(stats.writes()).isEqualTo(2);
+        assertThat(stats.conflicts()).isZero();
+        assertThat(instance().usage(mailbox, eight).inFlight()).as("all eight slots stored").isEqualTo(8);
     }
 
     @Test
@@ -230,6 +274,14 @@ class TableMailboxBudgetTest {
             return s.getLocalPort();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
