@@ -418,7 +418,7 @@ class BudgetWindowTest {
         claim(w, limits, "a", T0.plusSeconds(5));
         claim(w, limits, "b|,@:odd", T0.plusSeconds(5));
         String stored = w.encode();
-        assertThat(stored).startsWith("v2|");
+        assertThat(stored).startsWith("v3|");
         BudgetWindow copy = BudgetWindow.decode(stored);
         assertThat(copy.encode()).isEqualTo(stored);
         assertThat(copy.ticketsOutstanding()).isEqualTo(2);
@@ -438,6 +438,53 @@ class BudgetWindowTest {
         assertThat(usage.recipientsLastDay()).isEqualTo(7);
         assertThat(usage.graphRequestsLastTenMinutes()).isEqualTo(1);
         assertThat(((Admission.Wait) admit(w, limits, 1, T0.plusSeconds(1))).limit()).isEqualTo(BudgetLimit.CONCURRENT_SENDS);
-        assertThat(w.encode()).startsWith("v2|");
+        assertThat(w.encode()).startsWith("v3|");
+    }
+
+    @Test
+    void givenAWindowStoredByTheSecondVersion_thenItsTicketsAndMessagesAreReadAsBefore() {
+        MailboxLimits limits = new MailboxLimits(4, 2, 100, 10_000);
+        BudgetWindow w = fullMinute(limits);
+        claim(w, limits, "a", T0.plusSeconds(5));
+        claim(w, limits, "b", T0.plusSeconds(5));
+        String v3 = w.encode();
+        // The same window in v2's form: times in decimal, every ticket key@at@expires.
+        String[] p = v3.split("\\|", -1);
+        StringBuilder messages = new StringBuilder();
+        long t = 0;
+        for (String d : p[2].split(",")) {
+            t += Long.parseLong(d, 36);
+            messages.append(messages.length() == 0 ? "" : ",").append(t);
+        }
+        StringBuilder tickets = new StringBuilder();
+        long at = 0;
+        for (String item : p[5].split(",")) {
+            String[] k = item.split("@");
+            at += Long.parseLong(k[1], 36);
+            long expires = at + BudgetWindow.TICKET_GRACE.toMillis() + (k.length == 3 ? Long.parseLong(k[2], 36) : 0);
+            tickets.append(tickets.length() == 0 ? "" : ",").append(k[0]).append('@').append(at).append('@').append(expires);
+        }
+        String v2 = String.join("|", "v2", p[1], messages, p[3], p[4], tickets);
+
+        BudgetWindow copy = BudgetWindow.decode(v2);
+        assertThat(copy.encode()).isEqualTo(v3);
+        assertThat(((Admission.Wait) claim(copy, limits, "b", T0.plusSeconds(6))).until()).isEqualTo(T0.plusSeconds(61));
+        assertThat(((Admission.Wait) claim(copy, limits, "c", T0.plusSeconds(6))).until()).isEqualTo(T0.plusSeconds(120));
+    }
+
+    @Test
+    void givenAFullLineOfTickets_thenItIsStoredInLessThanHalfTheCharactersOfTheSecondVersion() {
+        MailboxLimits limits = new MailboxLimits(4, 50, 1_000_000, 1_000_000);
+        BudgetWindow w = fullMinute(limits); // 50 messages at T0 .. T0 + 49 s
+        for (int i = 0; i < BudgetWindow.LINE_LENGTH; i++) {
+            claim(w, limits, "waiter-" + i, T0.plusSeconds(50));
+        }
+        assertThat(w.ticketsOutstanding()).isEqualTo(BudgetWindow.LINE_LENGTH);
+        String stored = w.encode();
+        // v2 stored 16 + 1 + 13 + 1 + 13 characters and a comma per ticket.
+        assertThat(stored.length()).isLessThan(BudgetWindow.LINE_LENGTH * 45 / 2);
+        BudgetWindow copy = BudgetWindow.decode(stored);
+        assertThat(copy.encode()).isEqualTo(stored);
+        assertThat(copy.ticketsOutstanding()).isEqualTo(BudgetWindow.LINE_LENGTH);
     }
 }

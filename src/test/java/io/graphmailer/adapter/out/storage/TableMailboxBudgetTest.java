@@ -233,11 +233,17 @@ class TableMailboxBudgetTest {
 
     @Test
     void givenTheLargestWindow_thenItIsStoredInChunksAndReadBackWhole() {
-        // 24 h of recipient minutes (1,440 entries), the last minute's messages and every slot: over one property's 32 K chars.
+        // 24 h of recipient minutes (1,440 entries) and a full line of 5,000 tickets: over one property's 32 K chars.
         BudgetWindow big = BudgetWindow.empty();
         Instant now = Instant.now();
         for (int m = 0; m < 1_440; m++) {
             big.countSent(now.minus(Duration.ofMinutes(m)).minusSeconds(1), 9_999);
+        }
+        MailboxLimits onePerMinute = new MailboxLimits(4, 1, 100_000_000, 100_000);
+        for (int i = 0; i < 5_000; i++) {
+            Admission waits = big.admit(mailbox, onePerMinute, new SendCost(1, 1), now, Duration.ofMinutes(5), () -> "slot",
+                    Claimant.queued("waiter-" + i));
+            assertThat(waits).isInstanceOf(Admission.Wait.class);
         }
         ledgerSent.clear();
         TableClient c = client();
