@@ -55,6 +55,9 @@ public final class FleetBudgetBench {
         int messages = Integer.parseInt(System.getProperty("bench.messages", "300"));
         int perMinute = Integer.parseInt(System.getProperty("bench.perMinute", "40"));
         int latencyMs = Integer.parseInt(System.getProperty("bench.latencyMs", "100"));
+        // Per app, as the host's queue trigger: fetch batchSize messages, fetch again when at most newBatchThreshold run.
+        int batchSize = Integer.parseInt(System.getProperty("bench.batchSize", "8"));
+        int newBatchThreshold = Integer.parseInt(System.getProperty("bench.newBatchThreshold", "0"));
         String java = System.getProperty("bench.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
 
         Standins standins = Standins.start();
@@ -100,7 +103,7 @@ public final class FleetBudgetBench {
             List<CompletableFuture<Void>> runs = new ArrayList<>();
             for (int port : ports) {
                 FunctionsHostDriver host = new FunctionsHostDriver(cs, QUEUE, URI.create("http://127.0.0.1:" + port + "/OutboxQueue"),
-                        8, 0, 5, Duration.ofSeconds(1), Duration.ofSeconds(30));
+                        batchSize, newBatchThreshold, 5, Duration.ofSeconds(1), Duration.ofSeconds(30));
                 hosts.add(host);
                 runs.add(CompletableFuture.runAsync(() -> {
                     try {
@@ -142,8 +145,8 @@ public final class FleetBudgetBench {
         }
         long throttled = graph.requests().stream().filter(r -> r.status() == 429).count();
         System.out.println();
-        System.out.printf("messages %d, 2 processes, %d mailboxes, allowed %d messages a minute per mailbox, Graph latency %d ms, elapsed %.1f s%n",
-                messages, MAILBOXES.size(), perMinute, latencyMs, elapsed.toMillis() / 1000.0);
+        System.out.printf("messages %d, 2 processes (queue batchSize %d, newBatchThreshold %d each), %d mailboxes, allowed %d messages a minute per mailbox, Graph latency %d ms, elapsed %.1f s%n",
+                messages, batchSize, newBatchThreshold, MAILBOXES.size(), perMinute, latencyMs, elapsed.toMillis() / 1000.0);
         // Under a rolling minute, message j can go no earlier than a minute after message j - limit. The sustained rate is
         // the limit over the mean of those gaps (60 s when the budget is used fully); the first minute's burst is left out.
         System.out.println("| mailbox | sent | sustained rate (msg/min) | allowed | share | mean gap j-limit..j | peak in flight at Graph | busiest 60 s |");
