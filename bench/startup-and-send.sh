@@ -25,7 +25,8 @@
 # graph-mailer, e.g. a worktree of an older commit: its Java 17 build runs as two more rows of the same run, so a
 # change is compared with what it replaces under the same load), ALT_FLAGS (A/B of JVM flags: "NAME=flags;NAME=flags",
 # each runs graph-mailer's jar and the bare app on Java 17 with these flags instead of the launcher's, as more rows),
-# SKIP_JAVA25=1 (no Java 25 rows even where it is installed), SKIP_PACKAGE=1 (no package rows).
+# SKIP_JAVA25=1 (no Java 25 rows even where it is installed), SKIP_PACKAGE=1 (no package rows), MEM_DETAIL=1 (resident
+# memory by mapping and the thread names after the sends, next to each app log as *.log.mem).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -219,6 +220,15 @@ request_cfg() { # kind port count
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# Resident KiB by mapping name (files by base name, [heap], anonymous as "anon"), largest first; then the threads.
+mem_detail() { # pid
+    grep -E 'VmRSS|RssAnon|RssFile|RssShmem|Threads' "/proc/$1/status"
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "anon"; sub(/.*\//, "", name) }
+         /^Rss:/ { rss[name] += $2 }
+         END { for (n in rss) if (rss[n] >= 256) printf "%8d KiB  %s\n", rss[n], n }' "/proc/$1/smaps" | sort -rn
+    echo "threads by name:"
+    cat /proc/"$1"/task/*/comm | sed -E 's/[0-9]+$/N/' | sort | uniq -c | sort -rn
+}
 
 # Milliseconds from T0_NS to the first log line matching PATTERN (the app's log timestamps, local time), or "-".
 log_point() { # log pattern t0_ns
@@ -339,6 +349,11 @@ run_once() {
     # Where the memory is, when asked for with -XX:NativeMemoryTracking=summary in ALT_FLAGS (next to the app's log).
     if [[ " ${jvm[*]} " == *" -XX:NativeMemoryTracking="* ]] && command -v jcmd >/dev/null; then
         jcmd "$pid" VM.native_memory summary >"$log.nmt" 2>&1 || true
+    fi
+    # MEM_DETAIL=1: resident memory by mapping (anonymous, the JVM, each archive and jar) and the threads, after the
+    # sends and after RSS was read (next to the app's log).
+    if [[ ${MEM_DETAIL:-0} == 1 ]]; then
+        mem_detail "$pid" >"$log.mem" 2>&1 || true
     fi
     stop_pid "$pid"
     # Timeline (ms from process start): ready, Quarkus started, listen, warm-up, certificate, token, Graph, first 202.

@@ -11,11 +11,13 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -106,9 +108,20 @@ public final class OtelTelemetry implements Telemetry {
     private final DoubleHistogram graphRetryAfter;
     private volatile Instant certificateNotAfter;
 
-    @Inject
     public OtelTelemetry(OpenTelemetry otel) {
-        this.tracer = otel.getTracer(SCOPE);
+        this(otel, false);
+    }
+
+    /**
+     * @param sdkDisabled the SDK is off ({@code quarkus.otel.sdk.disabled}, set by {@code TelemetrySwitch} when no
+     *                    connection string is set): the spans are then made by a no-op tracer. The SDK Quarkus builds
+     *                    when disabled has a tracer provider with no processor, which still records every span and its
+     *                    attributes only to drop them (work on every send for nothing).
+     */
+    @Inject
+    public OtelTelemetry(OpenTelemetry otel,
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled) {
+        this.tracer = sdkDisabled ? TracerProvider.noop().get(SCOPE) : otel.getTracer(SCOPE);
         Meter meter = otel.getMeter(SCOPE);
         sends = meter.counterBuilder(SENDS).setDescription("sends by outcome, error code and mailbox").build();
         throttles = meter.counterBuilder(THROTTLES).setDescription("throttled sends (429/503 with Retry-After)").build();
