@@ -148,7 +148,12 @@ public final class BudgetWindow {
         if (mine != null) {
             long[] ahead = inMinuteBefore(t, key, mine.at);
             if (ahead.length >= perMinute) {
-                long until = ahead[ahead.length - perMinute] + MINUTE_MS;
+                // When to look again: the place this holder gets if the late holders ahead of it in line (not counted
+                // against it above) take the places that free before. Without them every late holder was told the
+                // same time, the next place's, and they all came back together: one went, the rest waited again.
+                int index = ahead.length - perMinute + lateHoldersAhead(t, key, mine.at);
+                long until = index < ahead.length ? ahead[index] + MINUTE_MS
+                        : ahead[ahead.length - 1] + MINUTE_MS + (index - ahead.length + 1) * (MINUTE_MS / perMinute + 1);
                 if (mine.expires < until + TICKET_GRACE.toMillis()) {
                     mine.expires = until + TICKET_GRACE.toMillis();
                     changes++;
@@ -246,6 +251,18 @@ public final class BudgetWindow {
         long[] within = java.util.Arrays.copyOf(all, n);
         java.util.Arrays.sort(within);
         return within;
+    }
+
+    /** Others' unclaimed tickets ahead of {@code aheadOf} in line that fell due more than {@link #TICKET_PRIORITY} before {@code t}. */
+    private int lateHoldersAhead(long t, String except, long aheadOf) {
+        int n = 0;
+        for (Map.Entry<String, Ticket> e : tickets.entrySet()) {
+            long at = e.getValue().at;
+            if (!e.getKey().equals(except) && at < aheadOf && at <= t - Math.min(MINUTE_MS, TICKET_PRIORITY.toMillis())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Unclaimed tickets that fell due in the minute before {@code t}, more than {@link #TICKET_PRIORITY} ago. */

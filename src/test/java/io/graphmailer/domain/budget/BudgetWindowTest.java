@@ -412,6 +412,32 @@ class BudgetWindowTest {
     }
 
     @Test
+    void givenSeveralLateHoldersFindingTheMinuteFull_thenEachIsToldTheTimeOfItsOwnPlaceInLineOrder() {
+        MailboxLimits limits = new MailboxLimits(100, 3, 10_000, 10_000);
+        BudgetWindow w = fullMinute(limits); // messages at T0, T0+1, T0+2
+        for (String holder : List.of("a", "b", "c")) {
+            claim(w, limits, holder, T0.plusSeconds(3)); // tickets at T0+60, T0+61, T0+62
+        }
+        // The holders are late behind a backlog: their places go to sends that are there (at T0+63, +63.5, +64).
+        for (Instant at : List.of(T0.plusSeconds(63), T0.plusMillis(63_500), T0.plusSeconds(64))) {
+            Permit p = ((Admission.Granted) admit(w, limits, 1, at)).permit();
+            w.release(p, true, at);
+        }
+        Instant back = T0.plusSeconds(65);
+        List<Instant> told = new ArrayList<>();
+        for (String holder : List.of("a", "b", "c")) {
+            Admission.Wait wait = (Admission.Wait) claim(w, limits, holder, back);
+            assertThat(wait.ticketed()).isTrue();
+            told.add(wait.until());
+        }
+        // Not all the next place's time (T0+123): one would go and the others wait again.
+        assertThat(told).containsExactly(T0.plusSeconds(123), T0.plusMillis(123_500), T0.plusSeconds(124));
+        assertThat(claim(w, limits, "a", T0.plusSeconds(123))).isInstanceOf(Admission.Granted.class);
+        assertThat(claim(w, limits, "b", T0.plusMillis(123_500))).isInstanceOf(Admission.Granted.class);
+        assertThat(claim(w, limits, "c", T0.plusSeconds(124))).isInstanceOf(Admission.Granted.class);
+    }
+
+    @Test
     void givenAWindowWithTickets_whenEncodedAndDecoded_thenItDecidesTheSame() {
         MailboxLimits limits = new MailboxLimits(4, 2, 100, 10_000);
         BudgetWindow w = fullMinute(limits);
