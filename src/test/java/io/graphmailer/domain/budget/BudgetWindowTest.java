@@ -179,6 +179,15 @@ class BudgetWindowTest {
         return w;
     }
 
+    /** {@link #fullMinute} and a ticket for each of {@code holders}, taken at T0 + 5 s. */
+    private BudgetWindow fullMinuteWithHolders(MailboxLimits limits, String... holders) {
+        BudgetWindow w = fullMinute(limits);
+        for (String holder : holders) {
+            claim(w, limits, holder, T0.plusSeconds(5));
+        }
+        return w;
+    }
+
     @Test
     void givenAFullMinute_whenSeveralWait_thenEachGetsADistinctTicketInTheOrderTheyCame() {
         MailboxLimits limits = new MailboxLimits(100, 3, 10_000, 10_000);
@@ -440,9 +449,7 @@ class BudgetWindowTest {
     @Test
     void givenAWindowWithTickets_whenEncodedAndDecoded_thenItDecidesTheSame() {
         MailboxLimits limits = new MailboxLimits(4, 2, 100, 10_000);
-        BudgetWindow w = fullMinute(limits);
-        claim(w, limits, "a", T0.plusSeconds(5));
-        claim(w, limits, "b|,@:odd", T0.plusSeconds(5));
+        BudgetWindow w = fullMinuteWithHolders(limits, "a", "b|,@:odd");
         String stored = w.encode();
         assertThat(stored).startsWith("v3|");
         BudgetWindow copy = BudgetWindow.decode(stored);
@@ -470,9 +477,7 @@ class BudgetWindowTest {
     @Test
     void givenAWindowStoredByTheSecondVersion_thenItsTicketsAndMessagesAreReadAsBefore() {
         MailboxLimits limits = new MailboxLimits(4, 2, 100, 10_000);
-        BudgetWindow w = fullMinute(limits);
-        claim(w, limits, "a", T0.plusSeconds(5));
-        claim(w, limits, "b", T0.plusSeconds(5));
+        BudgetWindow w = fullMinuteWithHolders(limits, "a", "b");
         String v3 = w.encode();
         // The same window in v2's form: times in decimal, every ticket key@at@expires.
         String[] p = v3.split("\\|", -1);
