@@ -4,9 +4,10 @@
 # answered 429). Prints throughput per mailbox against the allowed rate, peak concurrency at Graph, 429s, lost and
 # duplicate sends, and the budget store's calls per message. Not a test.
 #   bash bench/fleet-budget.sh [messages] [allowed-per-minute-per-mailbox] [graph-latency-ms]
-# Default 300 messages at 40 a minute per mailbox (about 2 minutes of sending). The full run is
-#   bash bench/fleet-budget.sh 5000 600
-# (about 3 minutes of sending): Exchange's 30 a minute would take 56 minutes for the same decisions.
+# Default 300 messages at 40 a minute per mailbox (about 2 minutes of sending). The README's run is
+#   bash bench/fleet-budget.sh 5000 200
+# (about 8 minutes of sending at the full rate, 12 to 15 minutes in all on 2 cores; 5000 600 sends in about 3):
+# Exchange's 30 a minute would take 56 minutes for the same decisions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-300}
