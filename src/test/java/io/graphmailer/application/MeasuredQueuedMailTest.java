@@ -22,33 +22,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Waits for a budget limit are counted by limit, whether the message holds a place in line or not. */
 class MeasuredQueuedMailTest {
     private final List<String> waits = new ArrayList<>();
-    private final Telemetry telemetry = new Telemetry() {
-        @Override
-        public Send send(String trackingId, String mailbox, String transport) {
-            return Telemetry.NONE.send(trackingId, mailbox, transport);
-        }
-
-        @Override
-        public void throttled(String mailbox, Duration retryAfter) {
-        }
-
-        @Override
-        public void waitingForLimit(String mailbox, String limit) {
-            waits.add(mailbox + " " + limit);
-        }
-
-        @Override
-        public void queueOutcome(String outcome, String code) {
-        }
-
-        @Override
-        public void unknownOutcome(String result) {
-        }
-
-        @Override
-        public void deadLetterAction(String action, int count) {
-        }
-    };
+    /** Telemetry.NONE, except that it notes each wait for a limit. */
+    private final Telemetry telemetry = (Telemetry) java.lang.reflect.Proxy.newProxyInstance(Telemetry.class.getClassLoader(),
+            new Class<?>[] {Telemetry.class}, (proxy, method, args) -> {
+                if (method.getName().equals("waitingForLimit")) {
+                    waits.add(args[0] + " " + args[1]);
+                    return null;
+                }
+                return method.invoke(Telemetry.NONE, args);
+            });
 
     @Test
     void givenWaitsWithAndWithoutATicket_thenEachIsCountedForItsLimit() {

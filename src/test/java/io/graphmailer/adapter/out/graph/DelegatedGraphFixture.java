@@ -5,18 +5,15 @@ import com.azure.core.http.policy.RetryOptions;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
 import com.azure.storage.blob.BlobClientBuilder;
-import io.graphmailer.adapter.out.identity.AccessToken;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
 import io.graphmailer.adapter.out.identity.DelegatedTokenProvider;
 import io.graphmailer.domain.DelegatedMailboxes;
-import io.graphmailer.standin.IdentityPlatformStandin;
 import io.graphmailer.standin.Standins;
 import io.graphmailer.support.Azurite;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
@@ -34,18 +31,7 @@ final class DelegatedGraphFixture {
     private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
     private final DelegatedMailboxes delegated;
 
-    private final AccessTokenProvider appTokens = new AccessTokenProvider() {
-        @Override
-        public AccessToken token(String scope) {
-            return new AccessToken(standins.identity().mintAppToken(Standins.CLIENT_ID, IdentityPlatformStandin.GRAPH_RESOURCE),
-                    Instant.now().plusSeconds(3600));
-        }
-
-        @Override
-        public AccessToken freshToken(String scope) {
-            return token(scope);
-        }
-    };
+    private final AccessTokenProvider appTokens = new StandinAppTokens(standins);
 
     DelegatedGraphFixture(DelegatedMailboxes delegated) {
         this.delegated = delegated;

@@ -3,7 +3,6 @@ package io.graphmailer.adapter.out.graph;
 import io.graphmailer.format.graph.GraphRequestBody;
 import io.graphmailer.format.graph.TrackingMessageId;
 
-import io.graphmailer.adapter.out.identity.AccessToken;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.SentMessageLookup;
 import io.graphmailer.domain.BodyType;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -39,18 +37,7 @@ class GraphRetryAndLookupTest {
     private final Standins standins = Standins.shared();
     private final GraphStandin graph = standins.graph();
 
-    private final AccessTokenProvider tokens = new AccessTokenProvider() {
-        @Override
-        public AccessToken token(String scope) {
-            return new AccessToken(standins.identity().mintAppToken(Standins.CLIENT_ID, IdentityPlatformStandin.GRAPH_RESOURCE),
-                    Instant.now().plusSeconds(3600));
-        }
-
-        @Override
-        public AccessToken freshToken(String scope) {
-            return token(scope);
-        }
-    };
+    private final AccessTokenProvider tokens = new StandinAppTokens(standins);
 
     @BeforeEach
     void reset() {

@@ -1,6 +1,5 @@
 package io.graphmailer.adapter.out.graph;
 
-import io.graphmailer.adapter.out.identity.AccessToken;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.application.port.out.AttachmentContentSource;
 import io.graphmailer.domain.Attachment;
@@ -30,7 +29,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
@@ -65,18 +63,7 @@ class UploadSessionTest {
     }
 
     /** Tokens as the identity platform issues them now (with the app's current roles). */
-    private final AccessTokenProvider tokens = new AccessTokenProvider() {
-        @Override
-        public AccessToken token(String scope) {
-            return new AccessToken(standins.identity().mintAppToken(Standins.CLIENT_ID, IdentityPlatformStandin.GRAPH_RESOURCE),
-                    Instant.now().plusSeconds(3600));
-        }
-
-        @Override
-        public AccessToken freshToken(String scope) {
-            return token(scope);
-        }
-    };
+    private final AccessTokenProvider tokens = new StandinAppTokens(standins);
 
     /** A blob that is generated while it is read (never held in memory), counting the bytes handed out. */
     static final class GeneratedBlobs implements AttachmentContentSource {
