@@ -171,12 +171,29 @@ public final class FleetBudgetBench {
                     graph.maxConcurrentRequests(mailbox), graph.peakMessagesWithin(mailbox, Duration.ofSeconds(60)));
         }
         System.out.printf("| Graph 429s | %d |%n", throttled);
+        System.out.printf("| queue invocations | %d (%.2f per message sent) |%n", hosts.stream().mapToInt(FunctionsHostDriver::invocations).sum(),
+                (double) hosts.stream().mapToInt(FunctionsHostDriver::invocations).sum() / Math.max(1, distinct.size()));
         System.out.printf("| lost / duplicate sends | %d / %d |%n", messages - distinct.size(), duplicates);
         System.out.printf("| budget admits (granted) | %d (%d): %.2f admits per message |%n", stats[0], stats[1], (double) stats[0] / Math.max(1, distinct.size()));
         System.out.printf("| budget storage calls | %d reads + %d writes = %.2f per message sent |%n", stats[2], stats[3],
                 (double) (stats[2] + stats[3]) / Math.max(1, distinct.size()));
         System.out.printf("| conditional-write conflicts | %d (%.3f per admit) |%n", stats[4], (double) stats[4] / Math.max(1, stats[0]));
         System.out.printf("| group commits (admits and releases) | %d (%.2f per message sent) |%n", stats[6], (double) stats[6] / Math.max(1, distinct.size()));
+        // Where the rate is lost: the sends of each mailbox per 30 s from the start (the allowed rate is half the limit a bucket).
+        System.out.println();
+        System.out.println("sends per 30 s from the start (allowed " + perMinute / 2 + " a bucket):");
+        for (String mailbox : MAILBOXES) {
+            int[] buckets = new int[(int) (elapsed.toSeconds() / 30) + 1];
+            for (var m : graph.acceptedMessages(mailbox)) {
+                int b = (int) (Duration.between(start, m.acceptedAt()).toSeconds() / 30);
+                buckets[Math.max(0, Math.min(buckets.length - 1, b))]++;
+            }
+            StringBuilder line = new StringBuilder(mailbox).append(':');
+            for (int b : buckets) {
+                line.append(' ').append(b);
+            }
+            System.out.println(line);
+        }
         standins.close();
         System.exit(0);
     }
