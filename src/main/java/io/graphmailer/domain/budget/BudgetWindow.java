@@ -137,8 +137,10 @@ public final class BudgetWindow {
             // A holder of a due ticket looks again sooner (a send ends within a few hundred ms; it waits in process).
             Duration after = mine == null ? CONCURRENCY_RECHECK : HOLDER_CONCURRENCY_RECHECK;
             long recheck = Math.min(t + after.toMillis(), earliestSlotExpiry());
-            if (mine != null && mine.expires < recheck + TICKET_GRACE.toMillis()) {
-                mine.expires = recheck + TICKET_GRACE.toMillis(); // keeps its place while it waits for a slot
+            if (mine != null && mine.expires < recheck + TICKET_GRACE.toMillis() / 2) {
+                // Keeps its place while it waits for a slot; extended only once half the grace is used, so a holder
+                // looking again every 200 ms does not write the window each time.
+                mine.expires = recheck + TICKET_GRACE.toMillis();
                 changes++;
             }
             Admission.Wait w = wait(BudgetLimit.CONCURRENT_SENDS, recheck, mailbox + ": " + slots.size() + " sends in flight, the limit is "
@@ -148,16 +150,17 @@ public final class BudgetWindow {
         if (mine != null) {
             long[] ahead = inMinuteBefore(t, key, mine.at);
             if (ahead.length >= perMinute) {
-                // When to look again: the place this holder gets if the late holders ahead of it in line (not counted
-                // against it above) take the places that free before. Without them every late holder was told the
-                // same time, the next place's, and they all came back together: one went, the rest waited again.
-                int index = ahead.length - perMinute + lateHoldersAhead(t, key, mine.at);
-                long until = index < ahead.length ? ahead[index] + MINUTE_MS
-                        : ahead[ahead.length - 1] + MINUTE_MS + (index - ahead.length + 1) * (MINUTE_MS / perMinute + 1);
-                if (mine.expires < until + TICKET_GRACE.toMillis()) {
-                    mine.expires = until + TICKET_GRACE.toMillis();
-                    changes++;
-                }
+                // On time but short (a send it follows ended later than its admission): the time it fits. Late (its
+                // place went to whoever was there): the first place no one holds, as a newcomer would get; it has in
+                // effect swapped places with the send that took its own. Jumping ahead of the tickets given meanwhile
+                // would take their places, and their holders would wait again in turn.
+                long fits = ahead[ahead.length - perMinute] + MINUTE_MS;
+                long until = t - mine.at > TICKET_PRIORITY.toMillis() ? Math.max(fits, nextFree(t, perMinute, key)) : fits;
+                // The ticket moves to that time: from then on it is a place in line like any other, counted when later
+                // tickets are given. Left at its old, overdue time it no longer counted, so the tickets given after it
+                // were for the same places (about one extra round trip per message in the benchmark).
+                retime(key, mine, until);
+                changes++;
                 return ticketWait(mailbox, until, "holds a due ticket; " + ahead.length
                         + " messages and earlier tickets in the last minute, the limit is " + perMinute);
             }
@@ -185,6 +188,36 @@ public final class BudgetWindow {
         return new Admission.Granted(new Permit(mailbox, id, Instant.ofEpochMilli(t), Instant.ofEpochMilli(until), cost));
     }
 
+    /** Moves a ticket to {@code until} (later than its time), keeping the line in time order, and its lapse after it. */
+    private void retime(String key, Ticket ticket, long until) {
+        tickets.remove(key);
+        ticket.expires = Math.max(ticket.expires, until + TICKET_GRACE.toMillis());
+        Ticket moved = new Ticket(until, ticket.expires);
+        if (tickets.isEmpty() || lastTicketTime() <= until) {
+            tickets.put(key, moved);
+            return;
+        }
+        LinkedHashMap<String, Ticket> reordered = new LinkedHashMap<>();
+        boolean placed = false;
+        for (Map.Entry<String, Ticket> e : tickets.entrySet()) {
+            if (!placed && e.getValue().at > until) {
+                reordered.put(key, moved);
+                placed = true;
+            }
+            reordered.put(e.getKey(), e.getValue());
+        }
+        tickets.clear();
+        tickets.putAll(reordered);
+    }
+
+    private long lastTicketTime() {
+        long last = Long.MIN_VALUE;
+        for (Ticket k : tickets.values()) {
+            last = k.at;
+        }
+        return last;
+    }
+
     /** How many decisions changed this window since it was made or read (a store writes only when this moved). */
     public int changes() {
         return changes;
@@ -202,6 +235,11 @@ public final class BudgetWindow {
      * {@code t} when fewer than {@code limit}.
      */
     private long nextFree(long t, int limit) {
+        return nextFree(t, limit, null);
+    }
+
+    /** As {@link #nextFree(long, int)}, not counting the ticket of {@code except} (null: every ticket counts). */
+    private long nextFree(long t, int limit, String except) {
         int n = messages.size() + tickets.size();
         if (n < limit) {
             return t;
@@ -212,7 +250,11 @@ public final class BudgetWindow {
             all[i++] = m;
         }
         long last = Long.MIN_VALUE;
-        for (Ticket k : tickets.values()) {
+        for (Map.Entry<String, Ticket> e : tickets.entrySet()) {
+            if (e.getKey().equals(except)) {
+                continue;
+            }
+            Ticket k = e.getValue();
             last = Math.max(last, k.at + 1); // distinct: two places freeing in the same ms go 1 ms apart
             if (k.at > t - TICKET_PRIORITY.toMillis()) {
                 all[i++] = k.at; // a holder this late no longer holds up others (it goes when the minute has room)
@@ -251,18 +293,6 @@ public final class BudgetWindow {
         long[] within = java.util.Arrays.copyOf(all, n);
         java.util.Arrays.sort(within);
         return within;
-    }
-
-    /** Others' unclaimed tickets ahead of {@code aheadOf} in line that fell due more than {@link #TICKET_PRIORITY} before {@code t}. */
-    private int lateHoldersAhead(long t, String except, long aheadOf) {
-        int n = 0;
-        for (Map.Entry<String, Ticket> e : tickets.entrySet()) {
-            long at = e.getValue().at;
-            if (!e.getKey().equals(except) && at < aheadOf && at <= t - Math.min(MINUTE_MS, TICKET_PRIORITY.toMillis())) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /** Unclaimed tickets that fell due in the minute before {@code t}, more than {@link #TICKET_PRIORITY} ago. */

@@ -447,6 +447,39 @@ class BudgetWindowTest {
     }
 
     @Test
+    void givenALateHolderToldToWait_thenATicketGivenAfterwardsIsForTheNextPlaceNotTheSame() {
+        MailboxLimits limits = new MailboxLimits(100, 1, 10_000, 10_000);
+        BudgetWindow w = fullMinute(limits); // a message at T0
+        claim(w, limits, "late", T0.plusSeconds(1)); // ticket at T0+60
+        // Its holder is late behind a backlog: the place goes to a send that is there.
+        Permit there = ((Admission.Granted) admit(w, limits, 1, T0.plusSeconds(63))).permit();
+        w.release(there, true, T0.plusSeconds(63));
+        Admission.Wait late = (Admission.Wait) claim(w, limits, "late", T0.plusSeconds(65));
+        assertThat(late.until()).isEqualTo(T0.plusSeconds(123));
+        Admission.Wait next = (Admission.Wait) claim(w, limits, "next", T0.plusSeconds(66));
+        assertThat(next.until()).as("behind the late holder's new place, not on it").isEqualTo(T0.plusSeconds(183));
+        assertThat(claim(w, limits, "late", T0.plusSeconds(123))).isInstanceOf(Admission.Granted.class);
+        assertThat(claim(w, limits, "next", T0.plusSeconds(183))).isInstanceOf(Admission.Granted.class);
+    }
+
+    @Test
+    void givenAHolderMovedToTheTimeItFits_whenEncodedAndDecoded_thenItsNewPlaceIsKept() {
+        MailboxLimits limits = new MailboxLimits(100, 1, 10_000, 10_000);
+        BudgetWindow w = BudgetWindow.empty();
+        Permit first = ((Admission.Granted) admit(w, limits, 1, T0)).permit();
+        claim(w, limits, "a", T0.plusMillis(10)); // T0+60
+        claim(w, limits, "b", T0.plusMillis(20)); // T0+120
+        w.release(first, true, T0.plusMillis(300)); // counts from its end: "a" is 300 ms short
+        assertThat(((Admission.Wait) claim(w, limits, "a", T0.plusSeconds(60))).until()).isEqualTo(T0.plusMillis(60_300));
+        BudgetWindow read = BudgetWindow.decode(w.encode());
+        assertThat(read.encode()).isEqualTo(w.encode());
+        assertThat(((Admission.Wait) claim(read, limits, "a", T0.plusMillis(60_100))).until()).as("its moved ticket, read back")
+                .isEqualTo(T0.plusMillis(60_300));
+        assertThat(claim(read, limits, "a", T0.plusMillis(60_300))).isInstanceOf(Admission.Granted.class);
+        assertThat(((Admission.Wait) claim(read, limits, "b", T0.plusSeconds(120))).until()).isEqualTo(T0.plusMillis(120_300));
+    }
+
+    @Test
     void givenAWindowWithTickets_whenEncodedAndDecoded_thenItDecidesTheSame() {
         MailboxLimits limits = new MailboxLimits(4, 2, 100, 10_000);
         BudgetWindow w = fullMinuteWithHolders(limits, "a", "b|,@:odd");

@@ -129,8 +129,11 @@ public final class TableMailboxBudget implements MailboxBudget {
 
     @Override
     public void release(Permit permit, boolean sent) {
+        // The send ended now: that is the time it counts from, not when this change is committed (it may wait behind
+        // other changes of the mailbox, and a later time would keep the place from the next holder for that long).
+        Instant ended = clock.instant();
         try {
-            change(permit.mailbox(), w -> w.release(permit, sent, clock.instant()), false, RELEASE_TRIES);
+            change(permit.mailbox(), w -> w.release(permit, sent, ended), false, RELEASE_TRIES);
         } catch (BudgetUnavailableException e) {
             // The slot expires at permit.slotUntil(); the message stays counted (the safe side).
             LOG.warning(() -> "budget store: the slot of a send from " + permit.mailbox() + " was not released (" + e.getMessage()
