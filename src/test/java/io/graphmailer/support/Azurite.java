@@ -40,6 +40,14 @@ public final class Azurite {
         return shared;
     }
 
+    /**
+     * An instance of its own, in its own process (the fleet benchmark's queue: Azurite serves every service from one
+     * single-threaded process, where a storage account's services are separate).
+     */
+    public static Azurite startAnother() {
+        return start();
+    }
+
     private static Azurite start() {
         Path bin = Path.of("node_modules", ".bin", "azurite").toAbsolutePath();
         if (!Files.isExecutable(bin)) {
@@ -113,6 +121,12 @@ public final class Azurite {
 
     public int queuePort() {
         return queuePort;
+    }
+
+    /** This instance's blob and table services with {@code queues}' queue service. */
+    public String connectionStringWithQueueOf(Azurite queues) {
+        return connectionString().replace("QueueEndpoint=http://127.0.0.1:" + queuePort + "/",
+                "QueueEndpoint=http://127.0.0.1:" + queues.queuePort + "/");
     }
 
     public String connectionString() {
