@@ -174,8 +174,8 @@ public final class FleetBudgetBench {
                     graph.maxConcurrentRequests(mailbox), graph.peakMessagesWithin(mailbox, Duration.ofSeconds(60)));
         }
         System.out.printf("| Graph 429s | %d |%n", throttled);
-        System.out.printf("| queue invocations | %d (%.2f per message sent) |%n", hosts.stream().mapToInt(FunctionsHostDriver::invocations).sum(),
-                (double) hosts.stream().mapToInt(FunctionsHostDriver::invocations).sum() / Math.max(1, distinct.size()));
+        int invocations = hosts.stream().mapToInt(FunctionsHostDriver::invocations).sum();
+        System.out.printf("| queue invocations | %d (%.2f per message sent) |%n", invocations, (double) invocations / Math.max(1, distinct.size()));
         System.out.printf("| lost / duplicate sends | %d / %d |%n", messages - distinct.size(), duplicates);
         System.out.printf("| budget admits (granted) | %d (%d): %.2f admits per message |%n", stats[0], stats[1], (double) stats[0] / Math.max(1, distinct.size()));
         System.out.printf("| budget storage calls | %d reads + %d writes = %.2f per message sent |%n", stats[2], stats[3],

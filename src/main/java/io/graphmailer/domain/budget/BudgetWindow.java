@@ -191,31 +191,17 @@ public final class BudgetWindow {
     /** Moves a ticket to {@code until} (later than its time), keeping the line in time order, and its lapse after it. */
     private void retime(String key, Ticket ticket, long until) {
         tickets.remove(key);
-        ticket.expires = Math.max(ticket.expires, until + TICKET_GRACE.toMillis());
-        Ticket moved = new Ticket(until, ticket.expires);
-        if (tickets.isEmpty() || lastTicketTime() <= until) {
-            tickets.put(key, moved);
-            return;
-        }
-        LinkedHashMap<String, Ticket> reordered = new LinkedHashMap<>();
-        boolean placed = false;
+        Ticket moved = new Ticket(until, Math.max(ticket.expires, until + TICKET_GRACE.toMillis()));
+        LinkedHashMap<String, Ticket> line = new LinkedHashMap<>();
         for (Map.Entry<String, Ticket> e : tickets.entrySet()) {
-            if (!placed && e.getValue().at > until) {
-                reordered.put(key, moved);
-                placed = true;
+            if (e.getValue().at > until) {
+                line.putIfAbsent(key, moved);
             }
-            reordered.put(e.getKey(), e.getValue());
+            line.put(e.getKey(), e.getValue());
         }
+        line.putIfAbsent(key, moved);
         tickets.clear();
-        tickets.putAll(reordered);
-    }
-
-    private long lastTicketTime() {
-        long last = Long.MIN_VALUE;
-        for (Ticket k : tickets.values()) {
-            last = k.at;
-        }
-        return last;
+        tickets.putAll(line);
     }
 
     /** How many decisions changed this window since it was made or read (a store writes only when this moved). */

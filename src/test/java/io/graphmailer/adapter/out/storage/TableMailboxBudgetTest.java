@@ -10,6 +10,7 @@ import io.graphmailer.domain.budget.BudgetUnavailableException;
 import io.graphmailer.domain.budget.BudgetWindow;
 import io.graphmailer.domain.budget.Claimant;
 import io.graphmailer.domain.budget.MailboxLimits;
+import io.graphmailer.domain.budget.MailboxUsage;
 import io.graphmailer.domain.budget.Permit;
 import io.graphmailer.domain.budget.SendCost;
 import io.graphmailer.support.Azurite;
@@ -151,6 +152,47 @@ class TableMailboxBudgetTest {
         assertThat(stats.writes()).isEqualTo(2);
         assertThat(stats.conflicts()).isZero();
         assertThat(instance().usage(mailbox, eight).inFlight()).as("all eight slots stored").isEqualTo(8);
+    }
+
+    @Test
+    void givenAReleaseWaitingBehindAnotherCommit_thenTheSendCountsFromWhenItEndedNotFromWhenItIsCommitted() throws Exception {
+        Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // the window keeps milliseconds
+        SettableClock clock = new SettableClock(t0);
+        CountDownLatch ledgerAsked = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        TableClient c = client();
+        TableMailboxBudget store = new TableMailboxBudget(() -> c, clock, Duration.ofMinutes(5), m -> {
+            if (hold.get()) {
+                ledgerAsked.countDown();
+                await(letGo);
+            }
+            return List.of();
+        });
+        MailboxLimits two = new MailboxLimits(4, 2, 100, 100);
+        Permit sending = ((Admission.Granted) store.admit(mailbox, two, new SendCost(1, 1))).permit();
+        // A damaged stored budget makes the next change ask the ledger: held there, it keeps the mailbox's commit lock.
+        c.upsertEntity(new TableEntity(TableMailboxBudget.partition(mailbox), "budget").addProperty("Chunks", 1).addProperty("W0", "v0|garbage"));
+        hold.set(true);
+        Thread other = new Thread(() -> store.admit(mailbox, two, new SendCost(1, 1)));
+        other.start();
+        assertThat(ledgerAsked.await(30, TimeUnit.SECONDS)).isTrue();
+        clock.set(t0.plusSeconds(1)); // the send ends
+        Thread release = new Thread(() -> store.release(sending, true));
+        release.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (release.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            sleep(5); // parked on the commit lock
+        }
+        clock.set(t0.plusSeconds(30)); // its change is committed much later
+        letGo.countDown();
+        other.join(30_000);
+        release.join(30_000);
+
+        MailboxUsage usage = store.usage(mailbox, two);
+        assertThat(usage.messagesLastMinute()).as("the other admission (at t0+30) and the send").isEqualTo(2);
+        assertThat(usage.nextFree().get(BudgetLimit.MESSAGES_PER_MINUTE)).as("a minute after the send ended, not after its commit")
+                .isEqualTo(t0.plusSeconds(61));
     }
 
     @Test
