@@ -12,8 +12,6 @@ import java.util.Locale;
 
 /** The queue use case with its outcome metrics: how each message ended, the waits for a limit, unknown outcomes. */
 public final class MeasuredQueuedMail implements ProcessQueuedMailUseCase {
-    /** How QueuedSendService words a budget wait: with a place in line (a ticket), or without one. */
-    private static final java.util.List<String> WAITING = java.util.List.of("waiting in line for the mailbox's ", "waiting for the mailbox's ");
     private final ProcessQueuedMailUseCase useCase;
     private final Telemetry telemetry;
 
@@ -50,11 +48,8 @@ public final class MeasuredQueuedMail implements ProcessQueuedMailUseCase {
         String detail = outcome.detail() == null ? "" : outcome.detail();
         switch (outcome.kind()) {
             case DEFERRED -> {
-                for (String waiting : WAITING) {
-                    if (detail.startsWith(waiting)) {
-                        telemetry.waitingForLimit(mailbox, detail.substring(waiting.length()).split(" ", 2)[0]);
-                        break;
-                    }
+                if (outcome.waitingFor() != null) {
+                    telemetry.waitingForLimit(mailbox, outcome.waitingFor());
                 }
             }
             case VERIFIED_SENT -> telemetry.unknownOutcome("verified-sent");

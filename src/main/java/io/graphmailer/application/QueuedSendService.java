@@ -448,7 +448,7 @@ public class QueuedSendService implements ProcessQueuedMailUseCase {
     private QueueOutcome waitOnQueue(QueuedMail mail, Duration delay, String limit, String why) {
         queue.requeue(envelopes.waitingFor(mail.original(), mail.idempotencyKey(), mail.attempt(), limit), delay);
         LOG.info(() -> "queue: " + mail.idempotencyKey() + " deferred by " + delay.toSeconds() + " s: " + why);
-        return new QueueOutcome(Kind.DEFERRED, why, delay);
+        return QueueOutcome.waitingForBudget(limit, why, delay);
     }
 
     private QueueOutcome failed(QueuedMail mail, LedgerEntry attempt, MailTransportException e) {

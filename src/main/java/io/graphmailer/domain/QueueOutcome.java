@@ -2,8 +2,11 @@ package io.graphmailer.domain;
 
 import java.time.Duration;
 
-/** What became of a queue message; every outcome leaves the message sent once or kept. */
-public record QueueOutcome(Kind kind, String detail, Duration delay) {
+/**
+ * What became of a queue message; every outcome leaves the message sent once or kept. {@code waitingFor} names the
+ * budget limit (its setting name) a {@link Kind#DEFERRED} message waits for, or is null.
+ */
+public record QueueOutcome(Kind kind, String detail, Duration delay, String waitingFor) {
     public enum Kind {
         SENT,
         /** Redelivered, but the ledger shows it was sent: acknowledged without sending. */
@@ -25,7 +28,16 @@ public record QueueOutcome(Kind kind, String detail, Duration delay) {
         VERIFIED_SENT
     }
 
+    public QueueOutcome(Kind kind, String detail, Duration delay) {
+        this(kind, detail, delay, null);
+    }
+
     public static QueueOutcome of(Kind kind, String detail) {
         return new QueueOutcome(kind, detail, null);
+    }
+
+    /** Back on the queue until {@code limit}'s budget frees. */
+    public static QueueOutcome waitingForBudget(String limit, String detail, Duration delay) {
+        return new QueueOutcome(Kind.DEFERRED, detail, delay, limit);
     }
 }

@@ -81,7 +81,9 @@ class QueuedBudgetWaitTest {
 
         QueuedMail waiting = ENVELOPES.read(envelope("second"));
         for (int i = 0; i < 3; i++) {
-            assertThat(service.process(waiting).kind()).isEqualTo(QueueOutcome.Kind.DEFERRED);
+            QueueOutcome outcome = service.process(waiting);
+            assertThat(outcome.kind()).isEqualTo(QueueOutcome.Kind.DEFERRED);
+            assertThat(outcome.waitingFor()).as("the outcome names the limit, for telemetry").isEqualTo("messages-per-minute");
             assertThat(requeued).hasSize(i + 1);
             waiting = ENVELOPES.read(requeued.get(i)); // back from the queue, as the next delivery
             assertThat(waiting.waitingFor()).as("the envelope notes the limit it waits for").isEqualTo("messages-per-minute");

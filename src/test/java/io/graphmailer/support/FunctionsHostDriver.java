@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FunctionsHostDriver implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration MIN_POLLING_INTERVAL = Duration.ofMillis(100);
 
     private final QueueClient queue;
     private final QueueClient poison;
@@ -41,6 +42,8 @@ public final class FunctionsHostDriver implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicInteger invocations = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
+    /** The host's polling: 100 ms after a receive that found messages, doubling after each empty one up to this. */
+    private Duration maxPollingInterval = MIN_POLLING_INTERVAL;
 
     public FunctionsHostDriver(String connectionString, String queueName, URI handler, int batchSize, int maxDequeueCount,
                                Duration retryVisibility) {
@@ -80,6 +83,19 @@ public final class FunctionsHostDriver implements AutoCloseable {
         }
     }
 
+    /** host.json's {@code extensions.queues.maxPollingInterval} ("hh:mm:ss"), or the host's default of a minute. */
+    public static Duration hostJsonMaxPollingInterval() {
+        try {
+            String text = JSON.readTree(java.nio.file.Path.of("functions", "host.json").toFile())
+                    .path("extensions").path("queues").path("maxPollingInterval").asText("00:01:00");
+            String[] hms = text.split(":");
+            return Duration.ofHours(Long.parseLong(hms[0])).plusMinutes(Long.parseLong(hms[1]))
+                    .plusMillis(Math.round(Double.parseDouble(hms[2]) * 1000));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The outbox queue and its dead-letter and poison queues, created and emptied. */
     public record Queues(QueueClient outbox, QueueClient deadLetter, QueueClient poison) {
         public static Queues empty(String connectionString, String queueName) {
@@ -98,6 +114,16 @@ public final class FunctionsHostDriver implements AutoCloseable {
                 .messageEncoding(QueueMessageEncoding.BASE64).buildClient();
     }
 
+    /**
+     * Polls as the host's queue listener does (host.json {@code maxPollingInterval}): each empty receive doubles the wait
+     * before the next, randomised a little, up to {@code max}; a receive that finds messages resets it to 100 ms. The
+     * default, 100 ms flat, polls an idle queue 20 times as often as the deployed host with its 2 s.
+     */
+    public FunctionsHostDriver pollingUpTo(Duration max) {
+        this.maxPollingInterval = max.compareTo(MIN_POLLING_INTERVAL) < 0 ? MIN_POLLING_INTERVAL : max;
+        return this;
+    }
+
     public int invocations() {
         return invocations.get();
     }
@@ -111,6 +137,7 @@ public final class FunctionsHostDriver implements AutoCloseable {
         Instant deadline = Instant.now().plus(limit);
         java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        long pollMs = MIN_POLLING_INTERVAL.toMillis();
         while (Instant.now().isBefore(deadline)) {
             if (!errors.isEmpty()) {
                 throw new AssertionError("an invocation failed in the driver", errors.peek());
@@ -126,9 +153,12 @@ public final class FunctionsHostDriver implements AutoCloseable {
                 if (running.get() == 0 && queue.getProperties().getApproximateMessagesCount() == 0) {
                     return;
                 }
-                Thread.sleep(100); // delayed (re-enqueued) messages are not visible yet
+                // Delayed (re-enqueued) messages are not visible yet.
+                Thread.sleep(Math.max(1, (long) (pollMs * java.util.concurrent.ThreadLocalRandom.current().nextDouble(0.8, 1.2))));
+                pollMs = Math.min(pollMs * 2, maxPollingInterval.toMillis());
                 continue;
             }
+            pollMs = MIN_POLLING_INTERVAL.toMillis();
             for (QueueMessageItem message : batch) {
                 running.incrementAndGet();
                 workers.submit(() -> {
