@@ -317,6 +317,165 @@ class TableMailboxBudgetTest {
         store.release(new Permit(mailbox, "slot", now, now.plusSeconds(60), new SendCost(1, 1)), true); // logged, not thrown
     }
 
+    @Test
+    void givenAnAdmitAndAReleaseCommittedTogetherWhileEveryWriteLosesARace_thenTheAdmitGivesUpAfterItsTriesAndTheReleaseLands() throws Exception {
+        // Another instance wins the next 12 + 15 races: the first admission alone, then a batch of an admission (12
+        // tries) and a release (40). Real 412s from the store; the rival only rewrites the entity before each write.
+        Rival rival = new Rival(client());
+        CountDownLatch ledgerAsked = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        TableClient c = rival.losingClient();
+        TableMailboxBudget store = new TableMailboxBudget(() -> c, Clock.systemUTC(), Duration.ofMinutes(5), m -> {
+            if (hold.get()) {
+                ledgerAsked.countDown();
+                await(letGo);
+            }
+            return List.of();
+        });
+        Permit sending = ((Admission.Granted) store.admit(mailbox, LIMITS, new SendCost(1, 1))).permit();
+        // A damaged stored budget makes the next change ask the ledger: held there, it keeps the mailbox's commit lock.
+        c.upsertEntity(new TableEntity(TableMailboxBudget.partition(mailbox), "budget").addProperty("Chunks", 1).addProperty("W0", "v0|garbage"));
+        hold.set(true);
+        List<Throwable> admitFailures = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread first = new Thread(() -> admitOrNote(store, admitFailures));
+        first.start();
+        assertThat(ledgerAsked.await(30, TimeUnit.SECONDS)).isTrue();
+        Thread second = new Thread(() -> admitOrNote(store, admitFailures));
+        Thread release = new Thread(() -> store.release(sending, true));
+        second.start();
+        release.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((second.getState() != Thread.State.WAITING || release.getState() != Thread.State.WAITING) && System.nanoTime() < deadline) {
+            sleep(5); // both parked on the commit lock, their changes queued as one batch
+        }
+        rival.winNext(TableMailboxBudget.MAX_TRIES + 15);
+        letGo.countDown();
+        for (Thread t : List.of(first, second, release)) {
+            t.join(60_000);
+        }
+
+        assertThat(admitFailures).as("both admissions gave up after their tries").hasSize(2)
+                .allSatisfy(e -> assertThat(e).isInstanceOf(BudgetUnavailableException.class).hasMessageContaining("contended"));
+        TableMailboxBudget.Stats stats = store.stats();
+        assertThat(stats.conflicts()).as("every race the rival was given was lost").isEqualTo(TableMailboxBudget.MAX_TRIES + 15);
+        assertThat(stats.commits()).as("the first admission, the stale batch, and the two before it").isEqualTo(3);
+        MailboxUsage usage = instance().usage(mailbox, LIMITS);
+        assertThat(usage.inFlight()).as("the release landed on its 16th write").isZero();
+        assertThat(usage.messagesLastMinute()).as("the send it released, counted; nothing of the failed admissions").isEqualTo(1);
+    }
+
+    @Test
+    void givenTheStoreFailingWhileABatchWaits_thenEveryChangeInTheBatchFailsUnavailableAndNoneIsGranted() throws Exception {
+        Rival rival = new Rival(client());
+        CountDownLatch ledgerAsked = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        TableClient c = rival.losingClient();
+        TableMailboxBudget store = new TableMailboxBudget(() -> c, Clock.systemUTC(), Duration.ofMinutes(5), m -> {
+            ledgerAsked.countDown(); // a new mailbox: its first admission asks the ledger, and waits there
+            await(letGo);
+            return List.of();
+        });
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread first = new Thread(() -> admitOrNote(store, failures));
+        first.start();
+        assertThat(ledgerAsked.await(30, TimeUnit.SECONDS)).isTrue();
+        List<Thread> behind = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Thread t = new Thread(() -> admitOrNote(store, failures));
+            behind.add(t);
+            t.start();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!behind.stream().allMatch(t -> t.getState() == Thread.State.WAITING) && System.nanoTime() < deadline) {
+            sleep(5);
+        }
+        rival.storeDown();
+        letGo.countDown();
+        first.join(60_000);
+        for (Thread t : behind) {
+            t.join(60_000);
+        }
+
+        assertThat(failures).as("the first admission's write and the batch's read both failed").hasSize(4)
+                .allSatisfy(e -> assertThat(e).isInstanceOf(BudgetUnavailableException.class));
+        assertThat(store.stats().granted()).isZero();
+        assertThat(store.stats().commits()).as("the first alone, then the three together").isEqualTo(2);
+        assertThat(instance().usage(mailbox, LIMITS).inFlight()).as("nothing stored").isZero();
+    }
+
+    private void admitOrNote(TableMailboxBudget store, List<Throwable> failures) {
+        try {
+            Admission a = store.admit(mailbox, LIMITS, new SendCost(1, 1));
+            if (!(a instanceof Admission.Granted)) {
+                failures.add(new AssertionError("not granted: " + a));
+            }
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+    }
+
+    /**
+     * Another instance, in the pipeline of this instance's client: before each of its conditional writes it rewrites the
+     * entity (its content unchanged, its ETag new), so the store answers 412, as when a real rival commits first; or it
+     * takes the store down (every request fails as a lost connection does).
+     */
+    private static final class Rival implements com.azure.core.http.policy.HttpPipelinePolicy {
+        private final TableClient plain;
+        private final AtomicInteger wins = new AtomicInteger();
+        private volatile boolean down;
+
+        Rival(TableClient plain) {
+            this.plain = plain;
+        }
+
+        TableClient losingClient() {
+            return new TableClientBuilder().connectionString(Azurite.shared().connectionString()).tableName(TABLE)
+                    .retryOptions(new com.azure.core.http.policy.RetryOptions(new com.azure.core.http.policy.FixedDelayOptions(0, Duration.ofMillis(10))))
+                    .addPolicy(this).buildClient();
+        }
+
+        void winNext(int races) {
+            wins.set(races);
+        }
+
+        void storeDown() {
+            down = true;
+        }
+
+        @Override
+        public reactor.core.publisher.Mono<com.azure.core.http.HttpResponse> process(com.azure.core.http.HttpPipelineCallContext context,
+                                                                                     com.azure.core.http.HttpPipelineNextPolicy next) {
+            return reactor.core.publisher.Mono.fromCallable(() -> before(context.getHttpRequest())).then(next.process());
+        }
+
+        @Override
+        public com.azure.core.http.HttpResponse processSync(com.azure.core.http.HttpPipelineCallContext context,
+                                                            com.azure.core.http.HttpPipelineNextSyncPolicy next) {
+            before(context.getHttpRequest());
+            return next.processSync();
+        }
+
+        private boolean before(com.azure.core.http.HttpRequest request) {
+            if (down) {
+                throw new java.io.UncheckedIOException(new java.io.IOException("connection reset (the rival took the store down)"));
+            }
+            String ifMatch = request.getHeaders().getValue(com.azure.core.http.HttpHeaderName.IF_MATCH);
+            if (request.getHttpMethod() == com.azure.core.http.HttpMethod.PUT && ifMatch != null && !ifMatch.equals("*")
+                    && wins.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                String path = request.getUrl().getPath();
+                java.util.regex.Matcher key = java.util.regex.Pattern.compile("PartitionKey='([^']*)',RowKey='([^']*)'").matcher(
+                        java.net.URLDecoder.decode(path, java.nio.charset.StandardCharsets.UTF_8));
+                if (!key.find()) {
+                    throw new AssertionError("no entity key in " + path);
+                }
+                TableEntity current = plain.getEntity(key.group(1), key.group(2));
+                plain.updateEntity(current, com.azure.data.tables.models.TableEntityUpdateMode.MERGE); // unconditional: a new ETag
+            }
+            return true;
+        }
+    }
+
     private static int closedPort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
