@@ -3,12 +3,9 @@ package io.graphmailer.sdk;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.microsoft.graph.models.BodyType;
-import com.microsoft.graph.models.EmailAddress;
 import com.microsoft.graph.models.FileAttachment;
 import com.microsoft.graph.models.InternetMessageHeader;
-import com.microsoft.graph.models.ItemBody;
 import com.microsoft.graph.models.Message;
-import com.microsoft.graph.models.Recipient;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.sendmail.SendMailPostRequestBody;
@@ -45,6 +42,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static io.graphmailer.sdk.SdkMessages.body;
+import static io.graphmailer.sdk.SdkMessages.recipient;
+import static io.graphmailer.sdk.SdkMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -77,28 +77,6 @@ class GraphJavaSdkContractTest {
                 new AzureIdentityAuthenticationProvider(credential, new String[]{api.getHost()}, SCOPE));
         client.getRequestAdapter().setBaseUrl(baseUrl);
         return client;
-    }
-
-    private static Recipient recipient(String address) {
-        Recipient r = new Recipient();
-        EmailAddress e = new EmailAddress();
-        e.setAddress(address);
-        r.setEmailAddress(e);
-        return r;
-    }
-
-    private static ItemBody body(BodyType type, String content) {
-        ItemBody b = new ItemBody();
-        b.setContentType(type);
-        b.setContent(content);
-        return b;
-    }
-
-    private static SendMailPostRequestBody request(Message message, Boolean saveToSentItems) {
-        SendMailPostRequestBody body = new SendMailPostRequestBody();
-        body.setMessage(message);
-        body.setSaveToSentItems(saveToSentItems);
-        return body;
     }
 
     /** Graph's example 1: a text message with to and cc, not saved to Sent Items. */

@@ -2,11 +2,6 @@ package io.graphmailer.sdk;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
-import com.microsoft.graph.models.BodyType;
-import com.microsoft.graph.models.EmailAddress;
-import com.microsoft.graph.models.ItemBody;
-import com.microsoft.graph.models.Message;
-import com.microsoft.graph.models.Recipient;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.sendmail.SendMailPostRequestBody;
@@ -33,8 +28,6 @@ import reactor.core.publisher.Mono;
 
 import java.net.URL;
 import java.time.OffsetDateTime;
-import java.util.LinkedList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -72,26 +65,9 @@ class GraphSdkBudgetTest {
 
     /** Two recipients (to and cc). */
     private static SendMailPostRequestBody message() {
-        Message m = new Message();
-        m.setSubject("Meet for lunch?");
-        ItemBody body = new ItemBody();
-        body.setContentType(BodyType.Text);
-        body.setContent("The new cafeteria is open.");
-        m.setBody(body);
-        m.setToRecipients(new LinkedList<>(List.of(recipient("frannis@contoso.com"))));
-        m.setCcRecipients(new LinkedList<>(List.of(recipient("danas@contoso.com"))));
-        SendMailPostRequestBody request = new SendMailPostRequestBody();
-        request.setMessage(m);
-        request.setSaveToSentItems(false);
+        SendMailPostRequestBody request = SdkMessages.text("Meet for lunch?", "The new cafeteria is open.", "frannis@contoso.com");
+        request.getMessage().setCcRecipients(SdkMessages.recipients("danas@contoso.com"));
         return request;
-    }
-
-    private static Recipient recipient(String address) {
-        Recipient r = new Recipient();
-        EmailAddress e = new EmailAddress();
-        e.setAddress(address);
-        r.setEmailAddress(e);
-        return r;
     }
 
     @Test

@@ -66,6 +66,40 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
         standins.identity().delegated().registerUser(MAILBOX, "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", consented);
     }
 
+    /** The encrypted token cache store of the test class whose container is {@code name}, as the app reads it. */
+    public static io.graphmailer.adapter.out.identity.BlobTokenCacheStore store(String name) {
+        Azurite azurite = Azurite.shared();
+        return new io.graphmailer.adapter.out.identity.BlobTokenCacheStore(containerUrl(name),
+                url -> new com.azure.storage.blob.BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString())
+                        .endpoint(url).buildClient(),
+                id -> new com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder().keyIdentifier(id)
+                        .credential(new com.azure.identity.ManagedIdentityCredentialBuilder().build())
+                        .retryOptions(new com.azure.core.http.policy.RetryOptions(
+                                new com.azure.core.http.policy.FixedDelayOptions(0, java.time.Duration.ofMillis(10))))
+                        .buildClient(),
+                Standins.shared().vaultUrl() + "/keys/" + KEY_NAME);
+    }
+
+    /**
+     * What an operator's {@code graph-mailer signin} does for {@code mailbox} (device code on the identity stand-in, the
+     * user approving as itself), into the store of the test class whose container is {@code name}.
+     */
+    public static void signIn(Standins standins, String name, String mailbox) {
+        io.graphmailer.domain.DelegatedMailboxes delegated = io.graphmailer.domain.DelegatedMailboxes.of(java.util.List.of(mailbox));
+        new io.graphmailer.adapter.out.identity.DeviceCodeSignIn(delegated, io.graphmailer.domain.SmtpMailboxes.NONE, store(name),
+                standins.identity().baseUrl(), Standins.TENANT_ID, PUBLIC_CLIENT_ID, java.time.Clock.systemUTC())
+                .signIn(new io.graphmailer.domain.Mailbox(mailbox), prompt -> {
+                    if (!standins.identity().delegated().approve(prompt.userCode(), mailbox)) {
+                        throw new AssertionError("the identity stand-in did not take the user code of " + mailbox);
+                    }
+                });
+    }
+
+    /** Removes {@code mailbox}'s token cache from the store of the test class whose container is {@code name}. */
+    public static void signOut(String name, String mailbox) {
+        store(name).delete(new io.graphmailer.domain.Mailbox(mailbox));
+    }
+
     @Override
     public void stop() {
     }

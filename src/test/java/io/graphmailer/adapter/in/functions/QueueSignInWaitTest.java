@@ -1,19 +1,10 @@
 package io.graphmailer.adapter.in.functions;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
 import com.azure.data.tables.models.TableEntity;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
-import com.azure.storage.blob.BlobClientBuilder;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
 import io.graphmailer.adapter.out.identity.DeviceCodeSignIn;
-import io.graphmailer.domain.DelegatedMailboxes;
-import io.graphmailer.domain.Mailbox;
-import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.domain.TrackingId;
 import io.graphmailer.standin.Standins;
 import io.graphmailer.support.Azurite;
@@ -32,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -71,24 +61,12 @@ class QueueSignInWaitTest {
         FunctionsHostDriver.Queues queues = FunctionsHostDriver.Queues.empty(Azurite.shared().connectionString(), QUEUE);
         outbox = queues.outbox();
         deadLetter = queues.deadLetter();
-        store().delete(new Mailbox(MAILBOX)); // signed out
-    }
-
-    private static BlobTokenCacheStore store() {
-        Azurite azurite = Azurite.shared();
-        return new BlobTokenCacheStore(DelegatedResource.containerUrl("signinwait"), url -> new BlobClientBuilder().endpoint(url)
-                .connectionString(azurite.connectionString()).endpoint(url).buildClient(),
-                id -> new CryptographyClientBuilder().keyIdentifier(id).credential(new ManagedIdentityCredentialBuilder().build())
-                        .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient(),
-                Standins.shared().vaultUrl() + "/keys/" + DelegatedResource.KEY_NAME);
+        DelegatedResource.signOut("signinwait", MAILBOX);
     }
 
     /** The operator runs {@code graph-mailer signin}; the test plays the user who enters the code. */
     private void signIn() {
-        DelegatedMailboxes delegated = DelegatedMailboxes.of(List.of(MAILBOX));
-        new DeviceCodeSignIn(delegated, SmtpMailboxes.NONE, store(), standins.identity().baseUrl(), Standins.TENANT_ID,
-                DelegatedResource.PUBLIC_CLIENT_ID, Clock.systemUTC())
-                .signIn(new Mailbox(MAILBOX), prompt -> assertThat(standins.identity().delegated().approve(prompt.userCode(), MAILBOX)).isTrue());
+        DelegatedResource.signIn(standins, "signinwait", MAILBOX);
     }
 
     private QueueMessageItem deliverOnce(Duration within) throws Exception {
