@@ -153,7 +153,8 @@ public final class FleetBudgetBench {
         System.out.println();
         System.out.printf("messages %d, 2 processes (queue batchSize %d, newBatchThreshold %d, polling up to %d ms each), %d mailboxes, allowed %d messages a minute per mailbox, Graph latency %d ms, %s, elapsed %.1f s%n",
                 messages, batchSize, newBatchThreshold, maxPolling.toMillis(), MAILBOXES.size(), perMinute, latencyMs,
-                splitQueue ? "queue in its own Azurite process" : "one Azurite process", elapsed.toMillis() / 1000.0);
+                (splitQueue ? "queue in its own Azurite process" : "one Azurite process") + " ("
+                        + System.getProperty("azurite.persistence", "memory") + ")", elapsed.toMillis() / 1000.0);
         // Under a rolling minute, message j can go no earlier than a minute after message j - limit. The sustained rate is
         // the limit over the mean of those gaps (60 s when the budget is used fully); the first minute's burst is left out.
         System.out.println("| mailbox | sent | sustained rate (msg/min) | allowed | share | mean gap j-limit..j | peak in flight at Graph | busiest 60 s |");

@@ -8,12 +8,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A real Azure Storage implementation for tests: Azurite from the project's npm devDependencies
  * (`npm ci` installs it), queue, table and blob services on free loopback ports, in memory.
  * One process per test JVM; it ends with the JVM.
+ *
+ * <p>System property {@code azurite.persistence=disk} keeps its data in a new directory under {@code target/} instead
+ * (Azurite's default mode). In memory, every queue message's body is an extent of its own, and Azurite's collector
+ * deletes the extents of removed messages once a minute one by one, each removal rebuilding the extent index over
+ * all of them without yielding: under a backlog of thousands of messages that blocks every request for seconds. On
+ * disk, bodies share extent files, so the collector has little to do. The benchmarks choose; tests stay in memory.
  */
 public final class Azurite {
     /** Azurite's well-known development account (public, documented by Microsoft). */
@@ -58,12 +65,17 @@ public final class Azurite {
         int table = freePort();
         try {
             Path log = Files.createDirectories(Path.of("target")).resolve("azurite.log");
-            Process p = new ProcessBuilder(List.of(bin.toString(), "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose",
+            List<String> command = new ArrayList<>(List.of(bin.toString(), "--silent", "--skipApiVersionCheck", "--loose",
                     "--disableProductStyleUrl",
                     "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(blob),
                     "--queueHost", "127.0.0.1", "--queuePort", Integer.toString(queue),
-                    "--tableHost", "127.0.0.1", "--tablePort", Integer.toString(table)))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    "--tableHost", "127.0.0.1", "--tablePort", Integer.toString(table)));
+            if ("disk".equals(System.getProperty("azurite.persistence"))) {
+                command.addAll(List.of("--location", Files.createTempDirectory(Path.of("target"), "azurite-data-").toString()));
+            } else {
+                command.add("--inMemoryPersistence");
+            }
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
             Azurite azurite = new Azurite(p, blob, queue, table);
             azurite.awaitPorts(Duration.ofSeconds(60));
