@@ -1,10 +1,5 @@
 package io.graphmailer.application;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
-import com.azure.storage.blob.BlobClientBuilder;
 import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
 import io.graphmailer.adapter.out.identity.DelegatedTokenProvider;
 import io.graphmailer.adapter.out.identity.DelegatedTokenRefresher;
@@ -27,8 +22,8 @@ import io.graphmailer.domain.job.PastDuePolicy;
 import io.graphmailer.domain.job.Recipients;
 import io.graphmailer.standin.DelegatedGrants;
 import io.graphmailer.standin.Standins;
-import io.graphmailer.support.Azurite;
 import io.graphmailer.support.LogCapture;
+import io.graphmailer.support.TokenCacheStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,8 +50,7 @@ class DelegatedKeepAliveTest {
     static final String CAROL = "carol@contoso.test";
     static final String SENDER = "noreply@contoso.example";
     private final Standins standins = Standins.shared();
-    private final Azurite azurite = Azurite.shared();
-    private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String container = TokenCacheStores.newContainer();
     private final DelegatedMailboxes delegated = DelegatedMailboxes.of(List.of(ALICE, BOB, CAROL));
     private final List<JobMailQueue.JobMail> enqueued = new ArrayList<>();
 
@@ -76,11 +70,7 @@ class DelegatedKeepAliveTest {
     }
 
     private BlobTokenCacheStore store() {
-        return new BlobTokenCacheStore(container, url -> new BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString())
-                .endpoint(url).buildClient(), id -> new CryptographyClientBuilder().keyIdentifier(id)
-                .credential(new ManagedIdentityCredentialBuilder().build())
-                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient(),
-                standins.vaultUrl() + "/keys/graph-mailer-token-cache");
+        return TokenCacheStores.at(container);
     }
 
     private DeviceCodeSignIn signIn(Clock clock) {

@@ -1,10 +1,5 @@
 package io.graphmailer.application;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
-import com.azure.storage.blob.BlobClientBuilder;
 import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
 import io.graphmailer.adapter.out.identity.DelegatedTokenProvider;
 import io.graphmailer.adapter.out.identity.DeviceCodeSignIn;
@@ -14,7 +9,7 @@ import io.graphmailer.domain.DiagnosticCheck;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.standin.Standins;
-import io.graphmailer.support.Azurite;
+import io.graphmailer.support.TokenCacheStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,8 +34,7 @@ class DelegatedSignInProbeTest {
     static final String HELPDESK = "helpdesk@contoso.test";
     static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
     private final Standins standins = Standins.shared();
-    private final Azurite azurite = Azurite.shared();
-    private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String container = TokenCacheStores.newContainer();
     private final Mailbox alice = new Mailbox(ALICE);
     private final DelegatedMailboxes delegated = DelegatedMailboxes.of(List.of(ALICE, HELPDESK + ":" + ALICE));
     private final DelegatedSignInProbe.Limits limits = new DelegatedSignInProbe.Limits(Duration.ofDays(90), Duration.ofDays(14));
@@ -53,11 +47,7 @@ class DelegatedSignInProbeTest {
     }
 
     private BlobTokenCacheStore store() {
-        return new BlobTokenCacheStore(container, url -> new BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString())
-                .endpoint(url).buildClient(), id -> new CryptographyClientBuilder().keyIdentifier(id)
-                .credential(new ManagedIdentityCredentialBuilder().build())
-                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient(),
-                standins.vaultUrl() + "/keys/graph-mailer-token-cache");
+        return TokenCacheStores.at(container);
     }
 
     private void stored(String mailbox, String account, Instant lastRefresh) {

@@ -18,7 +18,7 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
     public static final String MAILBOX = StandinsResource.OTHER_MAILBOX;
     /** A second delegated mailbox that no test signs in. */
     public static final String NEVER_SIGNED_IN = StandinsResource.UNSCOPED_MAILBOX;
-    public static final String KEY_NAME = "graph-mailer-token-cache";
+    public static final String KEY_NAME = TokenCacheStores.KEY_NAME;
     private String name = "delegated";
     private Map<String, String> args = Map.of();
 
@@ -68,16 +68,7 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
 
     /** The encrypted token cache store of the test class whose container is {@code name}, as the app reads it. */
     public static io.graphmailer.adapter.out.identity.BlobTokenCacheStore store(String name) {
-        Azurite azurite = Azurite.shared();
-        return new io.graphmailer.adapter.out.identity.BlobTokenCacheStore(containerUrl(name),
-                url -> new com.azure.storage.blob.BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString())
-                        .endpoint(url).buildClient(),
-                id -> new com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder().keyIdentifier(id)
-                        .credential(new com.azure.identity.ManagedIdentityCredentialBuilder().build())
-                        .retryOptions(new com.azure.core.http.policy.RetryOptions(
-                                new com.azure.core.http.policy.FixedDelayOptions(0, java.time.Duration.ofMillis(10))))
-                        .buildClient(),
-                Standins.shared().vaultUrl() + "/keys/" + KEY_NAME);
+        return TokenCacheStores.at(containerUrl(name));
     }
 
     /**

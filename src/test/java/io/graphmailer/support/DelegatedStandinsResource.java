@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public class DelegatedStandinsResource extends StandinsResource {
     public static final String PUBLIC_CLIENT_ID = "7d6c5b4a-3928-4170-8f6e-5d4c3b2a1908";
-    public static final String KEY_NAME = "graph-mailer-token-cache";
+    public static final String KEY_NAME = TokenCacheStores.KEY_NAME;
 
     @Override
     public Map<String, String> start() {

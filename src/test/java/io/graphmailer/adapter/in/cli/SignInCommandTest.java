@@ -1,10 +1,5 @@
 package io.graphmailer.adapter.in.cli;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
-import com.azure.storage.blob.BlobClientBuilder;
 import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
 import io.graphmailer.adapter.out.identity.DelegatedTokenProvider;
 import io.graphmailer.adapter.out.identity.DeviceCodeSignIn;
@@ -15,7 +10,7 @@ import io.graphmailer.domain.SignInRequiredException;
 import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.standin.DelegatedGrants;
 import io.graphmailer.standin.Standins;
-import io.graphmailer.support.Azurite;
+import io.graphmailer.support.TokenCacheStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,10 +35,9 @@ class SignInCommandTest {
     static final String PUBLIC_CLIENT_ID = "7d6c5b4a-3928-4170-8f6e-5d4c3b2a1908";
     static final String ALICE = "alice@contoso.test";
     static final String HELPDESK = "helpdesk@contoso.test";
-    static final String KEY_NAME = "graph-mailer-token-cache";
+    static final String KEY_NAME = TokenCacheStores.KEY_NAME;
     private final Standins standins = Standins.shared();
-    private final Azurite azurite = Azurite.shared();
-    private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String container = TokenCacheStores.newContainer();
     private final DelegatedMailboxes delegated = DelegatedMailboxes.of(List.of(ALICE, HELPDESK + ":" + ALICE));
 
     @BeforeEach
@@ -61,11 +55,7 @@ class SignInCommandTest {
     }
 
     private BlobTokenCacheStore store() {
-        return new BlobTokenCacheStore(container, url -> new BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString())
-                .endpoint(url).buildClient(), id -> new CryptographyClientBuilder().keyIdentifier(id)
-                .credential(new ManagedIdentityCredentialBuilder().build())
-                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient(),
-                standins.vaultUrl() + "/keys/" + KEY_NAME);
+        return TokenCacheStores.at(container);
     }
 
     private SignInCommand command() {

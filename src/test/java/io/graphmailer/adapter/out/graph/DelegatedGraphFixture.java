@@ -1,16 +1,11 @@
 package io.graphmailer.adapter.out.graph;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
-import com.azure.storage.blob.BlobClientBuilder;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
 import io.graphmailer.adapter.out.identity.DelegatedTokenProvider;
 import io.graphmailer.domain.DelegatedMailboxes;
 import io.graphmailer.standin.Standins;
-import io.graphmailer.support.Azurite;
+import io.graphmailer.support.TokenCacheStores;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -27,8 +22,7 @@ final class DelegatedGraphFixture {
     static final String ALICE = "alice@contoso.test";
 
     final Standins standins = Standins.shared();
-    private final Azurite azurite = Azurite.shared();
-    private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String container = TokenCacheStores.newContainer();
     private final DelegatedMailboxes delegated;
 
     private final AccessTokenProvider appTokens = new StandinAppTokens(standins);
@@ -50,11 +44,7 @@ final class DelegatedGraphFixture {
     }
 
     BlobTokenCacheStore store() {
-        return new BlobTokenCacheStore(container, url -> new BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString())
-                .endpoint(url).buildClient(), id -> new CryptographyClientBuilder().keyIdentifier(id)
-                .credential(new ManagedIdentityCredentialBuilder().build())
-                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient(),
-                standins.vaultUrl() + "/keys/graph-mailer-token-cache");
+        return TokenCacheStores.at(container);
     }
 
     /** A fresh process's Graph transport (no token held from before). */

@@ -1,35 +1,24 @@
 package io.graphmailer.adapter.out.identity;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
-import com.azure.storage.blob.BlobClient;
-import com.azure.storage.blob.BlobClientBuilder;
 import io.graphmailer.domain.MailTransportException;
 import io.graphmailer.domain.Mailbox;
 import io.graphmailer.standin.Standins;
-import io.graphmailer.support.Azurite;
+import io.graphmailer.support.TokenCacheStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
-import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The encrypted token cache store on Azurite's blobs with the Key Vault stand-in's wrapKey/unwrapKey (ADR 0019). */
 class BlobTokenCacheStoreTest {
-    static final String KEY_NAME = "graph-mailer-token-cache";
+    static final String KEY_NAME = TokenCacheStores.KEY_NAME;
     private final Standins standins = Standins.shared();
-    private final Azurite azurite = Azurite.shared();
-    private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String container = TokenCacheStores.newContainer();
     private final Mailbox alice = new Mailbox("alice@contoso.test");
     private final TokenCacheStore.SignInFacts facts = new TokenCacheStore.SignInFacts("alice@contoso.test",
             List.of("https://graph.microsoft.com/Mail.Send"), Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T10:00:00Z"));
@@ -41,17 +30,10 @@ class BlobTokenCacheStoreTest {
         standins.keyVault().grantCryptoUser(standins.functionIdentityOid());
     }
 
-    static Function<String, BlobClient> blobs(Azurite azurite) {
-        return url -> new BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString()).endpoint(url).buildClient();
-    }
 
-    static Function<String, CryptographyClient> keys() {
-        return id -> new CryptographyClientBuilder().keyIdentifier(id).credential(new ManagedIdentityCredentialBuilder().build())
-                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient();
-    }
 
     private BlobTokenCacheStore store() {
-        return new BlobTokenCacheStore(container, blobs(azurite), keys(), standins.vaultUrl() + "/keys/" + KEY_NAME);
+        return TokenCacheStores.at(container);
     }
 
     @Test
@@ -65,7 +47,7 @@ class BlobTokenCacheStoreTest {
         assertThat(stored.cache()).isEqualTo("{\"RefreshToken\":{\"secret\":\"rt-SECRET-123\"}}");
         assertThat(stored.facts()).isEqualTo(facts);
         assertThat(standins.keyVault().unwraps()).as("the restarted store unwrapped the data key once").isEqualTo(1);
-        String raw = new String(blobs(azurite).apply(restarted.blobUrl(alice)).downloadContent().toBytes(), StandardCharsets.UTF_8);
+        String raw = new String(TokenCacheStores.blobs().apply(restarted.blobUrl(alice)).downloadContent().toBytes(), StandardCharsets.UTF_8);
         assertThat(raw).contains(BlobTokenCacheStore.FORMAT).doesNotContain("rt-SECRET-123").doesNotContain("RefreshToken");
         assertThat(stored.toString()).doesNotContain("rt-SECRET-123");
     }
@@ -91,8 +73,8 @@ class BlobTokenCacheStoreTest {
         BlobTokenCacheStore store = store();
         Mailbox bob = new Mailbox("bob@contoso.test");
         store.write(alice, "alice's cache", facts, null);
-        byte[] alices = blobs(azurite).apply(store.blobUrl(alice)).downloadContent().toBytes();
-        blobs(azurite).apply(store.blobUrl(bob)).upload(com.azure.core.util.BinaryData.fromBytes(alices), true);
+        byte[] alices = TokenCacheStores.blobs().apply(store.blobUrl(alice)).downloadContent().toBytes();
+        TokenCacheStores.blobs().apply(store.blobUrl(bob)).upload(com.azure.core.util.BinaryData.fromBytes(alices), true);
 
         MailTransportException e = catchThrowableOfType(MailTransportException.class, () -> store().read(bob));
 

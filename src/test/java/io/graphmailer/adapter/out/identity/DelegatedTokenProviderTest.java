@@ -7,8 +7,8 @@ import io.graphmailer.domain.SignInRequiredException;
 import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.standin.DelegatedGrants;
 import io.graphmailer.standin.Standins;
-import io.graphmailer.support.Azurite;
 import io.graphmailer.support.LogCapture;
+import io.graphmailer.support.TokenCacheStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,8 +37,7 @@ class DelegatedTokenProviderTest {
     static final String ALICE = "alice@contoso.test";
     static final String ALICE_OID = "0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3";
     private final Standins standins = Standins.shared();
-    private final Azurite azurite = Azurite.shared();
-    private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String container = TokenCacheStores.newContainer();
     private final Mailbox alice = new Mailbox(ALICE);
     private final DelegatedMailboxes delegated = DelegatedMailboxes.of(List.of(ALICE));
     private final String scope = DeviceCodeSignIn.GRAPH_MAIL_SEND;
@@ -46,7 +45,7 @@ class DelegatedTokenProviderTest {
     @BeforeEach
     void reset() {
         standins.reset();
-        standins.keyVault().createKey(BlobTokenCacheStoreTest.KEY_NAME);
+        standins.keyVault().createKey(TokenCacheStores.KEY_NAME);
         standins.keyVault().grantCryptoUser(standins.functionIdentityOid());
         grants().registerPublicClient(Standins.TENANT_ID, PUBLIC_CLIENT_ID);
         grants().registerUser(ALICE, ALICE_OID, Set.of(DeviceCodeSignIn.GRAPH_MAIL_SEND, DeviceCodeSignIn.SMTP_SEND));
@@ -57,8 +56,7 @@ class DelegatedTokenProviderTest {
     }
 
     private BlobTokenCacheStore store() {
-        return new BlobTokenCacheStore(container, BlobTokenCacheStoreTest.blobs(azurite), BlobTokenCacheStoreTest.keys(),
-                standins.vaultUrl() + "/keys/" + BlobTokenCacheStoreTest.KEY_NAME);
+        return TokenCacheStores.at(container);
     }
 
     private DelegatedTokenProvider provider() {

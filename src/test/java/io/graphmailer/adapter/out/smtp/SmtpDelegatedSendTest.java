@@ -1,10 +1,5 @@
 package io.graphmailer.adapter.out.smtp;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
-import com.azure.storage.blob.BlobClientBuilder;
 import io.graphmailer.adapter.out.identity.AccessToken;
 import io.graphmailer.adapter.out.identity.AccessTokenProvider;
 import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
@@ -23,7 +18,7 @@ import io.graphmailer.domain.SignInRequiredException;
 import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.standin.SmtpStandin;
 import io.graphmailer.standin.Standins;
-import io.graphmailer.support.Azurite;
+import io.graphmailer.support.TokenCacheStores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,8 +44,7 @@ class SmtpDelegatedSendTest {
     static final String HELPDESK = "helpdesk@contoso.test";
     private static SmtpStandin smtp;
     private final Standins standins = Standins.shared();
-    private final Azurite azurite = Azurite.shared();
-    private final String container = azurite.blobEndpoint() + "/tokens-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String container = TokenCacheStores.newContainer();
     private final DelegatedMailboxes delegated = DelegatedMailboxes.of(List.of(ALICE, HELPDESK + ":" + ALICE));
     private final SmtpMailboxes onSmtp = SmtpMailboxes.of(List.of(ALICE, HELPDESK));
 
@@ -89,11 +83,7 @@ class SmtpDelegatedSendTest {
     }
 
     private BlobTokenCacheStore store() {
-        return new BlobTokenCacheStore(container, url -> new BlobClientBuilder().endpoint(url).connectionString(azurite.connectionString())
-                .endpoint(url).buildClient(), id -> new CryptographyClientBuilder().keyIdentifier(id)
-                .credential(new ManagedIdentityCredentialBuilder().build())
-                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient(),
-                standins.vaultUrl() + "/keys/graph-mailer-token-cache");
+        return TokenCacheStores.at(container);
     }
 
     private void signIn(String mailbox, SmtpMailboxes smtpMailboxes) {

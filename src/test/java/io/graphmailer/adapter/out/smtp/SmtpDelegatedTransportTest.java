@@ -1,10 +1,5 @@
 package io.graphmailer.adapter.out.smtp;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
-import com.azure.storage.blob.BlobClientBuilder;
 import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
 import io.graphmailer.adapter.out.identity.DeviceCodeSignIn;
 import io.graphmailer.domain.DelegatedMailboxes;
@@ -12,12 +7,12 @@ import io.graphmailer.domain.Mailbox;
 import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.standin.SmtpStandin;
 import io.graphmailer.standin.Standins;
-import io.graphmailer.support.Azurite;
 import io.graphmailer.support.AzuriteResource;
 import io.graphmailer.support.DelegatedResource;
 import io.graphmailer.support.SendMailBodies;
 import io.graphmailer.support.StandinsResource;
 import io.graphmailer.support.TestTokens;
+import io.graphmailer.support.TokenCacheStores;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -64,12 +58,7 @@ class SmtpDelegatedTransportTest {
     }
 
     private static BlobTokenCacheStore store() {
-        Azurite azurite = Azurite.shared();
-        return new BlobTokenCacheStore(DelegatedResource.containerUrl("smtpdelegated"), url -> new BlobClientBuilder().endpoint(url)
-                .connectionString(azurite.connectionString()).endpoint(url).buildClient(),
-                id -> new CryptographyClientBuilder().keyIdentifier(id).credential(new ManagedIdentityCredentialBuilder().build())
-                        .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(10)))).buildClient(),
-                Standins.shared().vaultUrl() + "/keys/" + DelegatedResource.KEY_NAME);
+        return TokenCacheStores.at(DelegatedResource.containerUrl("smtpdelegated"));
     }
 
     private static io.restassured.response.Response send() {
