@@ -1,10 +1,18 @@
 package io.graphmailer.support;
 
+import io.graphmailer.adapter.out.identity.BlobTokenCacheStore;
+import io.graphmailer.adapter.out.identity.DeviceCodeSignIn;
+import io.graphmailer.domain.DelegatedMailboxes;
+import io.graphmailer.domain.Mailbox;
+import io.graphmailer.domain.SmtpMailboxes;
 import io.graphmailer.standin.Standins;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Makes {@link StandinsResource#OTHER_MAILBOX} and {@link StandinsResource#UNSCOPED_MAILBOX} delegated mailboxes of the test app: the public client
@@ -59,7 +67,7 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /** The stand-ins' side of delegated mode, after {@code standins.reset()}: the key, the public client, the user. */
-    public static void prepare(Standins standins, java.util.Set<String> consented) {
+    public static void prepare(Standins standins, Set<String> consented) {
         standins.keyVault().createKey(KEY_NAME);
         standins.keyVault().grantCryptoUser(standins.functionIdentityOid());
         standins.identity().delegated().registerPublicClient(Standins.TENANT_ID, PUBLIC_CLIENT_ID);
@@ -67,7 +75,7 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /** The encrypted token cache store of the test class whose container is {@code name}, as the app reads it. */
-    public static io.graphmailer.adapter.out.identity.BlobTokenCacheStore store(String name) {
+    public static BlobTokenCacheStore store(String name) {
         return TokenCacheStores.at(containerUrl(name));
     }
 
@@ -76,10 +84,10 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
      * user approving as itself), into the store of the test class whose container is {@code name}.
      */
     public static void signIn(Standins standins, String name, String mailbox) {
-        io.graphmailer.domain.DelegatedMailboxes delegated = io.graphmailer.domain.DelegatedMailboxes.of(java.util.List.of(mailbox));
-        new io.graphmailer.adapter.out.identity.DeviceCodeSignIn(delegated, io.graphmailer.domain.SmtpMailboxes.NONE, store(name),
-                standins.identity().baseUrl(), Standins.TENANT_ID, PUBLIC_CLIENT_ID, java.time.Clock.systemUTC())
-                .signIn(new io.graphmailer.domain.Mailbox(mailbox), prompt -> {
+        DelegatedMailboxes delegated = DelegatedMailboxes.of(List.of(mailbox));
+        new DeviceCodeSignIn(delegated, SmtpMailboxes.NONE, store(name),
+                standins.identity().baseUrl(), Standins.TENANT_ID, PUBLIC_CLIENT_ID, Clock.systemUTC())
+                .signIn(new Mailbox(mailbox), prompt -> {
                     if (!standins.identity().delegated().approve(prompt.userCode(), mailbox)) {
                         throw new AssertionError("the identity stand-in did not take the user code of " + mailbox);
                     }
@@ -88,7 +96,7 @@ public class DelegatedResource implements QuarkusTestResourceLifecycleManager {
 
     /** Removes {@code mailbox}'s token cache from the store of the test class whose container is {@code name}. */
     public static void signOut(String name, String mailbox) {
-        store(name).delete(new io.graphmailer.domain.Mailbox(mailbox));
+        store(name).delete(new Mailbox(mailbox));
     }
 
     @Override

@@ -21,6 +21,7 @@ import io.graphmailer.domain.budget.MailboxBudgetExceededException;
 import io.graphmailer.domain.budget.MailboxBudgetPolicy;
 import io.graphmailer.domain.budget.MailboxLimits;
 import io.graphmailer.support.Azurite;
+import io.graphmailer.support.SettableClock;
 import io.graphmailer.support.TcpProxy;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,33 +59,6 @@ class HttpSendOverTheSharedBudgetTest {
         }
     };
 
-    /** A clock the test moves (a day cannot be waited for). */
-    private static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant at) {
-            now = at;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private SendMailService service(TableMailboxBudget budget, MailboxBudgetPolicy policy, String sender, Clock clock, boolean local) {
         return new SendMailService(new SenderPolicy(List.of(sender)), transport, new PerMailboxLimiter(4), AttachmentResolver.none(),
@@ -111,7 +83,7 @@ class HttpSendOverTheSharedBudgetTest {
         String sender = "daily-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.example";
         MailboxBudgetPolicy tenADay = new MailboxBudgetPolicy(new MailboxLimits(4, 30, 10, 10_000), 3, 0, List.of(), SmtpMailboxes.NONE);
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).plusSeconds(20);
-        MovableClock clock = new MovableClock(t0);
+        SettableClock clock = new SettableClock(t0);
         SendMailService service = service(tableBudget(Azurite.shared().tablePort(), clock), tenADay, sender, clock, false);
 
         service.send(message(sender, 8));

@@ -14,14 +14,13 @@ import io.graphmailer.domain.budget.MailboxUsage;
 import io.graphmailer.domain.budget.Permit;
 import io.graphmailer.domain.budget.SendCost;
 import io.graphmailer.support.Azurite;
+import io.graphmailer.support.SettableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -390,7 +389,7 @@ class TableMailboxBudgetTest {
         // gets a failing clock. Nothing in BudgetWindow throws today; this is the path for when something does.
         AtomicReference<TableMailboxBudget> storeRef = new AtomicReference<>();
         AtomicInteger batchLooks = new AtomicInteger();
-        Clock failingInTheBatch = new UtcClock() {
+        Clock failingInTheBatch = new SettableClock(null) {
             @Override
             public Instant instant() {
                 TableMailboxBudget s = storeRef.get();
@@ -555,36 +554,7 @@ class TableMailboxBudgetTest {
         }
     }
 
-    /** A test's clock in UTC; what it says is the subclass's. */
-    private abstract static class UtcClock extends Clock {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
 
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    /** One clock for both instances, moved by the test (the tickets are a minute apart; the test must not wait for it). */
-    private static final class SettableClock extends UtcClock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant at) {
-            now = at;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @Test
     void givenTwoInstancesRacingForAFullMinute_thenEveryWaiterGetsADistinctPlaceInLineAndClaimsItAtItsTime() throws Exception {
